@@ -1,0 +1,52 @@
+# Sourcewise: `make run` (embedded default) and `make test` (whole suite on PostgreSQL + Redis).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sourcewise)
+TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+
+.PHONY: run test lint bench install install-dev migrate seed translations clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: install
+	$(PY) manage.py compile_translations
+
+# The embedded default: SQLite in var/, tasks in-process, e-mail to the console, demo data loaded.
+run: translations
+	mkdir -p var
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+# Tests run against PostgreSQL (row-level security) and Redis (Celery, cache). The runtime role that the
+# suite runs as is provisioned here; the owner role creates and migrates the test database.
+test: install-dev translations
+	$(MAKE) --no-print-directory lint
+	$(PY) manage.py makemigrations --check --dry-run
+	owner_url=$$($(PY) -m sourcing.dbroles "$(TEST_DATABASE_URL)" | tail -n 1) && \
+	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
+	CACHE_KEY_PREFIX="sourcewise-test" $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Contracts: price schedules, terms, versions, amendments and renewals."""

@@ -1,0 +1,1 @@
+"""KPIs, scorecards, review cadence and executive packs."""

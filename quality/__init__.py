@@ -1,0 +1,1 @@
+"""QC gates: inspection plans, AQL sampling, NCRs and corrective actions."""

@@ -1,0 +1,1 @@
+"""RFQs, quotes, total landed cost and awards."""

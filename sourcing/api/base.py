@@ -1,0 +1,68 @@
+"""Base classes for every tenant API endpoint. They own authentication, scope checks, the tenant scope and
+idempotency; subclasses may not override ``dispatch``, ``initial``, ``get_permissions`` or
+``get_authenticators`` (enforced at class creation), so no endpoint can forget them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sourcing.actors import Actor
+from sourcing.api.idempotency import run_idempotent
+from sourcing.tenancy import tenant_scope
+
+PROTECTED = ("dispatch", "initial", "get_permissions", "get_authenticators", "get_throttles")
+
+
+class TenantAPIMixin:
+    required_scopes: dict[str, str] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:
+            return
+        for name in PROTECTED:
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__} must not override {name}(); tenant scoping lives in {__name__}.")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        view: Any = self
+        view.args, view.kwargs = args, kwargs
+        drf_request = view.initialize_request(request, *args, **kwargs)
+        view.request = drf_request
+        view.headers = view.default_response_headers
+        try:
+            view.initial(drf_request, *args, **kwargs)
+            api_key = drf_request.auth
+            with tenant_scope(api_key.tenant):
+                drf_request.actor = Actor.for_api_key(api_key, ip_address=request.META.get("REMOTE_ADDR"))
+                response = run_idempotent(
+                    request=drf_request,
+                    tenant=api_key.tenant,
+                    call=lambda: self._call_handler(drf_request, *args, **kwargs),
+                )
+        except Exception as exc:
+            response = view.handle_exception(exc)
+        view.response = view.finalize_response(drf_request, response, *args, **kwargs)
+        return view.response
+
+    def _call_handler(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self
+        method = (request.method or "").lower()
+        handler = getattr(view, method, view.http_method_not_allowed) if method in view.http_method_names else (
+            view.http_method_not_allowed
+        )
+        return handler(request, *args, **kwargs)
+
+
+class TenantAPIView(TenantAPIMixin, APIView):
+    pass
+
+
+class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    pass

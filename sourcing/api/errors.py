@@ -1,0 +1,58 @@
+"""One error format for every API error:
+
+    {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from sourcing.errors import DomainError
+
+
+def error_body(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(detail, dict):
+        fields = {str(k): [str(e) for e in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        general = fields.pop("non_field_errors", [])
+        message = general[0] if general else "Some fields are not valid."
+        if general:
+            fields["non_field_errors"] = general
+        return message, fields
+    if isinstance(detail, list):
+        return (str(detail[0]) if detail else "Invalid input."), {}
+    return str(detail), {}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.status, exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    assert isinstance(exc, exceptions.APIException)
+    message, fields = _flatten(exc.detail)
+    code = exc.get_codes() if not isinstance(exc.detail, (dict, list)) else "invalid"
+    response.data = error_body(response.status_code, str(code), message, fields)
+    return response
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body(500, "server_error", "Internal server error."), status=500)

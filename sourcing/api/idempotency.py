@@ -1,0 +1,81 @@
+"""``Idempotency-Key`` on POST: same key and body → the stored response; same key, different body → 422;
+the first request still running → 409.
+
+The stored response is written in the same transaction as the work it describes, so a key is recorded
+exactly when its effects were committed. A short lock in the shared cache turns a concurrent duplicate into
+a 409 instead of a second execution; the unique (tenant, key) constraint is the last word.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from sourcing.errors import ConflictError, DomainError
+from sourcing.models import IdempotencyRecord, Tenant
+
+HEADER = "Idempotency-Key"
+LOCK_SECONDS = 300
+
+
+def _request_hash(request: Request) -> str:
+    payload = json.dumps(
+        {"path": request.path, "data": request.data}, sort_keys=True, default=str, ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
+    if record.request_hash != request_hash:
+        raise DomainError(
+            "This Idempotency-Key was used with a different request.",
+            code="idempotency_key_reused",
+            fields={HEADER: ["Use a new key for a different request."]},
+        ).with_status(422)
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Response]) -> Response:
+    key = request.headers.get(HEADER) if request.method == "POST" else None
+    if not key:
+        return call()
+    if len(key) > 255:
+        raise DomainError("Idempotency-Key is too long.", fields={HEADER: ["At most 255 characters."]})
+    request_hash = _request_hash(request)
+    record = IdempotencyRecord.objects.filter(key=key).first()
+    if record is not None:
+        return _replay(record, request_hash)
+    lock = f"idempotency:{tenant.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    if not cache.add(lock, "1", timeout=LOCK_SECONDS):
+        raise ConflictError("A request with this Idempotency-Key is still being processed.",
+                            code="idempotency_in_progress")
+    try:
+        # The first request may have committed between our first look and taking the lock.
+        record = IdempotencyRecord.objects.filter(key=key).first()
+        if record is not None:
+            return _replay(record, request_hash)
+        response = call()
+        if response.status_code < 500:
+            body: Any = json.loads(JSONRenderer().render(response.data) or b"null")
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        tenant=tenant, key=key, request_hash=request_hash,
+                        response_status=response.status_code, response_body=body,
+                    )
+            except IntegrityError as exc:
+                raise ConflictError("A request with this Idempotency-Key is still being processed.",
+                                    code="idempotency_in_progress") from exc
+        return response
+    finally:
+        cache.delete(lock)

@@ -1,0 +1,33 @@
+"""One permission class: each endpoint declares the scope it needs per HTTP method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+ANY_PRINCIPAL = "*"
+
+
+class HasScope(BasePermission):
+    message = "You do not have permission to do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.auth is None:
+            return False
+        required: dict[str, str] = getattr(view, "required_scopes", {})
+        scope = required.get(request.method or "")
+        if scope is None:
+            # A method the view does not implement falls through to DRF's 405; any other is denied.
+            return not _implements(view, request.method or "")
+        if scope == ANY_PRINCIPAL:
+            return True
+        return scope in request.auth.effective_scopes
+
+
+def _implements(view: Any, method: str) -> bool:
+    action_map = getattr(view, "action_map", None)
+    if action_map is not None:
+        return method.lower() in action_map
+    return hasattr(view, method.lower()) and method.lower() != "options"

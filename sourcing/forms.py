@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from sourcing.models import LANGUAGE_CHOICES, Agency
+from sourcing.roles import ApiKeyScope, Role
+
+COMMON_ZONES = [
+    "America/Chicago", "America/Los_Angeles", "America/New_York", "America/Denver", "Asia/Shanghai",
+    "Asia/Hong_Kong", "Asia/Ho_Chi_Minh", "America/Mexico_City", "Europe/Berlin", "Europe/London", "UTC",
+]
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
+    return [(z, z) for z in COMMON_ZONES] + [(z, z) for z in others]
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
+
+
+class AgencyChoiceMixin(forms.Form):
+    # Empty until __init__ (inside the tenant scope) fills in this tenant's agencies.
+    agency = forms.ModelChoiceField(queryset=Agency.objects.unscoped().none(), required=False, label=_("Agency"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built inside the tenant scope, so the choices are this tenant's agencies only.
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class InviteForm(AgencyChoiceMixin):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    field_order = ["email", "full_name", "role", "agency"]
+
+
+class RoleForm(AgencyChoiceMixin):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    field_order = ["role", "agency"]
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, initial="CN")
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
+    )
+
+
+class TenantSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    base_currency = forms.CharField(label=_("Base currency"), max_length=3)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+
+
+class AssignForm(forms.Form):
+    supplier = forms.UUIDField(label=_("Supplier"))
+    agent = forms.UUIDField(label=_("Agent"))
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False)
+    object_type = forms.CharField(label=_("Object type"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,76 @@
+"""PostgreSQL row-level security: the second wall under the ORM's tenant filter.
+
+After every ``migrate`` (run as the table owner), ``apply_rls`` finds every table in the schema with a
+``tenant_id`` column, enables and forces RLS on it, and (re)creates one policy comparing ``tenant_id`` with
+the transaction-local ``app.tenant_id`` that ``sourcing.tenancy.tenant_scope`` sets. It then grants the
+runtime role (settings.DATABASE_APP_ROLE) plain DML and nothing else; that role owns no tables and has no
+BYPASSRLS, so the policies bind it. Audit events get no UPDATE or DELETE grant at all (append-only).
+
+Two bootstrap lookups happen before the tenant is known, and their policies allow exactly that much more:
+a user's own memberships (``app.user_id``, to list the tenants they belong to) and an API key by its public
+prefix (``app.api_key_prefix``, to authenticate it). Writes are always checked against the tenant.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+POLICY_NAME = "tenant_isolation"
+CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+
+# Extra read visibility for bootstrap lookups, keyed by table name.
+EXTRA_READ = {
+    "sourcing_membership": "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid",
+    "sourcing_apikey": "prefix = NULLIF(current_setting('app.api_key_prefix', true), '')",
+}
+APPEND_ONLY = {"sourcing_auditevent"}
+
+
+def tenant_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.table_name FROM information_schema.columns c
+            JOIN information_schema.tables t
+              ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = current_schema() AND c.column_name = 'tenant_id'
+              AND t.table_type = 'BASE TABLE'
+            ORDER BY c.table_name
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _role_exists(connection: BaseDatabaseWrapper, role: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        return cursor.fetchone() is not None
+
+
+def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
+    """Idempotently enable, force and (re)create the tenant policy on every tenant table; grant DML."""
+    if connection.vendor != "postgresql":
+        return []
+    qn = connection.ops.quote_name
+    tables = tenant_tables(connection)
+    with connection.cursor() as cursor:
+        for table in tables:
+            using = f"tenant_id = {CURRENT_TENANT}"
+            if table in EXTRA_READ:
+                using = f"({using}) OR ({EXTRA_READ[table]})"
+            cursor.execute(f"ALTER TABLE {qn(table)} ENABLE ROW LEVEL SECURITY")
+            cursor.execute(f"ALTER TABLE {qn(table)} FORCE ROW LEVEL SECURITY")
+            cursor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {qn(table)}")
+            cursor.execute(
+                f"CREATE POLICY {POLICY_NAME} ON {qn(table)} "
+                f"USING ({using}) WITH CHECK (tenant_id = {CURRENT_TENANT})"
+            )
+        role = settings.DATABASE_APP_ROLE
+        if role and _role_exists(connection, role):
+            cursor.execute(f"GRANT USAGE ON SCHEMA public TO {qn(role)}")
+            cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {qn(role)}")
+            cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {qn(role)}")
+            for table in APPEND_ONLY & set(tables):
+                cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {qn(table)} FROM {qn(role)}")
+    return tables

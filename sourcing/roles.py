@@ -1,0 +1,85 @@
+"""Roles are data: each role maps to the scopes it holds. Views, endpoints and services name the scope they
+need; ``sourcing.api.permissions.HasScope`` and ``sourcing.web.tenant_view`` read it; services check again."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    CATEGORY_MANAGER = "category_manager", _("Category manager")
+    BUYER = "buyer", _("Buyer")
+    QUALITY = "quality", _("Quality engineer")
+    FINANCE = "finance", _("Finance")
+    EXECUTIVE = "executive", _("Executive")
+    AGENT = "agent", _("Sourcing agent")
+
+
+INTERNAL_ROLES = frozenset(r for r in Role if r != Role.AGENT)
+
+
+class Scope:
+    ENTER = "tenant:enter"
+    DASHBOARD_READ = "dashboard:read"
+    TENANT_READ = "tenant:read"
+    TENANT_WRITE = "tenant:write"
+    MEMBER_READ = "member:read"
+    MEMBER_WRITE = "member:write"
+    AGENCY_READ = "agency:read"
+    AGENCY_WRITE = "agency:write"
+    APIKEY_MANAGE = "apikey:manage"
+    AUDIT_READ = "audit:read"
+    SUPPLIER_READ = "supplier:read"
+    SUPPLIER_WRITE = "supplier:write"
+    SUPPLIER_ASSIGN = "supplier:assign"
+    PORTAL = "portal:access"
+
+
+_INTERNAL_BASE = frozenset({Scope.ENTER, Scope.DASHBOARD_READ, Scope.TENANT_READ, Scope.SUPPLIER_READ})
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    Role.ADMIN: _INTERNAL_BASE
+    | {
+        Scope.TENANT_WRITE,
+        Scope.MEMBER_READ,
+        Scope.MEMBER_WRITE,
+        Scope.AGENCY_READ,
+        Scope.AGENCY_WRITE,
+        Scope.APIKEY_MANAGE,
+        Scope.AUDIT_READ,
+        Scope.SUPPLIER_WRITE,
+        Scope.SUPPLIER_ASSIGN,
+    },
+    Role.CATEGORY_MANAGER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ},
+    Role.BUYER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE},
+    Role.QUALITY: _INTERNAL_BASE,
+    Role.FINANCE: _INTERNAL_BASE,
+    Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ},
+    # Agents get nothing model-wide: what they may see comes from object grants (sourcing.services.assign_agent).
+    Role.AGENT: frozenset({Scope.ENTER, Scope.PORTAL}),
+}
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+
+
+# What an ERP key may do with each of its key scopes.
+API_KEY_SCOPES: dict[str, frozenset[str]] = {
+    ApiKeyScope.READ: frozenset(
+        {Scope.TENANT_READ, Scope.MEMBER_READ, Scope.AUDIT_READ, Scope.SUPPLIER_READ}
+    ),
+    ApiKeyScope.WRITE: frozenset({Scope.TENANT_WRITE, Scope.SUPPLIER_WRITE}),
+}
+
+
+def scopes_for_role(role: str) -> frozenset[str]:
+    return ROLE_SCOPES.get(role, frozenset())
+
+
+def scopes_for_api_key(key_scopes: list[str]) -> frozenset[str]:
+    result: frozenset[str] = frozenset()
+    for key_scope in key_scopes:
+        result |= API_KEY_SCOPES.get(key_scope, frozenset())
+    return result

@@ -1,0 +1,82 @@
+"""Reads shared by pages and the API. Callers are inside ``tenant_scope`` unless a function says otherwise."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from sourcing.models import Agency, ApiKey, AuditEvent, Membership, User
+from sourcing.roles import Role
+from sourcing.tenancy import USER_SETTING, db_setting
+
+
+def memberships_of_user(user: User) -> list[Membership]:
+    """Every active membership of one person, across tenants (for the tenant switcher and the home page).
+
+    Deliberately unscoped: it runs before a tenant is chosen. On PostgreSQL the RLS policy on memberships
+    lets ``app.user_id`` see that person's own rows and nothing else.
+    """
+    with db_setting(USER_SETTING, str(user.pk)):
+        return list(
+            Membership.objects.unscoped()
+            .filter(user_id=user.pk, is_active=True, tenant__is_active=True)
+            .select_related("tenant")
+            .order_by("tenant__name")
+        )
+
+
+def member_list(*, role: str | None = None, active: bool | None = None) -> QuerySet[Membership]:
+    qs = Membership.objects.select_related("user", "agency").order_by("user__email")
+    if role:
+        qs = qs.filter(role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.annotate(
+        agent_count=Count("agents", filter=Q(agents__is_active=True))
+    ).order_by("name")
+
+
+def api_key_list() -> QuerySet[ApiKey]:
+    return ApiKey.objects.select_related("created_by").order_by("-created_at")
+
+
+def audit_event_list(
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    tz: Any = None,
+) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.all().order_by("-id")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    zone = tz or timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(created_at__gte=datetime.datetime.combine(since, datetime.time.min, tzinfo=zone))
+    if until:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        qs = qs.filter(created_at__lt=end)
+    return qs
+
+
+def members_by_role() -> list[dict[str, Any]]:
+    counts = dict(
+        Membership.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
+    return [{"role": role, "label": role.label, "count": counts.get(role.value, 0)} for role in Role]

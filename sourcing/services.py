@@ -1,0 +1,295 @@
+"""Writes and state changes of the core: tenant settings, members, agencies, API keys, agent grants.
+
+Every service is keyword-only, atomic, checks the actor's scope, validates, writes, and records an audit
+event in the same transaction. Callers are already inside ``tenant_scope(tenant)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record, snapshot
+from sourcing.errors import DomainError, NotFoundError
+from sourcing.models import Agency, ApiKey, Membership, Tenant, User, validate_currency, validate_time_zone
+from sourcing.roles import ApiKeyScope, Role, Scope
+
+TENANT_FIELDS = ["name", "base_currency", "time_zone", "default_language"]
+MEMBER_FIELDS = ["role", "agency", "is_active"]
+
+
+def _validate(validator: Any, value: Any, field: str) -> None:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], fields={field: exc.messages}) from exc
+
+
+@transaction.atomic
+def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
+    """Change the tenant's name, base currency, time zone or default language."""
+    by.require(Scope.TENANT_WRITE)
+    unknown = set(changes) - set(TENANT_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in sorted(unknown)})
+    if "base_currency" in changes:
+        _validate(validate_currency, changes["base_currency"], "base_currency")
+    if "time_zone" in changes:
+        _validate(validate_time_zone, changes["time_zone"], "time_zone")
+    if "default_language" in changes and changes["default_language"] not in {"en", "zh-hans"}:
+        raise DomainError(_("Unknown language."), fields={"default_language": [_("Use en or zh-hans.")]})
+    if "name" in changes and not str(changes["name"]).strip():
+        raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
+    before = snapshot(tenant, TENANT_FIELDS)
+    for name, value in changes.items():
+        setattr(tenant, name, value)
+    tenant.save(update_fields=[*changes.keys()] or None)
+    audit_record(tenant=tenant, by=by, action="tenant.update", target=tenant, before=before,
+                 after=snapshot(tenant, TENANT_FIELDS))
+    return tenant
+
+
+def _agency_for(agency_id: Any) -> Agency:
+    agency = Agency.objects.filter(pk=agency_id, is_active=True).first() if agency_id else None
+    if agency is None:
+        raise DomainError(_("Choose the agency this agent works for."), fields={"agency": [_("Not found.")]})
+    return agency
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    email: str,
+    role: str,
+    full_name: str = "",
+    agency_id: Any = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+    send_email: bool = True,
+    password: str | None = None,
+) -> Membership:
+    """Add a person to the tenant with a role; a new person gets an e-mail to set their password."""
+    by.require(Scope.MEMBER_WRITE)
+    email = User.objects.normalize_email(email or "").strip().lower()
+    try:
+        models.EmailField().clean(email, None)
+    except ValidationError as exc:
+        raise DomainError(_("Enter a valid e-mail address."), fields={"email": exc.messages}) from exc
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
+    agency = _agency_for(agency_id) if role == Role.AGENT else None
+    if time_zone:
+        _validate(validate_time_zone, time_zone, "time_zone")
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(
+            email,
+            password,
+            full_name=full_name,
+            language=language or tenant.default_language,
+            time_zone=time_zone or tenant.time_zone,
+        )
+    elif Membership.objects.filter(user=user).exists():
+        raise DomainError(_("This person is already a member."), fields={"email": [_("Already a member.")]})
+    membership = Membership.objects.create(tenant=tenant, user=user, role=role, agency=agency)
+    audit_record(tenant=tenant, by=by, action="member.invite", target=membership,
+                 after={"email": email, **snapshot(membership, MEMBER_FIELDS)})
+    if created and send_email and password is None:
+        transaction.on_commit(lambda: _send_invitation(email))
+    return membership
+
+
+def _send_invitation(email: str) -> None:
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(
+            subject_template_name="registration/invitation_subject.txt",
+            email_template_name="registration/invitation_email.txt",
+            use_https=False,
+            domain_override="sourcewise",
+        )
+
+
+def membership_get(*, membership_id: Any) -> Membership:
+    membership = Membership.objects.select_related("user", "agency").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFoundError()
+    return membership
+
+
+@transaction.atomic
+def member_change_role(*, tenant: Tenant, by: Actor, membership_id: Any, role: str, agency_id: Any = None) -> Membership:
+    by.require(Scope.MEMBER_WRITE)
+    membership = membership_get(membership_id=membership_id)
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
+    if by.user is not None and membership.user_id == by.user.pk and role != membership.role:
+        raise DomainError(_("You cannot change your own role."), fields={"role": [_("Ask another admin.")]})
+    before = snapshot(membership, MEMBER_FIELDS)
+    membership.role = role
+    membership.agency = _agency_for(agency_id) if role == Role.AGENT else None
+    membership.save(update_fields=["role", "agency"])
+    audit_record(tenant=tenant, by=by, action="member.change_role", target=membership, before=before,
+                 after=snapshot(membership, MEMBER_FIELDS))
+    return membership
+
+
+@transaction.atomic
+def member_set_active(*, tenant: Tenant, by: Actor, membership_id: Any, active: bool) -> Membership:
+    """Deactivate (or reactivate) a membership. A deactivated member can no longer open this tenant."""
+    by.require(Scope.MEMBER_WRITE)
+    membership = membership_get(membership_id=membership_id)
+    if by.user is not None and membership.user_id == by.user.pk:
+        raise DomainError(_("You cannot deactivate yourself."), fields={"is_active": [_("Ask another admin.")]})
+    before = snapshot(membership, MEMBER_FIELDS)
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    audit_record(tenant=tenant, by=by, action="member.activate" if active else "member.deactivate",
+                 target=membership, before=before, after=snapshot(membership, MEMBER_FIELDS))
+    return membership
+
+
+@transaction.atomic
+def agency_create(*, tenant: Tenant, by: Actor, name: str, country: str = "CN", contact_email: str = "") -> Agency:
+    by.require(Scope.AGENCY_WRITE)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
+    if Agency.objects.filter(name__iexact=name).exists():
+        raise DomainError(_("An agency with this name exists."), fields={"name": [_("Already exists.")]})
+    agency = Agency.objects.create(tenant=tenant, name=name, country=(country or "CN").upper()[:2],
+                                   contact_email=contact_email)
+    audit_record(tenant=tenant, by=by, action="agency.create", target=agency,
+                 after=snapshot(agency, ["name", "country", "contact_email"]))
+    return agency
+
+
+@transaction.atomic
+def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool) -> Agency:
+    """Deactivating an agency also deactivates its agents' memberships here."""
+    by.require(Scope.AGENCY_WRITE)
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFoundError()
+    agency.is_active = active
+    agency.save(update_fields=["is_active"])
+    if not active:
+        Membership.objects.filter(agency=agency).update(is_active=False)
+    audit_record(tenant=tenant, by=by, action="agency.activate" if active else "agency.deactivate",
+                 target=agency, after={"is_active": active})
+    return agency
+
+
+def _hash_secret(secret: str) -> str:
+    # API keys carry 256 bits of randomness, so a fast hash is enough (a slow one only adds latency).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """Create a key; the returned plain key is shown once and never stored."""
+    by.require(Scope.APIKEY_MANAGE)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
+    bad = [s for s in scopes if s not in ApiKeyScope.values]
+    if bad or not scopes:
+        raise DomainError(_("Scopes must be read and/or write."), fields={"scopes": [_("Use read, write.")]})
+    if ApiKey.objects.filter(name=name).exists():
+        raise DomainError(_("A key with this name exists."), fields={"name": [_("Already exists.")]})
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        tenant=tenant, name=name, prefix=prefix, secret_hash=_hash_secret(secret),
+        scopes=sorted(set(scopes)), created_by=by.user,
+    )
+    audit_record(tenant=tenant, by=by, action="api_key.create", target=key,
+                 after={"name": name, "scopes": key.scopes, "prefix": prefix})
+    return key, f"sw_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, tenant: Tenant, by: Actor, api_key_id: Any) -> ApiKey:
+    by.require(Scope.APIKEY_MANAGE)
+    key = ApiKey.objects.filter(pk=api_key_id).first()
+    if key is None:
+        raise NotFoundError()
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit_record(tenant=tenant, by=by, action="api_key.revoke", target=key, after={"revoked": True})
+    return key
+
+
+def api_key_parse(raw: str) -> tuple[str, str] | None:
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "sw" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def api_key_matches(key: ApiKey, secret: str) -> bool:
+    return secrets.compare_digest(key.secret_hash, _hash_secret(secret))
+
+
+def _agent_membership(membership_id: Any) -> Membership:
+    membership = Membership.objects.select_related("user").filter(pk=membership_id, role=Role.AGENT).first()
+    if membership is None:
+        raise DomainError(_("Choose an agent of this tenant."), fields={"agent": [_("Not found.")]})
+    return membership
+
+
+def _view_perm(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.view_{obj._meta.model_name}"
+
+
+@transaction.atomic
+def agent_assign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: models.Model) -> None:
+    """Grant an agent sight of one object (an object-level grant; never a model-wide permission)."""
+    by.require(Scope.SUPPLIER_ASSIGN)
+    membership = _agent_membership(agent_membership_id)
+    if getattr(obj, "tenant_id", None) != tenant.pk:
+        raise NotFoundError()
+    assign_perm(_view_perm(obj), membership.user, obj)
+    audit_record(tenant=tenant, by=by, action="agent.assign", target=obj,
+                 after={"agent": membership.user.email})
+
+
+@transaction.atomic
+def agent_unassign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: models.Model) -> None:
+    by.require(Scope.SUPPLIER_ASSIGN)
+    membership = _agent_membership(agent_membership_id)
+    if getattr(obj, "tenant_id", None) != tenant.pk:
+        raise NotFoundError()
+    remove_perm(_view_perm(obj), membership.user, obj)
+    audit_record(tenant=tenant, by=by, action="agent.unassign", target=obj,
+                 before={"agent": membership.user.email})
+
+
+def user_set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None) -> User:
+    """A person's own language and time zone (not tenant data, so no tenant audit event)."""
+    fields = []
+    if language is not None:
+        if language not in {"en", "zh-hans"}:
+            raise DomainError(_("Unknown language."), fields={"language": [_("Use en or zh-hans.")]})
+        user.language = language
+        fields.append("language")
+    if time_zone is not None:
+        _validate(validate_time_zone, time_zone, "time_zone")
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)
+    return user

@@ -1,0 +1,65 @@
+"""Celery entry points of the core, and ``tenant_task``: the wrapper every tenant task uses.
+
+A tenant task takes the tenant id as its first argument (ids only, never model instances), enters that
+tenant's scope, and runs the body inside it; it is safe to retry because the body is a service call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from celery import shared_task
+from django.utils import timezone
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record
+from sourcing.models import IdempotencyRecord, Tenant
+from sourcing.tenancy import tenant_scope
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+IDEMPOTENCY_RETENTION = datetime.timedelta(days=7)
+
+
+def tenant_task(**task_options: Any) -> Callable[[F], Any]:
+    """``@tenant_task()`` on ``def body(tenant, *args)``: callers send ``.delay(tenant_id, *args)``."""
+
+    def decorate(body: F) -> Any:
+        @functools.wraps(body)
+        def run(tenant_id: str, *args: Any, **kwargs: Any) -> Any:
+            tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+            if tenant is None:
+                return None  # the tenant is gone or closed: nothing to do, and nothing to retry
+            with tenant_scope(tenant):
+                return body(tenant, *args, **kwargs)
+
+        return shared_task(**task_options)(run)
+
+    return decorate
+
+
+@tenant_task(name="sourcing.tasks.record_heartbeat")
+def record_heartbeat(tenant: Tenant, note: str) -> str:
+    """Write an audit event from a worker: proves the broker, the worker and the tenant scope end to end."""
+    event = audit_record(tenant=tenant, by=Actor.system("worker"), action="system.heartbeat", after={"note": note})
+    return str(event.pk)
+
+
+@shared_task(name="sourcing.tasks.purge_idempotency_records")
+def purge_idempotency_records() -> int:
+    """Drop stored Idempotency-Key responses older than the retention, tenant by tenant."""
+    cutoff = timezone.now() - IDEMPOTENCY_RETENTION
+    removed = 0
+    for tenant_id in Tenant.objects.values_list("id", flat=True):
+        removed += purge_idempotency_records_for_tenant(str(tenant_id), cutoff.isoformat())
+    return removed
+
+
+@tenant_task(name="sourcing.tasks.purge_idempotency_records_for_tenant")
+def purge_idempotency_records_for_tenant(tenant: Tenant, cutoff_iso: str) -> int:
+    cutoff = datetime.datetime.fromisoformat(cutoff_iso)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,74 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from sourcing import portal, views
+from sourcing.api import views as api_views
+from sourcing.forms import EmailLoginForm
+from suppliers import api as supplier_api
+from suppliers import portal as supplier_portal
+
+router = SimpleRouter()
+router.register("memberships", api_views.MembershipViewSet, basename="membership")
+router.register("audit-events", api_views.AuditEventViewSet, basename="auditevent")
+router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
+
+public_api = {"authentication_classes": [], "permission_classes": [AllowAny]}
+
+api_patterns = [
+    path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
+    path("schema/", SpectacularAPIView.as_view(**public_api), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **public_api), name="api-redoc"),
+    *router.urls,
+]
+
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("preferences/", views.preferences, name="preferences"),
+]
+
+tenant_patterns = [
+    path("", views.tenant_home, name="tenant_home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", views.tenant_settings, name="tenant_settings"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("admin/members/", views.member_list, name="member_list"),
+    path("admin/members/invite/", views.member_invite, name="member_invite"),
+    path("admin/members/<uuid:membership_id>/", views.member_edit, name="member_edit"),
+    path("admin/members/<uuid:membership_id>/active/", views.member_set_active, name="member_set_active"),
+    path("admin/agencies/", views.agency_list, name="agency_list"),
+    path("admin/agencies/new/", views.agency_create, name="agency_create"),
+    path("admin/agencies/<uuid:agency_id>/active/", views.agency_set_active, name="agency_set_active"),
+    path("admin/assignments/", views.agent_assignment, name="agent_assignment"),
+    path("admin/api-keys/", views.api_key_list, name="api_key_list"),
+    path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("portal/", portal.portal_home, name="portal_home"),
+    path("portal/suppliers/<uuid:supplier_id>/", supplier_portal.portal_supplier_detail,
+         name="portal_supplier_detail"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/", include(account_patterns)),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("api/v1/", include(api_patterns)),
+]
+
+handler404 = "sourcing.errorpages.page_not_found"
+handler500 = "sourcing.errorpages.server_error"
+handler403 = "sourcing.errorpages.permission_denied"

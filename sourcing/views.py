@@ -1,0 +1,304 @@
+"""Pages of the core: home and tenant switcher, dashboards, tenant administration, audit, preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sourcing import selectors, services
+from sourcing.errors import DomainError
+from sourcing.forms import (
+    AgencyForm,
+    ApiKeyForm,
+    AuditFilterForm,
+    InviteForm,
+    PreferencesForm,
+    RoleForm,
+    TenantSettingsForm,
+)
+from sourcing.models import Membership
+from sourcing.roles import Role, Scope
+from sourcing.web import tenant_view
+from suppliers import selectors as supplier_selectors
+from suppliers.models import Supplier
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _landing(membership: Membership) -> str:
+    name = "portal_home" if membership.role == Role.AGENT else "dashboard"
+    return reverse(name, kwargs={"tenant_slug": membership.tenant.slug})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of_user(request.user)  # type: ignore[arg-type]
+    if len(memberships) == 1:
+        return redirect(_landing(memberships[0]))
+    return render(request, "sourcing/tenant_picker.html", {"memberships": memberships})
+
+
+@tenant_view(Scope.ENTER)
+def tenant_home(request: HttpRequest) -> HttpResponse:
+    request.membership.tenant = request.tenant  # type: ignore[attr-defined]
+    return redirect(_landing(request.membership))  # type: ignore[attr-defined]
+
+
+@tenant_view(Scope.DASHBOARD_READ)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "supplier_count": Supplier.objects.count(),
+        "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
+        "my_recent_events": selectors.audit_event_list(actor=request.user.email)[:8],  # type: ignore[union-attr]
+    }
+    if Scope.MEMBER_READ in membership.scopes:
+        context["members_by_role"] = selectors.members_by_role()
+        context["active_api_keys"] = selectors.api_key_list().filter(revoked_at__isnull=True).count()
+        context["agency_count"] = selectors.agency_list().count()
+    if Scope.AUDIT_READ in membership.scopes:
+        context["recent_events"] = selectors.audit_event_list()[:10]
+    return render(request, "sourcing/dashboard.html", context)
+
+
+@tenant_view(Scope.TENANT_READ)
+def tenant_settings(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    initial = {f: getattr(tenant, f) for f in services.TENANT_FIELDS}
+    form = TenantSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenant_update(tenant=tenant, by=request.actor, **form.cleaned_data)  # type: ignore[attr-defined]
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("tenant_settings", tenant_slug=tenant.slug)
+    can_edit = Scope.TENANT_WRITE in request.membership.scopes  # type: ignore[attr-defined]
+    return render(request, "sourcing/tenant_settings.html", {"form": form, "can_edit": can_edit})
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@tenant_view(Scope.MEMBER_READ)
+def member_list(request: HttpRequest) -> HttpResponse:
+    role = request.GET.get("role") or None
+    members = list(selectors.member_list(role=role if role in Role.values else None))
+    return render(
+        request,
+        "sourcing/member_list.html",
+        {"members": members, "invite_form": InviteForm(), "role_form": RoleForm(), "roles": Role.choices,
+         "selected_role": role},
+    )
+
+
+@tenant_view(Scope.MEMBER_WRITE)
+def member_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.member_invite(
+                tenant=request.tenant, by=request.actor, email=data["email"],  # type: ignore[attr-defined]
+                full_name=data["full_name"], role=data["role"],
+                agency_id=data["agency"].pk if data["agency"] else None,
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(email)s was invited.") % {"email": membership.user.email})
+            return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return render(request, "sourcing/member_invite.html", {"form": form})
+
+
+@tenant_view(Scope.MEMBER_WRITE)
+def member_edit(request: HttpRequest, membership_id: str) -> HttpResponse:
+    membership = services.membership_get(membership_id=membership_id)
+    form = RoleForm(request.POST or None, initial={"role": membership.role, "agency": membership.agency_id})
+    if request.method == "POST" and form.is_valid():
+        agency = form.cleaned_data["agency"]
+        try:
+            services.member_change_role(
+                tenant=request.tenant, by=request.actor, membership_id=membership.pk,  # type: ignore[attr-defined]
+                role=form.cleaned_data["role"], agency_id=agency.pk if agency else None,
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Role changed."))
+            return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return render(request, "sourcing/member_edit.html", {"form": form, "member": membership})
+
+
+@tenant_view(Scope.MEMBER_WRITE)
+@require_POST
+def member_set_active(request: HttpRequest, membership_id: str) -> HttpResponse:
+    active = request.POST.get("active") == "1"
+    try:
+        services.member_set_active(
+            tenant=request.tenant, by=request.actor, membership_id=membership_id, active=active  # type: ignore[attr-defined]
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Member reactivated.") if active else _("Member deactivated."))
+    return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+
+
+@tenant_view(Scope.AGENCY_READ)
+def agency_list(request: HttpRequest) -> HttpResponse:
+    agencies = list(selectors.agency_list())
+    agents = list(selectors.member_list(role=Role.AGENT))
+    assignments = supplier_selectors.assignments_for_agents(user_ids=[m.user_id for m in agents])
+    for agent in agents:
+        agent.assigned_suppliers = assignments.get(agent.user_id, [])  # type: ignore[attr-defined]
+    can_assign = Scope.SUPPLIER_ASSIGN in request.membership.scopes  # type: ignore[attr-defined]
+    return render(
+        request,
+        "sourcing/agency_list.html",
+        {
+            "agencies": agencies,
+            "agents": agents,
+            "form": AgencyForm(),
+            "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,  # type: ignore[attr-defined]
+            "can_assign": can_assign,
+            "suppliers": list(Supplier.objects.only("id", "legal_name")) if can_assign else [],
+        },
+    )
+
+
+@tenant_view(Scope.AGENCY_WRITE)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)  # type: ignore[attr-defined]
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Agency added."))
+            return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return render(request, "sourcing/agency_create.html", {"form": form})
+
+
+@tenant_view(Scope.AGENCY_WRITE)
+@require_POST
+def agency_set_active(request: HttpRequest, agency_id: str) -> HttpResponse:
+    active = request.POST.get("active") == "1"
+    services.agency_set_active(tenant=request.tenant, by=request.actor, agency_id=agency_id, active=active)  # type: ignore[attr-defined]
+    messages.success(request, _("Agency updated."))
+    return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+
+
+@tenant_view(Scope.SUPPLIER_ASSIGN)
+@require_POST
+def agent_assignment(request: HttpRequest) -> HttpResponse:
+    """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
+    supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
+    service = services.agent_unassign if request.POST.get("remove") == "1" else services.agent_assign
+    try:
+        service(
+            tenant=request.tenant, by=request.actor,  # type: ignore[attr-defined]
+            agent_membership_id=_uuid_or_404(request.POST.get("agent")), obj=supplier,
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Assignment saved."))
+    return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+
+
+def _uuid_or_404(value: str | None) -> str:
+    import uuid
+
+    from sourcing.errors import NotFoundError
+
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as exc:
+        raise NotFoundError() from exc
+
+
+@tenant_view(Scope.APIKEY_MANAGE)
+def api_key_list(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _key, new_key = services.api_key_create(
+                tenant=request.tenant, by=request.actor,  # type: ignore[attr-defined]
+                name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            form = ApiKeyForm()
+    keys = list(selectors.api_key_list())
+    return render(request, "sourcing/api_key_list.html", {"keys": keys, "form": form, "new_key": new_key})
+
+
+@tenant_view(Scope.APIKEY_MANAGE)
+@require_POST
+def api_key_revoke(request: HttpRequest, api_key_id: str) -> HttpResponse:
+    services.api_key_revoke(tenant=request.tenant, by=request.actor, api_key_id=api_key_id)  # type: ignore[attr-defined]
+    messages.success(request, _("Key revoked."))
+    return redirect("api_key_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+
+
+@tenant_view(Scope.AUDIT_READ)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events.select_related(None), 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    return render(request, "sourcing/audit_list.html", {"form": form, "page": page})
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        services.user_set_preferences(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Preferences saved."))
+        response = redirect("preferences")
+        response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+        return response
+    return render(request, "sourcing/preferences.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """Switch language: saved on the person when signed in, in a cookie otherwise."""
+    language = request.POST.get("language", "en")
+    if language not in {"en", "zh-hans"}:
+        language = "en"
+    if request.user.is_authenticated:
+        services.user_set_preferences(user=request.user, language=language)  # type: ignore[arg-type]
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = redirect(next_url)
+    response.set_cookie("django_language", language, samesite="Lax")
+    return response

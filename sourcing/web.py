@@ -1,0 +1,65 @@
+"""The entry point of every tenant page: ``/t/<tenant_slug>/…``.
+
+``tenant_view(scope)`` resolves the tenant from the URL, checks the signed-in user's active membership in
+it (a tenant that does not exist and one the user is not a member of answer the same 404), checks the scope
+the view declares, and runs the view, template rendering included, inside ``tenant_scope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from sourcing.actors import Actor
+from sourcing.errors import NotFoundError, ScopeError
+from sourcing.models import Membership, Tenant
+from sourcing.tenancy import tenant_scope
+
+View = Callable[..., HttpResponse]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def tenant_view(scope: str) -> Callable[[View], View]:
+    """Declare the scope a tenant page needs; internal pages and partner pages both use this."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
+            if tenant is None:
+                raise Http404
+            with tenant_scope(tenant, user_id=request.user.pk):
+                membership = (
+                    Membership.objects.select_related("agency")
+                    .filter(user_id=request.user.pk, is_active=True)
+                    .first()
+                )
+                if membership is None:
+                    raise Http404
+                membership.user = request.user  # type: ignore[assignment]
+                if scope not in membership.scopes:
+                    raise PermissionDenied
+                request.tenant = tenant  # type: ignore[attr-defined]
+                request.membership = membership  # type: ignore[attr-defined]
+                request.actor = Actor.for_membership(membership, ip_address=client_ip(request))  # type: ignore[attr-defined]
+                try:
+                    return view(request, *args, **kwargs)
+                except NotFoundError as exc:
+                    raise Http404 from exc
+                except ScopeError as exc:
+                    raise PermissionDenied from exc
+
+        wrapped.required_scope = scope  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Supplier discovery, qualification and onboarding."""
