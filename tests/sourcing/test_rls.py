@@ -1,0 +1,111 @@
+"""Row-level security, run as the runtime role: the database itself refuses what the ORM filter would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from sourcing.models import Tenant
+from sourcing.roles import Role
+from sourcing.tenancy import TENANT_SETTING, tenant_scope
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="RLS exists on PostgreSQL only")
+
+
+def _fetch(sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall()
+
+
+def test_suite_runs_as_the_runtime_role(db: Any) -> None:
+    [(user, superuser, bypass)] = _fetch(
+        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    )
+    assert user == settings.DATABASE_APP_ROLE
+    assert superuser is False
+    assert bypass is False
+    owned = _fetch("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
+    assert owned == [(0,)]
+
+
+def test_raw_sql_without_tenant_sees_no_rows(tenant: Tenant, make_member: Any) -> None:
+    make_member(tenant, Role.BUYER)
+    with tenant_scope(tenant):
+        assert _fetch("SELECT count(*) FROM sourcing_membership") == [(1,)]
+    assert _fetch("SELECT count(*) FROM sourcing_membership") == [(0,)]
+    assert _fetch("SELECT count(*) FROM sourcing_auditevent") == [(0,)]
+
+
+def test_raw_sql_sees_only_the_current_tenant(tenant: Tenant, other_tenant: Tenant, make_member: Any) -> None:
+    make_member(tenant, Role.BUYER)
+    make_member(other_tenant, Role.BUYER)
+    make_member(other_tenant, Role.FINANCE)
+    with tenant_scope(tenant):
+        rows = _fetch("SELECT DISTINCT tenant_id FROM sourcing_membership")
+    assert rows == [(tenant.pk,)]
+
+
+def test_insert_of_another_tenants_row_is_refused(tenant: Tenant, other_tenant: Tenant) -> None:
+    with tenant_scope(tenant), pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        _fetch(
+            "INSERT INTO sourcing_agency (id, tenant_id, name, country, contact_email, is_active, created_at) "
+            "VALUES (gen_random_uuid(), %s, 'Smuggled', 'CN', '', true, now()) RETURNING id",
+            [other_tenant.pk],
+        )
+    with tenant_scope(other_tenant):
+        assert _fetch("SELECT count(*) FROM sourcing_agency") == [(0,)]
+
+
+def test_update_cannot_move_a_row_to_another_tenant(tenant: Tenant, other_tenant: Tenant, make_agency: Any) -> None:
+    make_agency(tenant, "Acme Agency")
+    with tenant_scope(tenant), pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        _fetch("UPDATE sourcing_agency SET tenant_id = %s RETURNING id", [other_tenant.pk])
+
+
+def test_tenant_setting_is_transaction_local(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        assert _fetch("SELECT current_setting(%s, true)", [TENANT_SETTING]) == [(str(tenant.pk),)]
+    assert _fetch("SELECT coalesce(current_setting(%s, true), '')", [TENANT_SETTING]) == [("",)]
+
+
+def test_audit_events_cannot_be_updated_or_deleted_in_the_database(tenant: Tenant, make_member: Any) -> None:
+    make_member(tenant, Role.BUYER)  # writes an audit event
+    with tenant_scope(tenant):
+        assert _fetch("SELECT count(*) FROM sourcing_auditevent") == [(1,)]
+        for statement in ("UPDATE sourcing_auditevent SET action = 'x'", "DELETE FROM sourcing_auditevent"):
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                _fetch(statement + " RETURNING id")
+        assert _fetch("SELECT action FROM sourcing_auditevent") == [("member.invite",)]
+
+
+def test_every_table_with_a_tenant_column_has_a_forced_policy(db: Any) -> None:
+    tables = _fetch(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND column_name = 'tenant_id' ORDER BY table_name"
+    )
+    assert len(tables) >= 6
+    for (table,) in tables:
+        [(enabled, forced)] = _fetch(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = %s::regclass", [table]
+        )
+        assert (enabled, forced) == (True, True), table
+        policies = _fetch("SELECT qual, with_check FROM pg_policies WHERE tablename = %s", [table])
+        assert len(policies) == 1, table
+        using, check = policies[0]
+        assert "app.tenant_id" in using and "app.tenant_id" in check, table
+
+
+def test_memberships_of_a_user_are_visible_without_a_tenant_only_to_that_user(
+    tenant: Tenant, other_tenant: Tenant, make_member: Any
+) -> None:
+    mine = make_member(tenant, Role.BUYER, email="me@example.test")
+    make_member(other_tenant, Role.BUYER, email="me@example.test")
+    make_member(other_tenant, Role.ADMIN, email="someone@example.test")
+    with transaction.atomic():
+        _fetch("SELECT set_config('app.user_id', %s, true)", [str(mine.user_id)])
+        rows = _fetch("SELECT user_id FROM sourcing_membership")
+    assert rows == [(mine.user_id,), (mine.user_id,)]
