@@ -41,6 +41,7 @@ lint: install-dev
 test: install-dev translations
 	$(MAKE) --no-print-directory lint
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py collectstatic --noinput -v 0
 	owner_url=$$($(PY) -m sourcing.dbroles "$(TEST_DATABASE_URL)" | tail -n 1) && \
 	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
 	CACHE_KEY_PREFIX="sourcewise-test" $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -38,6 +38,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             if scope in membership.scopes
         ]
         context["is_portal"] = membership.is_agent
-    if request.user.is_authenticated:
-        context["switcher"] = selectors.memberships_of_user(request.user)  # type: ignore[arg-type]
+    user = getattr(request, "user", None)  # None on public API pages (no authentication there)
+    if user is not None and user.is_authenticated:
+        context["switcher"] = selectors.memberships_of_user(user)
     return context

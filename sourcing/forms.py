@@ -26,8 +26,7 @@ class EmailLoginForm(AuthenticationForm):
 
 
 class AgencyChoiceMixin(forms.Form):
-    # Empty until __init__ (inside the tenant scope) fills in this tenant's agencies.
-    agency = forms.ModelChoiceField(queryset=Agency.objects.unscoped().none(), required=False, label=_("Agency"))
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label=_("Agency"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

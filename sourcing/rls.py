@@ -52,6 +52,10 @@ def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
     """Idempotently enable, force and (re)create the tenant policy on every tenant table; grant DML."""
     if connection.vendor != "postgresql":
         return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        if cursor.fetchone()[0] == settings.DATABASE_APP_ROLE:
+            return []  # the runtime role never changes the schema (e.g. `flush` re-emits post_migrate)
     qn = connection.ops.quote_name
     tables = tenant_tables(connection)
     with connection.cursor() as cursor:

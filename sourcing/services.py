@@ -111,8 +111,15 @@ def member_invite(
     return membership
 
 
+class InvitationForm(PasswordResetForm):
+    """The password-reset e-mail, for a person who has no usable password yet (Django's form skips them)."""
+
+    def get_users(self, email: str) -> Any:
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+
 def _send_invitation(email: str) -> None:
-    form = PasswordResetForm({"email": email})
+    form = InvitationForm({"email": email})
     if form.is_valid():
         form.save(
             subject_template_name="registration/invitation_subject.txt",

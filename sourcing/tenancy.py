@@ -111,6 +111,10 @@ class TenantManager(models.Manager[M], Generic[M]):
         tenant = current_tenant()
         return self.unscoped().filter(tenant_id=tenant.pk)
 
+    def none(self) -> TenantQuerySet[M]:
+        # An empty queryset cannot leak rows, so it needs no tenant (schema generation and forms use it).
+        return self.unscoped().none()
+
     def unscoped(self) -> TenantQuerySet[M]:
         """All tenants' rows. Only for deliberate cross-tenant work; say why at the call site."""
         return self._queryset_class(self.model, using=self._db)

@@ -40,8 +40,9 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     required_scopes = {"GET": Scope.SUPPLIER_READ, "POST": Scope.SUPPLIER_WRITE}
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilter
+    model = Supplier
 
-    def get_queryset(self) -> Any:
+    def scoped_queryset(self) -> Any:
         return Supplier.objects.all()
 
     @extend_schema(request=SupplierSerializer, responses={200: SupplierSerializer, 201: SupplierSerializer})

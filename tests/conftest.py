@@ -40,6 +40,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     conn.settings_dict.update(owner)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Real hashing is Django's own, tested there; here it would only make every fixture slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _tenant(slug: str, name: str, zone: str) -> Tenant:
     return Tenant.objects.create(slug=slug, name=name, base_currency="USD", time_zone=zone)
 

@@ -16,7 +16,7 @@ from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
 from sourcing.tenancy import tenant_scope
 
-PROTECTED = ("dispatch", "initial", "get_permissions", "get_authenticators", "get_throttles")
+PROTECTED = ("dispatch", "initial", "get_permissions", "get_authenticators", "get_throttles", "get_queryset")
 
 
 class TenantAPIMixin:
@@ -65,4 +65,15 @@ class TenantAPIView(TenantAPIMixin, APIView):
 
 
 class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
-    pass
+    """Subclasses set ``model`` and implement ``scoped_queryset()`` (called inside the tenant scope)."""
+
+    model: Any = None
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation runs outside any tenant; it needs the model, never rows.
+            return self.model.objects.unscoped().none()
+        return self.scoped_queryset()
+
+    def scoped_queryset(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset()")

@@ -92,8 +92,9 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     required_scopes = {"GET": Scope.MEMBER_READ}
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
+    model = Membership
 
-    def get_queryset(self) -> Any:
+    def scoped_queryset(self) -> Any:
         return selectors.member_list()
 
 
@@ -123,6 +124,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     required_scopes = {"GET": Scope.AUDIT_READ}
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
+    model = AuditEvent
 
-    def get_queryset(self) -> Any:
+    def scoped_queryset(self) -> Any:
         return selectors.audit_event_list()

@@ -107,3 +107,7 @@ def test_non_tenant_models_are_the_known_global_ones() -> None:
                                                                    "sourcing.User_user_permissions"}
     }
     assert unexpected == set()
+
+
+def test_empty_queryset_needs_no_tenant(db: Any) -> None:
+    assert list(Agency.objects.none()) == []

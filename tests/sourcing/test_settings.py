@@ -1,0 +1,60 @@
+"""Production settings: `check --deploy` is clean, and the embedded default needs no configuration."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )
+
+
+def _base_env() -> dict[str, str]:
+    drop = {"DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST")}
+
+
+def test_check_deploy_is_clean_under_production_settings() -> None:
+    env = _base_env() | {
+        "DJANGO_DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "sourcing.example.com",
+    }
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = _base_env() | {"DJANGO_DEBUG": "false", "ALLOWED_HOSTS": "sourcing.example.com"}
+    result = _manage(["check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_default_needs_no_configuration(tmp_path: Path) -> None:
+    env = {k: v for k, v in _base_env().items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    env["SOURCEWISE_VAR_DIR"] = str(tmp_path)
+    migrate = _manage(["migrate", "--noinput", "-v", "0"], env)
+    assert migrate.returncode == 0, migrate.stderr
+    assert (tmp_path / "sourcewise.sqlite3").exists()
+    seeded = _manage(["seed_demo"], env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "admin@acme.test" in seeded.stdout
+    again = _manage(["seed_demo"], env)
+    assert again.returncode == 0, again.stderr
+    key = _manage(["create_api_key", "--org", "acme", "--name", "erp", "--scopes", "read,write"], env)
+    assert key.returncode == 0, key.stderr
+    assert key.stdout.strip().splitlines()[-1].startswith("sw_")
+    missing = _manage(["create_api_key", "--org", "nope", "--name", "erp"], env)
+    assert missing.returncode != 0
+    assert "No tenant with slug 'nope'" in missing.stderr

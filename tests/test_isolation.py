@@ -1,0 +1,335 @@
+"""The isolation harness: every route, every principal.
+
+It walks the URL resolver and runs each page and API route against acme's objects as: anonymous, each acme
+role, an assigned and an unassigned agent, globex's admin, and acme and globex API keys (read and write).
+Expectations come from the routes' own declarations (a page's ``required_scope``, an endpoint's
+``required_scopes``) and the role → scope table. A route it cannot classify fails the test, so every
+future route must be covered here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from sourcing.api.base import TenantAPIMixin
+from sourcing.models import AuditEvent, Membership, Tenant
+from sourcing.roles import API_KEY_SCOPES, INTERNAL_ROLES, ROLE_SCOPES, Role
+from sourcing.services import agent_assign
+from sourcing.tenancy import tenant_scope
+from suppliers.models import Supplier
+from tests.conftest import SYSTEM
+
+# Routes outside any tenant, open to everyone.
+PUBLIC = {
+    "healthz", "set_language", "login", "logout", "password_reset", "password_reset_done",
+    "password_reset_confirm", "password_reset_complete", "api-schema", "api-docs", "api-redoc",
+}
+# Routes outside any tenant that need a signed-in person (and show only that person's own data).
+SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
+# POST-only pages (every other page is exercised with GET), with the form each one is sent.
+POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_key_revoke"}
+
+
+def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
+    return {
+        "member_set_active": {"active": "1"},
+        "agency_set_active": {"active": "1"},
+        "agent_assignment": {"supplier": objects["supplier_id"], "agent": objects["agent_id"]},
+    }.get(name, {})
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found += _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            found.append((prefix + str(p.pattern), p))
+    return found
+
+
+ROUTES = _walk(get_resolver().url_patterns)
+
+
+@dataclass
+class World:
+    acme: Tenant
+    globex: Tenant
+    members: dict[str, Membership]
+    globex_admin: Membership
+    assigned_agent: Membership
+    unassigned_agent: Membership
+    supplier: Supplier
+    keys: dict[str, str]
+    objects: dict[str, str]
+    globex_objects: dict[str, str]
+
+
+@pytest.fixture
+def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
+    acme = Tenant.objects.create(slug="acme", name="Acme Home Goods", time_zone="America/Chicago")
+    globex = Tenant.objects.create(slug="globex", name="Globex Outdoor", time_zone="America/Los_Angeles")
+    members = {role: make_member(acme, role) for role in INTERNAL_ROLES}
+    assigned = make_member(acme, Role.AGENT, email="agent.li@szbridge.test")
+    unassigned = make_member(acme, Role.AGENT, email="agent.chen@szbridge.test")
+    globex_admin = make_member(globex, Role.ADMIN)
+    globex_buyer = make_member(globex, Role.BUYER)
+    make_member(globex, Role.AGENT, email="agent.li@szbridge.test")  # one agent, two tenants
+    keys = {}
+    acme_key, keys["acme-read"] = make_api_key(acme, ("read",), "acme-read")
+    _k, keys["acme-write"] = make_api_key(acme, ("write",), "acme-write")
+    _k, keys["globex-rw"] = make_api_key(globex, ("read", "write"), "globex-rw")
+    with tenant_scope(acme):
+        supplier = Supplier.objects.create(tenant=acme, legal_name="Ningbo Everbright Housewares Co., Ltd.",
+                                           internal_notes="TARGET-PRICE-SECRET")
+        agent_assign(tenant=acme, by=SYSTEM, agent_membership_id=assigned.pk, obj=supplier)
+        event = AuditEvent.objects.order_by("id").first()
+    acme_agency = make_agency(acme)
+    with tenant_scope(globex):
+        globex_supplier = Supplier.objects.create(tenant=globex, legal_name="Xiamen Peakline")
+        globex_event = AuditEvent.objects.order_by("id").first()
+    _gk, _ = make_api_key(globex, ("read",), "globex-read")
+    globex_agency = make_agency(globex)
+    objects = {
+        "membership_id": str(members[Role.BUYER].pk), "agency_id": str(acme_agency.pk),
+        "api_key_id": str(acme_key.pk), "supplier_id": str(supplier.pk), "pk": "",
+    }
+    globex_objects = {
+        "membership_id": str(globex_buyer.pk), "agency_id": str(globex_agency.pk), "api_key_id": str(_gk.pk),
+        "supplier_id": str(globex_supplier.pk),
+    }
+    objects["event_id"] = str(event.pk) if event else ""
+    objects["agent_id"] = str(unassigned.pk)
+    globex_objects["agent_id"] = str(globex_buyer.pk)
+    globex_objects["event_id"] = str(globex_event.pk) if globex_event else ""
+    return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
+
+
+# API detail routes take `pk`; which object it names depends on the endpoint.
+API_PK_OBJECT = {"membership": "membership_id", "auditevent": "event_id", "supplier": "supplier_id"}
+
+
+def _classify(pattern: str, url: URLPattern) -> str:
+    callback = url.callback
+    cls = getattr(callback, "cls", None)
+    if url.name in PUBLIC:
+        return "public"
+    if url.name in SIGNED_IN:
+        return "signed_in"
+    if pattern.startswith("t/<slug:tenant_slug>/") and getattr(callback, "required_scope", None):
+        return "tenant_page"
+    if pattern.startswith("api/v1/") and cls is not None and issubclass(cls, TenantAPIMixin):
+        return "api"
+    pytest.fail(f"The isolation harness cannot classify route {pattern!r} ({url.name}); add it.")
+
+
+def test_every_route_is_classified() -> None:
+    kinds = {url.name: _classify(pattern, url) for pattern, url in ROUTES}
+    assert kinds["dashboard"] == "tenant_page"
+    assert kinds["api-me"] == "api"
+    assert {"tenant_page", "api", "public", "signed_in"} == set(kinds.values())
+
+
+def _params(pattern: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", pattern)
+
+
+def _kwargs(pattern: str, url: URLPattern, objects: dict[str, str], tenant_slug: str) -> dict[str, str]:
+    kwargs: dict[str, str] = {}
+    for name in _params(pattern):
+        if name == "tenant_slug":
+            kwargs[name] = tenant_slug
+        elif name == "pk":
+            basename = url.name.rsplit("-", 1)[0] if url.name else ""
+            kwargs[name] = objects[API_PK_OBJECT[basename]]
+        elif name in objects:
+            kwargs[name] = objects[name]
+        elif name in {"uidb64", "token"}:
+            kwargs[name] = "x"
+        else:
+            pytest.fail(f"The isolation harness has no object for <{name}> in {pattern!r}; add it.")
+    return kwargs
+
+
+def _audit_counts(world: World) -> tuple[int, int]:
+    with tenant_scope(world.acme):
+        acme = AuditEvent.objects.count()
+    with tenant_scope(world.globex):
+        globex = AuditEvent.objects.count()
+    return acme, globex
+
+
+PAGE_ROUTES = [(p, u) for p, u in ROUTES if u.name not in PUBLIC | SIGNED_IN and not p.startswith("api/")]
+API_ROUTES = [(p, u) for p, u in ROUTES if p.startswith("api/v1/") and u.name not in PUBLIC]
+PAGE_PRINCIPALS = ["anonymous", *sorted(INTERNAL_ROLES), "assigned_agent", "unassigned_agent", "globex_admin"]
+
+
+def _page_client(world: World, principal: str) -> Client:
+    client = Client()
+    membership = {
+        "anonymous": None, "assigned_agent": world.assigned_agent, "unassigned_agent": world.unassigned_agent,
+        "globex_admin": world.globex_admin,
+    }.get(principal, world.members.get(principal))
+    if membership is not None:
+        client.force_login(membership.user)
+    return client
+
+
+def _page_scopes(world: World, principal: str) -> frozenset[str]:
+    if principal in {"assigned_agent", "unassigned_agent"}:
+        return ROLE_SCOPES[Role.AGENT]
+    if principal in ROLE_SCOPES:
+        return ROLE_SCOPES[principal]
+    return frozenset()
+
+
+@pytest.mark.parametrize("principal", PAGE_PRINCIPALS)
+@pytest.mark.parametrize(("pattern", "url"), PAGE_ROUTES, ids=[u.name for _, u in PAGE_ROUTES])
+def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern) -> None:
+    assert _classify(pattern, url) == "tenant_page"
+    path = reverse(url.name, kwargs=_kwargs(pattern, url, world.objects, "acme"))
+    client = _page_client(world, principal)
+    method = "post" if url.name in POST_ONLY else "get"
+    before = _audit_counts(world)
+    response = getattr(client, method)(path, _post_data(url.name, world.objects) if method == "post" else None)
+    status = response.status_code
+    assert status < 500, response.content[:2000]
+    scope = url.callback.required_scope
+    if principal == "anonymous":
+        assert status == 302 and response["Location"].startswith(reverse("login")), status
+    elif principal == "globex_admin":
+        assert status == 404
+    elif scope not in _page_scopes(world, principal):
+        assert status == 403
+    elif url.name == "portal_supplier_detail" and principal == "unassigned_agent":
+        assert status == 404
+    else:
+        assert status in {200, 302, 400}, (status, response.content[:2000])
+        body = response.content.decode()
+        if principal.endswith("agent"):
+            assert "TARGET-PRICE-SECRET" not in body
+        if status == 200 and principal != "assigned_agent":  # that agent is a globex member too
+            assert "Globex" not in body, "another tenant's name leaked into an acme page"
+    if status in {302, 403, 404} and principal in {"anonymous", "globex_admin"}:
+        assert _audit_counts(world) == before, "a refused request wrote something"
+
+
+# Pages that take object ids in the path, or in the body (those must resolve through the scoped manager too).
+BODY_ID_ROUTES = {"agent_assignment"}
+OBJECT_PAGE_ROUTES = [
+    (p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES
+]
+
+
+@pytest.mark.parametrize(("pattern", "url"), OBJECT_PAGE_ROUTES, ids=[u.name for _, u in OBJECT_PAGE_ROUTES])
+def test_other_tenants_object_is_a_missing_object(world: World, pattern: str, url: URLPattern) -> None:
+    """globex's admin, on globex's own pages, asking for acme's object ids: the same 404 as a random id."""
+    # Portal pages are asked by the agent who holds acme's grant, through globex's portal.
+    client = _page_client(world, "assigned_agent" if url.name.startswith("portal") else "globex_admin")
+    method = "post" if url.name in POST_ONLY else "get"
+    acme_ids = {k: v for k, v in world.objects.items()}
+    missing = {k: str(uuid.uuid4()) for k in acme_ids}
+    before = _audit_counts(world)
+    theirs = getattr(client, method)(reverse(url.name, kwargs=_kwargs(pattern, url, acme_ids, "globex")),
+                                     _post_data(url.name, acme_ids) if method == "post" else None)
+    nothing = getattr(client, method)(reverse(url.name, kwargs=_kwargs(pattern, url, missing, "globex")),
+                                      _post_data(url.name, missing) if method == "post" else None)
+    assert theirs.status_code == 404
+    assert nothing.status_code == 404
+    assert _without_csrf(theirs.content) == _without_csrf(nothing.content)
+    assert _audit_counts(world) == before
+
+
+def _without_csrf(content: bytes) -> bytes:
+    """Pages carry a per-request CSRF token; everything else must be byte-identical."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+
+
+API_PRINCIPALS = ["anonymous", "acme-read", "acme-write", "globex-rw"]
+
+
+def _api_client(world: World, principal: str) -> APIClient:
+    client = APIClient()
+    if principal != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.keys[principal]}")
+    return client
+
+
+def _api_methods(url: URLPattern) -> dict[str, str]:
+    """HTTP method → required scope, as the endpoint declares it."""
+    cls = url.callback.cls
+    actions = getattr(url.callback, "actions", None)
+    methods = {m.upper() for m in actions if m not in {"head", "options"}} if actions else {m.upper() for m in cls.http_method_names if hasattr(cls, m) and m not in {"options", "head"}}
+    return {m: cls.required_scopes[m] for m in sorted(methods)}
+
+
+@pytest.mark.parametrize("principal", API_PRINCIPALS)
+@pytest.mark.parametrize(("pattern", "url"), API_ROUTES, ids=[u.name for _, u in API_ROUTES])
+def test_api_route(world: World, principal: str, pattern: str, url: URLPattern) -> None:
+    assert _classify(pattern, url) == "api"
+    path = reverse(url.name, kwargs=_kwargs(pattern, url, world.objects, "acme"))
+    client = _api_client(world, principal)
+    for method, scope in _api_methods(url).items():
+        before = _audit_counts(world)
+        response = client.generic(method, path, data="{}", content_type="application/json")
+        status = response.status_code
+        assert status < 500, response.content[:2000]
+        body = response.json()
+        if status >= 400:
+            assert set(body) == {"error"} and body["error"]["status"] == status, body
+        key_scopes = frozenset() if principal == "anonymous" else frozenset().union(
+            *(API_KEY_SCOPES[s] for s in {"acme-read": ["read"], "acme-write": ["write"], "globex-rw": ["read", "write"]}[principal])
+        )
+        has_pk = "pk" in _params(pattern)
+        if principal == "anonymous":
+            assert status == 401
+        elif scope != "*" and scope not in key_scopes:
+            assert status == 403
+        elif principal == "globex-rw" and has_pk:
+            assert status == 404
+        else:
+            assert status in {200, 201, 400}, (status, body)
+        if principal == "globex-rw" and status == 200:
+            assert str(world.supplier.pk) not in response.content.decode()
+            assert "Acme" not in response.content.decode()
+        if status in {401, 403, 404}:
+            assert _audit_counts(world) == before, "a refused request wrote something"
+
+
+API_DETAIL_ROUTES = [(p, u) for p, u in API_ROUTES if "pk" in _params(p)]
+
+
+@pytest.mark.parametrize(("pattern", "url"), API_DETAIL_ROUTES, ids=[u.name for _, u in API_DETAIL_ROUTES])
+def test_api_other_tenants_id_is_a_missing_id(world: World, pattern: str, url: URLPattern) -> None:
+    client = _api_client(world, "globex-rw")
+    theirs = client.get(reverse(url.name, kwargs=_kwargs(pattern, url, world.objects, "acme")))
+    ours = client.get(reverse(url.name, kwargs=_kwargs(pattern, url, world.globex_objects, "globex")))
+    missing = client.get(reverse(url.name, kwargs={"pk": str(uuid.uuid4())}))
+    assert ours.status_code == 200, "the harness's own-tenant control case must succeed"
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.content == missing.content
+
+
+@pytest.mark.parametrize(("pattern", "url"), [(p, u) for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN],
+                         ids=[u.name for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN])
+def test_non_tenant_route(world: World, pattern: str, url: URLPattern) -> None:
+    kwargs = _kwargs(pattern, url, world.objects, "acme")
+    path = reverse(url.name, kwargs=kwargs)
+    method = "post" if url.name in {"set_language", "logout"} else "get"
+    anonymous = getattr(Client(), method)(path)
+    assert anonymous.status_code < 500
+    if url.name in SIGNED_IN:
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+        signed_in = _page_client(world, Role.BUYER).get(path)
+        assert signed_in.status_code in {200, 302}
+        assert "Globex" not in signed_in.content.decode()
+    else:
+        assert anonymous.status_code in {200, 302}
