@@ -25,9 +25,7 @@ class Actor:
 
     @classmethod
     def for_membership(cls, membership: Membership, *, ip_address: str | None = None) -> Actor:
-        return cls(
-            scopes=membership.scopes, user=membership.user, membership=membership, ip_address=ip_address
-        )
+        return cls(scopes=membership.scopes, user=membership.user, membership=membership, ip_address=ip_address)
 
     @classmethod
     def for_api_key(cls, api_key: ApiKey, *, ip_address: str | None = None) -> Actor:

@@ -32,8 +32,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if membership is not None and tenant is not None:
         items = PORTAL_NAV if membership.is_agent else INTERNAL_NAV
         context["nav"] = [
-            {"label": label, "url": reverse(name, kwargs={"tenant_slug": tenant.slug}),
-             "active": request.resolver_match is not None and request.resolver_match.url_name == name}
+            {
+                "label": label,
+                "url": reverse(name, kwargs={"tenant_slug": tenant.slug}),
+                "active": request.resolver_match is not None and request.resolver_match.url_name == name,
+            }
             for label, name, scope in items
             if scope in membership.scopes
         ]

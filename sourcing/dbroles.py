@@ -53,10 +53,14 @@ def provision(admin_url: str) -> str:
         cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(APP_ROLE), sql.Identifier(OWNER_ROLE)))
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(OWNER_ROLE)))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(OWNER_ROLE))
+            )
     with psycopg.connect(urlunsplit(urlsplit(admin_url)._replace(path=f"/{database}")), autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(OWNER_ROLE)))
-        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), sql.Identifier(APP_ROLE)))
+        conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), sql.Identifier(APP_ROLE))
+        )
     return _with_user(admin_url, OWNER_ROLE, owner_password)
 
 

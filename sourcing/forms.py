@@ -11,8 +11,17 @@ from sourcing.models import LANGUAGE_CHOICES, Agency
 from sourcing.roles import ApiKeyScope, Role
 
 COMMON_ZONES = [
-    "America/Chicago", "America/Los_Angeles", "America/New_York", "America/Denver", "Asia/Shanghai",
-    "Asia/Hong_Kong", "Asia/Ho_Chi_Minh", "America/Mexico_City", "Europe/Berlin", "Europe/London", "UTC",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/Denver",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Ho_Chi_Minh",
+    "America/Mexico_City",
+    "Europe/Berlin",
+    "Europe/London",
+    "UTC",
 ]
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sourcing.roles import ApiKeyScope, Role, scopes_for_api_key, scopes_for_role
+from sourcing.roles import Role, scopes_for_api_key, scopes_for_role
 from sourcing.tenancy import TenantManager, TenantQuerySet, TenantScopedModel, UUIDModel, uuid7
 
 
@@ -35,15 +35,9 @@ class Tenant(UUIDModel):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
-    base_currency = models.CharField(
-        _("base currency"), max_length=3, default="USD", validators=[validate_currency]
-    )
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
-    )
-    default_language = models.CharField(
-        _("default language"), max_length=10, choices=LANGUAGE_CHOICES, default="en"
-    )
+    base_currency = models.CharField(_("base currency"), max_length=3, default="USD", validators=[validate_currency])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    default_language = models.CharField(_("default language"), max_length=10, choices=LANGUAGE_CHOICES, default="en")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -79,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=LANGUAGE_CHOICES, default="en")
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -87,7 +81,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         ordering = ["email"]
@@ -127,9 +121,7 @@ class Membership(TenantScopedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="agents"
-    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="agents")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -186,10 +178,6 @@ class ApiKey(TenantScopedModel):
     @property
     def effective_scopes(self) -> frozenset[str]:
         return scopes_for_api_key(self.scopes) if self.is_active else frozenset()
-
-    @staticmethod
-    def scope_choices() -> list[tuple[str, str]]:
-        return list(ApiKeyScope.choices)
 
 
 class AppendOnlyQuerySet(TenantQuerySet[Any]):

@@ -19,11 +19,11 @@ class AgentGrantManager(TenantManager[Any], UserObjectPermissionManager):
 class AgentGrantBase(UserObjectPermissionBase, TenantScopedModel):
     """A user's permission on one object of this tenant. Subclasses add ``content_object``."""
 
-    objects = AgentGrantManager()
+    objects = AgentGrantManager()  # type: ignore[misc]
 
     class Meta:
         abstract = True
-        unique_together: list[str] = []
+        unique_together: list[str] = []  # type: ignore[misc]
 
 
 def grant_constraints(model_name: str) -> list[models.BaseConstraint]:

@@ -67,8 +67,7 @@ def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
             cursor.execute(f"ALTER TABLE {qn(table)} FORCE ROW LEVEL SECURITY")
             cursor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {qn(table)}")
             cursor.execute(
-                f"CREATE POLICY {POLICY_NAME} ON {qn(table)} "
-                f"USING ({using}) WITH CHECK (tenant_id = {CURRENT_TENANT})"
+                f"CREATE POLICY {POLICY_NAME} ON {qn(table)} USING ({using}) WITH CHECK (tenant_id = {CURRENT_TENANT})"
             )
         role = settings.DATABASE_APP_ROLE
         if role and _role_exists(connection, role):

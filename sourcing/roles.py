@@ -67,9 +67,7 @@ class ApiKeyScope(models.TextChoices):
 
 # What an ERP key may do with each of its key scopes.
 API_KEY_SCOPES: dict[str, frozenset[str]] = {
-    ApiKeyScope.READ: frozenset(
-        {Scope.TENANT_READ, Scope.MEMBER_READ, Scope.AUDIT_READ, Scope.SUPPLIER_READ}
-    ),
+    ApiKeyScope.READ: frozenset({Scope.TENANT_READ, Scope.MEMBER_READ, Scope.AUDIT_READ, Scope.SUPPLIER_READ}),
     ApiKeyScope.WRITE: frozenset({Scope.TENANT_WRITE, Scope.SUPPLIER_WRITE}),
 }
 

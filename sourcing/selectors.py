@@ -37,10 +37,8 @@ def member_list(*, role: str | None = None, active: bool | None = None) -> Query
     return qs
 
 
-def agency_list() -> QuerySet[Agency]:
-    return Agency.objects.annotate(
-        agent_count=Count("agents", filter=Q(agents__is_active=True))
-    ).order_by("name")
+def agency_list() -> QuerySet[Any]:
+    return Agency.objects.annotate(agent_count=Count("agents", filter=Q(agents__is_active=True))).order_by("name")
 
 
 def api_key_list() -> QuerySet[ApiKey]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -53,8 +55,14 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
     for name, value in changes.items():
         setattr(tenant, name, value)
     tenant.save(update_fields=[*changes.keys()] or None)
-    audit_record(tenant=tenant, by=by, action="tenant.update", target=tenant, before=before,
-                 after=snapshot(tenant, TENANT_FIELDS))
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="tenant.update",
+        target=tenant,
+        before=before,
+        after=snapshot(tenant, TENANT_FIELDS),
+    )
     return tenant
 
 
@@ -104,8 +112,13 @@ def member_invite(
     elif Membership.objects.filter(user=user).exists():
         raise DomainError(_("This person is already a member."), fields={"email": [_("Already a member.")]})
     membership = Membership.objects.create(tenant=tenant, user=user, role=role, agency=agency)
-    audit_record(tenant=tenant, by=by, action="member.invite", target=membership,
-                 after={"email": email, **snapshot(membership, MEMBER_FIELDS)})
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="member.invite",
+        target=membership,
+        after={"email": email, **snapshot(membership, MEMBER_FIELDS)},
+    )
     if created and send_email and password is None:
         transaction.on_commit(lambda: _send_invitation(email))
     return membership
@@ -119,13 +132,14 @@ class InvitationForm(PasswordResetForm):
 
 
 def _send_invitation(email: str) -> None:
+    site = urlsplit(settings.SITE_URL)
     form = InvitationForm({"email": email})
     if form.is_valid():
         form.save(
             subject_template_name="registration/invitation_subject.txt",
             email_template_name="registration/invitation_email.txt",
-            use_https=False,
-            domain_override="sourcewise",
+            use_https=site.scheme == "https",
+            domain_override=site.netloc,
         )
 
 
@@ -137,7 +151,9 @@ def membership_get(*, membership_id: Any) -> Membership:
 
 
 @transaction.atomic
-def member_change_role(*, tenant: Tenant, by: Actor, membership_id: Any, role: str, agency_id: Any = None) -> Membership:
+def member_change_role(
+    *, tenant: Tenant, by: Actor, membership_id: Any, role: str, agency_id: Any = None
+) -> Membership:
     by.require(Scope.MEMBER_WRITE)
     membership = membership_get(membership_id=membership_id)
     if role not in Role.values:
@@ -148,8 +164,14 @@ def member_change_role(*, tenant: Tenant, by: Actor, membership_id: Any, role: s
     membership.role = role
     membership.agency = _agency_for(agency_id) if role == Role.AGENT else None
     membership.save(update_fields=["role", "agency"])
-    audit_record(tenant=tenant, by=by, action="member.change_role", target=membership, before=before,
-                 after=snapshot(membership, MEMBER_FIELDS))
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="member.change_role",
+        target=membership,
+        before=before,
+        after=snapshot(membership, MEMBER_FIELDS),
+    )
     return membership
 
 
@@ -163,8 +185,14 @@ def member_set_active(*, tenant: Tenant, by: Actor, membership_id: Any, active: 
     before = snapshot(membership, MEMBER_FIELDS)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
-    audit_record(tenant=tenant, by=by, action="member.activate" if active else "member.deactivate",
-                 target=membership, before=before, after=snapshot(membership, MEMBER_FIELDS))
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="member.activate" if active else "member.deactivate",
+        target=membership,
+        before=before,
+        after=snapshot(membership, MEMBER_FIELDS),
+    )
     return membership
 
 
@@ -176,10 +204,16 @@ def agency_create(*, tenant: Tenant, by: Actor, name: str, country: str = "CN", 
         raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
     if Agency.objects.filter(name__iexact=name).exists():
         raise DomainError(_("An agency with this name exists."), fields={"name": [_("Already exists.")]})
-    agency = Agency.objects.create(tenant=tenant, name=name, country=(country or "CN").upper()[:2],
-                                   contact_email=contact_email)
-    audit_record(tenant=tenant, by=by, action="agency.create", target=agency,
-                 after=snapshot(agency, ["name", "country", "contact_email"]))
+    agency = Agency.objects.create(
+        tenant=tenant, name=name, country=(country or "CN").upper()[:2], contact_email=contact_email
+    )
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="agency.create",
+        target=agency,
+        after=snapshot(agency, ["name", "country", "contact_email"]),
+    )
     return agency
 
 
@@ -194,8 +228,13 @@ def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool
     agency.save(update_fields=["is_active"])
     if not active:
         Membership.objects.filter(agency=agency).update(is_active=False)
-    audit_record(tenant=tenant, by=by, action="agency.activate" if active else "agency.deactivate",
-                 target=agency, after={"is_active": active})
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="agency.activate" if active else "agency.deactivate",
+        target=agency,
+        after={"is_active": active},
+    )
     return agency
 
 
@@ -219,11 +258,20 @@ def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        tenant=tenant, name=name, prefix=prefix, secret_hash=_hash_secret(secret),
-        scopes=sorted(set(scopes)), created_by=by.user,
+        tenant=tenant,
+        name=name,
+        prefix=prefix,
+        secret_hash=_hash_secret(secret),
+        scopes=sorted(set(scopes)),
+        created_by=by.user,
     )
-    audit_record(tenant=tenant, by=by, action="api_key.create", target=key,
-                 after={"name": name, "scopes": key.scopes, "prefix": prefix})
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="api_key.create",
+        target=key,
+        after={"name": name, "scopes": key.scopes, "prefix": prefix},
+    )
     return key, f"sw_{prefix}_{secret}"
 
 
@@ -270,8 +318,7 @@ def agent_assign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: mo
     if getattr(obj, "tenant_id", None) != tenant.pk:
         raise NotFoundError()
     assign_perm(_view_perm(obj), membership.user, obj)
-    audit_record(tenant=tenant, by=by, action="agent.assign", target=obj,
-                 after={"agent": membership.user.email})
+    audit_record(tenant=tenant, by=by, action="agent.assign", target=obj, after={"agent": membership.user.email})
 
 
 @transaction.atomic
@@ -281,8 +328,7 @@ def agent_unassign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: 
     if getattr(obj, "tenant_id", None) != tenant.pk:
         raise NotFoundError()
     remove_perm(_view_perm(obj), membership.user, obj)
-    audit_record(tenant=tenant, by=by, action="agent.unassign", target=obj,
-                 before={"agent": membership.user.email})
+    audit_record(tenant=tenant, by=by, action="agent.unassign", target=obj, before={"agent": membership.user.email})
 
 
 def user_set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None) -> User:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from sourcing.env import env, env_bool, env_list
 
@@ -22,7 +21,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is false.")
     # Only for the embedded default; production refuses to start without a real key (above).
-    SECRET_KEY = "embedded-default-insecure-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "embedded-default-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -179,6 +178,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Where people reach this installation; used in links inside e-mails (invitations).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Sourcewise <no-reply@sourcewise.invalid>")
 
 # Security. Production (DJANGO_DEBUG=false) gets HTTPS-only cookies, HSTS and redirects;
@@ -239,4 +240,4 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-DEMO_PASSWORD = "sourcewise-demo"  # noqa: S105 - the documented password of the demo data only
+DEMO_PASSWORD = "sourcewise-demo"

@@ -27,16 +27,26 @@ api_patterns = [
 ]
 
 account_patterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=EmailLoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("preferences/", views.preferences, name="preferences"),
 ]
 
@@ -56,8 +66,11 @@ tenant_patterns = [
     path("admin/api-keys/", views.api_key_list, name="api_key_list"),
     path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("portal/", portal.portal_home, name="portal_home"),
-    path("portal/suppliers/<uuid:supplier_id>/", supplier_portal.portal_supplier_detail,
-         name="portal_supplier_detail"),
+    path(
+        "portal/suppliers/<uuid:supplier_id>/",
+        supplier_portal.portal_supplier_detail,
+        name="portal_supplier_detail",
+    ),
 ]
 
 urlpatterns = [

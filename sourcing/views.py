@@ -104,8 +104,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sourcing/member_list.html",
-        {"members": members, "invite_form": InviteForm(), "role_form": RoleForm(), "roles": Role.choices,
-         "selected_role": role},
+        {
+            "members": members,
+            "roles": Role.choices,
+            "selected_role": role,
+        },
     )
 
 
@@ -116,8 +119,11 @@ def member_invite(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             membership = services.member_invite(
-                tenant=request.tenant, by=request.actor, email=data["email"],  # type: ignore[attr-defined]
-                full_name=data["full_name"], role=data["role"],
+                tenant=request.tenant,
+                by=request.actor,
+                email=data["email"],  # type: ignore[attr-defined]
+                full_name=data["full_name"],
+                role=data["role"],
                 agency_id=data["agency"].pk if data["agency"] else None,
             )
         except DomainError as exc:
@@ -136,8 +142,11 @@ def member_edit(request: HttpRequest, membership_id: str) -> HttpResponse:
         agency = form.cleaned_data["agency"]
         try:
             services.member_change_role(
-                tenant=request.tenant, by=request.actor, membership_id=membership.pk,  # type: ignore[attr-defined]
-                role=form.cleaned_data["role"], agency_id=agency.pk if agency else None,
+                tenant=request.tenant,
+                by=request.actor,
+                membership_id=membership.pk,  # type: ignore[attr-defined]
+                role=form.cleaned_data["role"],
+                agency_id=agency.pk if agency else None,
             )
         except DomainError as exc:
             _form_errors(form, exc)
@@ -153,7 +162,10 @@ def member_set_active(request: HttpRequest, membership_id: str) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         services.member_set_active(
-            tenant=request.tenant, by=request.actor, membership_id=membership_id, active=active  # type: ignore[attr-defined]
+            tenant=request.tenant,
+            by=request.actor,
+            membership_id=membership_id,
+            active=active,  # type: ignore[attr-defined]
         )
     except DomainError as exc:
         if exc.status == 404:
@@ -178,7 +190,6 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         {
             "agencies": agencies,
             "agents": agents,
-            "form": AgencyForm(),
             "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,  # type: ignore[attr-defined]
             "can_assign": can_assign,
             "suppliers": list(Supplier.objects.only("id", "legal_name")) if can_assign else [],
@@ -217,8 +228,10 @@ def agent_assignment(request: HttpRequest) -> HttpResponse:
     service = services.agent_unassign if request.POST.get("remove") == "1" else services.agent_assign
     try:
         service(
-            tenant=request.tenant, by=request.actor,  # type: ignore[attr-defined]
-            agent_membership_id=_uuid_or_404(request.POST.get("agent")), obj=supplier,
+            tenant=request.tenant,
+            by=request.actor,  # type: ignore[attr-defined]
+            agent_membership_id=_uuid_or_404(request.POST.get("agent")),
+            obj=supplier,
         )
     except DomainError as exc:
         if exc.status == 404:
@@ -247,8 +260,10 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_key = services.api_key_create(
-                tenant=request.tenant, by=request.actor,  # type: ignore[attr-defined]
-                name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+                tenant=request.tenant,
+                by=request.actor,  # type: ignore[attr-defined]
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
             )
         except DomainError as exc:
             _form_errors(form, exc)

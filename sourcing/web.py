@@ -40,9 +40,7 @@ def tenant_view(scope: str) -> Callable[[View], View]:
                 raise Http404
             with tenant_scope(tenant, user_id=request.user.pk):
                 membership = (
-                    Membership.objects.select_related("agency")
-                    .filter(user_id=request.user.pk, is_active=True)
-                    .first()
+                    Membership.objects.select_related("agency").filter(user_id=request.user.pk, is_active=True).first()
                 )
                 if membership is None:
                     raise Http404

@@ -20,8 +20,16 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     class Meta:
         model = Supplier
         fields = [
-            "id", "legal_name", "local_name", "supplier_type", "country", "province", "city",
-            "external_id", "internal_notes", "created_at",
+            "id",
+            "legal_name",
+            "local_name",
+            "supplier_type",
+            "country",
+            "province",
+            "city",
+            "external_id",
+            "internal_notes",
+            "created_at",
         ]
         read_only_fields = ["id", "created_at"]
 
@@ -53,5 +61,6 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
             tenant=request.auth.tenant, by=request.actor, data=dict(serializer.validated_data)
         )
         return Response(
-            SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            SupplierSerializer(supplier).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -37,6 +37,12 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
     for name, value in data.items():
         setattr(supplier, name, value)
     supplier.save()
-    audit_record(tenant=tenant, by=by, action="supplier.create" if created else "supplier.update",
-                 target=supplier, before=before, after=snapshot(supplier, SUPPLIER_FIELDS))
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="supplier.create" if created else "supplier.update",
+        target=supplier,
+        before=before,
+        after=snapshot(supplier, SUPPLIER_FIELDS),
+    )
     return supplier, created

@@ -79,8 +79,14 @@ def make_member(db: Any, make_agency: Callable[..., Agency]) -> Callable[..., Me
         agency = make_agency(tenant) if role == Role.AGENT else None
         with tenant_scope(tenant):
             return member_invite(
-                tenant=tenant, by=SYSTEM, email=email, role=role, agency_id=agency.pk if agency else None,
-                send_email=False, password=PASSWORD, **extra,
+                tenant=tenant,
+                by=SYSTEM,
+                email=email,
+                role=role,
+                agency_id=agency.pk if agency else None,
+                send_email=False,
+                password=PASSWORD,
+                **extra,
             )
 
     return make
@@ -96,7 +102,9 @@ def user_with_role(tenant: Tenant, make_member: Callable[..., Membership]) -> Ca
 
 @pytest.fixture
 def make_api_key(db: Any) -> Callable[..., tuple[ApiKey, str]]:
-    def make(tenant: Tenant, scopes: tuple[str, ...] = ("read", "write"), name: str | None = None) -> tuple[ApiKey, str]:
+    def make(
+        tenant: Tenant, scopes: tuple[str, ...] = ("read", "write"), name: str | None = None
+    ) -> tuple[ApiKey, str]:
         with tenant_scope(tenant):
             return api_key_create(tenant=tenant, by=SYSTEM, name=name or f"erp-{'-'.join(scopes)}", scopes=list(scopes))
 

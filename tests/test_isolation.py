@@ -29,8 +29,17 @@ from tests.conftest import SYSTEM
 
 # Routes outside any tenant, open to everyone.
 PUBLIC = {
-    "healthz", "set_language", "login", "logout", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete", "api-schema", "api-docs", "api-redoc",
+    "healthz",
+    "set_language",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
 }
 # Routes outside any tenant that need a signed-in person (and show only that person's own data).
 SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
@@ -88,8 +97,11 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     _k, keys["acme-write"] = make_api_key(acme, ("write",), "acme-write")
     _k, keys["globex-rw"] = make_api_key(globex, ("read", "write"), "globex-rw")
     with tenant_scope(acme):
-        supplier = Supplier.objects.create(tenant=acme, legal_name="Ningbo Everbright Housewares Co., Ltd.",
-                                           internal_notes="TARGET-PRICE-SECRET")
+        supplier = Supplier.objects.create(
+            tenant=acme,
+            legal_name="Ningbo Everbright Housewares Co., Ltd.",
+            internal_notes="TARGET-PRICE-SECRET",
+        )
         agent_assign(tenant=acme, by=SYSTEM, agent_membership_id=assigned.pk, obj=supplier)
         event = AuditEvent.objects.order_by("id").first()
     acme_agency = make_agency(acme)
@@ -99,11 +111,16 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     _gk, _ = make_api_key(globex, ("read",), "globex-read")
     globex_agency = make_agency(globex)
     objects = {
-        "membership_id": str(members[Role.BUYER].pk), "agency_id": str(acme_agency.pk),
-        "api_key_id": str(acme_key.pk), "supplier_id": str(supplier.pk), "pk": "",
+        "membership_id": str(members[Role.BUYER].pk),
+        "agency_id": str(acme_agency.pk),
+        "api_key_id": str(acme_key.pk),
+        "supplier_id": str(supplier.pk),
+        "pk": "",
     }
     globex_objects = {
-        "membership_id": str(globex_buyer.pk), "agency_id": str(globex_agency.pk), "api_key_id": str(_gk.pk),
+        "membership_id": str(globex_buyer.pk),
+        "agency_id": str(globex_agency.pk),
+        "api_key_id": str(_gk.pk),
         "supplier_id": str(globex_supplier.pk),
     }
     objects["event_id"] = str(event.pk) if event else ""
@@ -175,7 +192,9 @@ PAGE_PRINCIPALS = ["anonymous", *sorted(INTERNAL_ROLES), "assigned_agent", "unas
 def _page_client(world: World, principal: str) -> Client:
     client = Client()
     membership = {
-        "anonymous": None, "assigned_agent": world.assigned_agent, "unassigned_agent": world.unassigned_agent,
+        "anonymous": None,
+        "assigned_agent": world.assigned_agent,
+        "unassigned_agent": world.unassigned_agent,
         "globex_admin": world.globex_admin,
     }.get(principal, world.members.get(principal))
     if membership is not None:
@@ -224,9 +243,7 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
 
 # Pages that take object ids in the path, or in the body (those must resolve through the scoped manager too).
 BODY_ID_ROUTES = {"agent_assignment"}
-OBJECT_PAGE_ROUTES = [
-    (p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES
-]
+OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 
 @pytest.mark.parametrize(("pattern", "url"), OBJECT_PAGE_ROUTES, ids=[u.name for _, u in OBJECT_PAGE_ROUTES])
@@ -238,10 +255,14 @@ def test_other_tenants_object_is_a_missing_object(world: World, pattern: str, ur
     acme_ids = {k: v for k, v in world.objects.items()}
     missing = {k: str(uuid.uuid4()) for k in acme_ids}
     before = _audit_counts(world)
-    theirs = getattr(client, method)(reverse(url.name, kwargs=_kwargs(pattern, url, acme_ids, "globex")),
-                                     _post_data(url.name, acme_ids) if method == "post" else None)
-    nothing = getattr(client, method)(reverse(url.name, kwargs=_kwargs(pattern, url, missing, "globex")),
-                                      _post_data(url.name, missing) if method == "post" else None)
+    theirs = getattr(client, method)(
+        reverse(url.name, kwargs=_kwargs(pattern, url, acme_ids, "globex")),
+        _post_data(url.name, acme_ids) if method == "post" else None,
+    )
+    nothing = getattr(client, method)(
+        reverse(url.name, kwargs=_kwargs(pattern, url, missing, "globex")),
+        _post_data(url.name, missing) if method == "post" else None,
+    )
     assert theirs.status_code == 404
     assert nothing.status_code == 404
     assert _without_csrf(theirs.content) == _without_csrf(nothing.content)
@@ -267,7 +288,11 @@ def _api_methods(url: URLPattern) -> dict[str, str]:
     """HTTP method → required scope, as the endpoint declares it."""
     cls = url.callback.cls
     actions = getattr(url.callback, "actions", None)
-    methods = {m.upper() for m in actions if m not in {"head", "options"}} if actions else {m.upper() for m in cls.http_method_names if hasattr(cls, m) and m not in {"options", "head"}}
+    methods = (
+        {m.upper() for m in actions if m not in {"head", "options"}}
+        if actions
+        else {m.upper() for m in cls.http_method_names if hasattr(cls, m) and m not in {"options", "head"}}
+    )
     return {m: cls.required_scopes[m] for m in sorted(methods)}
 
 
@@ -285,8 +310,15 @@ def test_api_route(world: World, principal: str, pattern: str, url: URLPattern) 
         body = response.json()
         if status >= 400:
             assert set(body) == {"error"} and body["error"]["status"] == status, body
-        key_scopes = frozenset() if principal == "anonymous" else frozenset().union(
-            *(API_KEY_SCOPES[s] for s in {"acme-read": ["read"], "acme-write": ["write"], "globex-rw": ["read", "write"]}[principal])
+        key_scopes = (
+            frozenset()
+            if principal == "anonymous"
+            else frozenset().union(
+                *(
+                    API_KEY_SCOPES[s]
+                    for s in {"acme-read": ["read"], "acme-write": ["write"], "globex-rw": ["read", "write"]}[principal]
+                )
+            )
         )
         has_pk = "pk" in _params(pattern)
         if principal == "anonymous":
@@ -318,8 +350,11 @@ def test_api_other_tenants_id_is_a_missing_id(world: World, pattern: str, url: U
     assert theirs.content == missing.content
 
 
-@pytest.mark.parametrize(("pattern", "url"), [(p, u) for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN],
-                         ids=[u.name for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN])
+@pytest.mark.parametrize(
+    ("pattern", "url"),
+    [(p, u) for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN],
+    ids=[u.name for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN],
+)
 def test_non_tenant_route(world: World, pattern: str, url: URLPattern) -> None:
     kwargs = _kwargs(pattern, url, world.objects, "acme")
     path = reverse(url.name, kwargs=kwargs)

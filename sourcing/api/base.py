@@ -54,8 +54,10 @@ class TenantAPIMixin:
     def _call_handler(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
         method = (request.method or "").lower()
-        handler = getattr(view, method, view.http_method_not_allowed) if method in view.http_method_names else (
-            view.http_method_not_allowed
+        handler = (
+            getattr(view, method, view.http_method_not_allowed)
+            if method in view.http_method_names
+            else (view.http_method_not_allowed)
         )
         return handler(request, *args, **kwargs)
 

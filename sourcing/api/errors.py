@@ -1,6 +1,6 @@
 """One error format for every API error:
 
-    {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}
+{"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}
 """
 
 from __future__ import annotations

@@ -27,9 +27,7 @@ LOCK_SECONDS = 300
 
 
 def _request_hash(request: Request) -> str:
-    payload = json.dumps(
-        {"path": request.path, "data": request.data}, sort_keys=True, default=str, ensure_ascii=False
-    )
+    payload = json.dumps({"path": request.path, "data": request.data}, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -57,8 +55,9 @@ def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Respo
         return _replay(record, request_hash)
     lock = f"idempotency:{tenant.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
     if not cache.add(lock, "1", timeout=LOCK_SECONDS):
-        raise ConflictError("A request with this Idempotency-Key is still being processed.",
-                            code="idempotency_in_progress")
+        raise ConflictError(
+            "A request with this Idempotency-Key is still being processed.", code="idempotency_in_progress"
+        )
     try:
         # The first request may have committed between our first look and taking the lock.
         record = IdempotencyRecord.objects.filter(key=key).first()
@@ -70,12 +69,17 @@ def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Respo
             try:
                 with transaction.atomic():
                     IdempotencyRecord.objects.create(
-                        tenant=tenant, key=key, request_hash=request_hash,
-                        response_status=response.status_code, response_body=body,
+                        tenant=tenant,
+                        key=key,
+                        request_hash=request_hash,
+                        response_status=response.status_code,
+                        response_body=body,
                     )
             except IntegrityError as exc:
-                raise ConflictError("A request with this Idempotency-Key is still being processed.",
-                                    code="idempotency_in_progress") from exc
+                raise ConflictError(
+                    "A request with this Idempotency-Key is still being processed.",
+                    code="idempotency_in_progress",
+                ) from exc
         return response
     finally:
         cache.delete(lock)

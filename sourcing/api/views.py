@@ -49,7 +49,11 @@ class MeView(TenantAPIView):
                 "tenant": TenantSerializer(),
                 "principal": inline_serializer(
                     "Principal",
-                    {"type": serializers.CharField(), "id": serializers.UUIDField(), "name": serializers.CharField()},
+                    {
+                        "type": serializers.CharField(),
+                        "id": serializers.UUIDField(),
+                        "name": serializers.CharField(),
+                    },
                 ),
                 "scopes": serializers.ListField(child=serializers.CharField()),
             },
@@ -60,7 +64,12 @@ class MeView(TenantAPIView):
         return Response(
             {
                 "tenant": TenantSerializer(key.tenant).data,
-                "principal": {"type": "api_key", "id": str(key.pk), "name": key.name, "key_scopes": key.scopes},
+                "principal": {
+                    "type": "api_key",
+                    "id": str(key.pk),
+                    "name": key.name,
+                    "key_scopes": key.scopes,
+                },
                 "scopes": sorted(key.effective_scopes),
             }
         )
@@ -102,8 +111,16 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "created_at", "actor_label", "action", "object_type", "object_id", "object_repr",
-            "before", "after", "ip_address",
+            "id",
+            "created_at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "ip_address",
         ]
 
 

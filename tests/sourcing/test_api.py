@@ -183,9 +183,7 @@ def test_read_key_can_get_tenant_settings(tenant: Tenant, api_client: MakeClient
     }
 
 
-def test_read_key_cannot_patch_tenant_settings(
-    tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant
-) -> None:
+def test_read_key_cannot_patch_tenant_settings(tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant) -> None:
     # given a read-only key
     client = api_client(scopes=("read",))
     # when it tries to change the time zone
@@ -214,9 +212,7 @@ def test_patch_with_a_bad_time_zone_names_the_field(
         assert not AuditEvent.objects.filter(action="tenant.update").exists()
 
 
-def test_patch_changes_the_setting_and_audits_it(
-    tenant: Tenant, make_api_key: MakeKey, as_tenant: AsTenant
-) -> None:
+def test_patch_changes_the_setting_and_audits_it(tenant: Tenant, make_api_key: MakeKey, as_tenant: AsTenant) -> None:
     # given a write key
     key, raw = make_api_key(tenant, ("read", "write"))
     # when it changes the time zone
@@ -259,9 +255,7 @@ def test_membership_list_fields(acme_members: list[Membership], api_client: Make
     assert response.status_code == 200
     rows = response.json()["results"]
     assert sorted(r["id"] for r in rows) == sorted(str(m.pk) for m in acme_members)
-    assert all(
-        set(r) == {"id", "email", "full_name", "role", "agency", "is_active", "created_at"} for r in rows
-    )
+    assert all(set(r) == {"id", "email", "full_name", "role", "agency", "is_active", "created_at"} for r in rows)
     agent = next(r for r in rows if r["role"] == Role.AGENT)
     assert agent["email"] == "agent@acme.test"
     assert agent["agency"] == {"id": str(acme_members[3].agency_id), "name": "Shenzhen Bridge Sourcing"}
@@ -445,9 +439,7 @@ def test_supplier_list_and_detail(tenant: Tenant, api_client: MakeClient, as_ten
     assert detail.json()["legal_name"] == "Yiwu Textiles"
 
 
-def test_supplier_post_without_legal_name_names_it(
-    tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant
-) -> None:
+def test_supplier_post_without_legal_name_names_it(tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant) -> None:
     # given a write key
     client = api_client()
     # when a supplier without a legal name is posted
@@ -517,9 +509,7 @@ def test_reused_idempotency_key_with_another_body_is_422(
         assert AuditEvent.objects.filter(action__startswith="supplier.").count() == 1
 
 
-def test_idempotency_key_in_progress_is_409(
-    tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant
-) -> None:
+def test_idempotency_key_in_progress_is_409(tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant) -> None:
     # given a first request with this key still running (its lock is held)
     client = api_client()
     key = f"k-{uuid.uuid4()}"

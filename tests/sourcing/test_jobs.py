@@ -44,22 +44,46 @@ def _worker_env() -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({"DATABASE_URL": url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-                "DATABASE_APP_PASSWORD": db.get("PASSWORD") or ""})
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "DATABASE_APP_PASSWORD": db.get("PASSWORD") or "",
+        }
+    )
     if db.get("PASSWORD"):
         env["DATABASE_URL"] = url.replace(f"//{db['USER']}@", f"//{db['USER']}:{db['PASSWORD']}@")
     return env
 
 
 @pytest.mark.worker
-@pytest.mark.skipif(not settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-                    reason="needs Redis and PostgreSQL, which `make test` always provides")
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+    reason="needs Redis and PostgreSQL, which `make test` always provides",
+)
 def test_real_worker_on_redis_runs_a_tenant_task(transactional_db: Any, tenant: Tenant) -> None:
     queue = f"test-{uuid.uuid4().hex}"
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "sourcing", "worker", "--pool=solo", "--concurrency=1",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-        cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sourcing",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=_worker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         record_heartbeat.apply_async(args=[str(tenant.pk), "through redis"], queue=queue)

@@ -87,9 +87,7 @@ def test_invite_of_an_existing_member_names_email(
         count = Membership.objects.count()
         # when they are invited again
         with pytest.raises(DomainError) as caught:
-            member_invite(
-                tenant=tenant, by=admin_actor, email="buyer@acme.test", role=Role.QUALITY, send_email=False
-            )
+            member_invite(tenant=tenant, by=admin_actor, email="buyer@acme.test", role=Role.QUALITY, send_email=False)
         # then the error names the e-mail and nothing was added
         assert "email" in caught.value.fields
         assert Membership.objects.count() == count
@@ -183,9 +181,7 @@ def test_change_role_records_before_and_after(
         assert event.after["role"] == Role.QUALITY
 
 
-def test_cannot_change_own_role(
-    tenant: Tenant, admin: Membership, admin_actor: Actor, as_tenant: AsTenant
-) -> None:
+def test_cannot_change_own_role(tenant: Tenant, admin: Membership, admin_actor: Actor, as_tenant: AsTenant) -> None:
     # given an admin
     with as_tenant(tenant):
         # when they try to change their own role
@@ -197,9 +193,7 @@ def test_cannot_change_own_role(
         assert _events("member.change_role") == []
 
 
-def test_deactivate_member(
-    tenant: Tenant, admin_actor: Actor, make_member: MakeMember, as_tenant: AsTenant
-) -> None:
+def test_deactivate_member(tenant: Tenant, admin_actor: Actor, make_member: MakeMember, as_tenant: AsTenant) -> None:
     # given an active buyer
     buyer = make_member(tenant, Role.BUYER)
     # when an admin deactivates them
@@ -217,9 +211,7 @@ def test_deactivate_member(
         assert event.after["is_active"] is False
 
 
-def test_cannot_deactivate_self(
-    tenant: Tenant, admin: Membership, admin_actor: Actor, as_tenant: AsTenant
-) -> None:
+def test_cannot_deactivate_self(tenant: Tenant, admin: Membership, admin_actor: Actor, as_tenant: AsTenant) -> None:
     # given an admin
     with as_tenant(tenant):
         # when they try to deactivate themselves

@@ -11,7 +11,13 @@ from django.db import models
 
 from sourcing.models import Agency, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.tenancy import TenantManager, TenantMismatchError, TenantNotSetError, TenantScopedModel, tenant_scope
+from sourcing.tenancy import (
+    TenantManager,
+    TenantMismatchError,
+    TenantNotSetError,
+    TenantScopedModel,
+    tenant_scope,
+)
 
 
 def test_query_without_tenant_raises(db: Any) -> None:
@@ -44,8 +50,8 @@ def test_nested_scopes_restore_the_outer_tenant(tenant: Tenant, other_tenant: Te
 
 def test_saving_another_tenants_row_raises(tenant: Tenant, other_tenant: Tenant, make_agency: Any) -> None:
     agency = make_agency(other_tenant, "Globex Agency")
+    agency.name = "Hijacked"
     with tenant_scope(tenant), pytest.raises(TenantMismatchError):
-        agency.name = "Hijacked"
         agency.save()
     with tenant_scope(other_tenant):
         assert Agency.objects.get().name == "Globex Agency"
@@ -72,7 +78,8 @@ def test_other_tenants_id_is_not_found(tenant: Tenant, other_tenant: Tenant, mak
 
 def _tenant_models() -> list[type[models.Model]]:
     return [
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if any(f.name == "tenant" and getattr(f, "related_model", None) is Tenant for f in m._meta.fields)
     ]
 
@@ -102,9 +109,10 @@ def test_non_tenant_models_are_the_known_global_ones() -> None:
     global_models = {m._meta.label for m in apps.get_models()} - {m._meta.label for m in _tenant_models()}
     allowed_prefixes = ("auth.", "contenttypes.", "sessions.", "axes.", "guardian.")
     unexpected = {
-        label for label in global_models
-        if not label.startswith(allowed_prefixes) and label not in {"sourcing.Tenant", "sourcing.User", "sourcing.User_groups",
-                                                                   "sourcing.User_user_permissions"}
+        label
+        for label in global_models
+        if not label.startswith(allowed_prefixes)
+        and label not in {"sourcing.Tenant", "sourcing.User", "sourcing.User_groups", "sourcing.User_user_permissions"}
     }
     assert unexpected == set()
 

@@ -24,8 +24,9 @@ class Command(TenantCommand):
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         with tenant_scope(tenant):
             try:
-                key, raw = api_key_create(tenant=tenant, by=Actor.system("create_api_key"), name=options["name"],
-                                          scopes=scopes)
+                key, raw = api_key_create(
+                    tenant=tenant, by=Actor.system("create_api_key"), name=options["name"], scopes=scopes
+                )
             except DomainError as exc:
                 details = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())
                 raise CommandError(f"{exc.message} {details}".strip()) from exc

@@ -39,18 +39,53 @@ AGENTS = [
 # A first handful of suppliers so assignments and the partner portal have something real to show.
 SUPPLIERS = {
     "acme": [
-        ("Ningbo Everbright Housewares Co., Ltd.", "宁波永辉家居用品有限公司", "manufacturer", "Zhejiang", "Ningbo",
-         "V-10001", "agent.li@szbridge.test"),
-        ("Foshan Meijia Ceramics Co., Ltd.", "佛山美家陶瓷有限公司", "manufacturer", "Guangdong", "Foshan",
-         "V-10002", "agent.chen@szbridge.test"),
-        ("Yiwu Sunrise Trading Co., Ltd.", "义乌日升贸易有限公司", "trading_company", "Zhejiang", "Yiwu",
-         "V-10003", None),
+        (
+            "Ningbo Everbright Housewares Co., Ltd.",
+            "宁波永辉家居用品有限公司",
+            "manufacturer",
+            "Zhejiang",
+            "Ningbo",
+            "V-10001",
+            "agent.li@szbridge.test",
+        ),
+        (
+            "Foshan Meijia Ceramics Co., Ltd.",
+            "佛山美家陶瓷有限公司",
+            "manufacturer",
+            "Guangdong",
+            "Foshan",
+            "V-10002",
+            "agent.chen@szbridge.test",
+        ),
+        (
+            "Yiwu Sunrise Trading Co., Ltd.",
+            "义乌日升贸易有限公司",
+            "trading_company",
+            "Zhejiang",
+            "Yiwu",
+            "V-10003",
+            None,
+        ),
     ],
     "globex": [
-        ("Xiamen Peakline Outdoor Products Co., Ltd.", "厦门峰线户外用品有限公司", "manufacturer", "Fujian", "Xiamen",
-         "G-2001", "agent.li@szbridge.test"),
-        ("Qingdao Northstar Textile Co., Ltd.", "青岛北极星纺织有限公司", "manufacturer", "Shandong", "Qingdao",
-         "G-2002", None),
+        (
+            "Xiamen Peakline Outdoor Products Co., Ltd.",
+            "厦门峰线户外用品有限公司",
+            "manufacturer",
+            "Fujian",
+            "Xiamen",
+            "G-2001",
+            "agent.li@szbridge.test",
+        ),
+        (
+            "Qingdao Northstar Textile Co., Ltd.",
+            "青岛北极星纺织有限公司",
+            "manufacturer",
+            "Shandong",
+            "Qingdao",
+            "G-2002",
+            None,
+        ),
     ],
 }
 
@@ -74,8 +109,17 @@ class Command(BaseCommand):
                 )
                 for email, full_name, tenants in AGENTS:
                     if slug in tenants:
-                        self._member(tenant, system, email, Role.AGENT, full_name, password, agency, "zh-hans",
-                                     "Asia/Shanghai")
+                        self._member(
+                            tenant,
+                            system,
+                            email,
+                            Role.AGENT,
+                            full_name,
+                            password,
+                            agency,
+                            "zh-hans",
+                            "Asia/Shanghai",
+                        )
                 self._suppliers(tenant, system)
         self.stdout.write("Demo data ready. Every demo password is: " + password)
         self.stdout.write("  acme:   admin@acme.test, category@acme.test, buyer@acme.test, quality@acme.test,")
@@ -83,15 +127,32 @@ class Command(BaseCommand):
         self.stdout.write("  globex: admin@globex.test, category@globex.test, buyer@globex.test, …, exec@globex.test")
         self.stdout.write("  agents: agent.li@szbridge.test (acme, globex), agent.chen@szbridge.test (acme)")
 
-    def _member(self, tenant: Tenant, system: Actor, email: str, role: str, full_name: str, password: str,
-                agency: Agency | None, language: str, zone: str) -> None:
+    def _member(
+        self,
+        tenant: Tenant,
+        system: Actor,
+        email: str,
+        role: str,
+        full_name: str,
+        password: str,
+        agency: Agency | None,
+        language: str,
+        zone: str,
+    ) -> None:
         user = User.objects.filter(email=email).first()
         if user is not None and Membership.objects.filter(user=user).exists():
             return
         member_invite(
-            tenant=tenant, by=system, email=email, role=role, full_name=full_name,
-            agency_id=agency.pk if agency else None, language=language, time_zone=zone,
-            send_email=False, password=password,
+            tenant=tenant,
+            by=system,
+            email=email,
+            role=role,
+            full_name=full_name,
+            agency_id=agency.pk if agency else None,
+            language=language,
+            time_zone=zone,
+            send_email=False,
+            password=password,
         )
 
     def _suppliers(self, tenant: Tenant, system: Actor) -> None:
@@ -100,8 +161,14 @@ class Command(BaseCommand):
             if supplier is not None:
                 continue
             supplier = Supplier.objects.create(
-                tenant=tenant, legal_name=legal, local_name=local, supplier_type=kind, country="CN",
-                province=province, city=city, external_id=erp_id,
+                tenant=tenant,
+                legal_name=legal,
+                local_name=local,
+                supplier_type=kind,
+                country="CN",
+                province=province,
+                city=city,
+                external_id=erp_id,
                 internal_notes="Target price 8% below last quote; do not share with the agent.",
             )
             if agent_email:
