@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import connection, models, transaction
@@ -53,23 +54,56 @@ def current_tenant_or_none() -> Tenant | None:
     return _current_tenant.get()
 
 
-def _set_db(name: str, value: str) -> str:
-    """Set a transaction-local setting on PostgreSQL and return its previous value ('' when unset)."""
-    if connection.vendor != "postgresql":
-        return ""
+# The RLS settings this code has put in force in the current transaction (mirrors the database's state).
+_in_force: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "rls_settings", default=MappingProxyType({})
+)
+
+
+def _set_db(values: Mapping[str, str]) -> dict[str, str]:
+    """Set transaction-local settings in one round trip; return their previous values ('' when unset)."""
+    if not values or connection.vendor != "postgresql":
+        return {}
+    names = list(values)
+    columns = ", ".join("current_setting(%s, true), set_config(%s, %s, true)" for _ in names)
+    params: list[str] = []
+    for name in names:
+        params += [name, name, values[name]]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s, true), set_config(%s, %s, true)", [name, name, value])
-        previous = cursor.fetchone()[0]
-    return previous or ""
+        cursor.execute(f"SELECT {columns}", params)
+        row = cursor.fetchone()
+    return {name: row[2 * i] or "" for i, name in enumerate(names)}
+
+
+@contextmanager
+def _db_settings(values: Mapping[str, str]) -> Iterator[None]:
+    """Run the block in a transaction with these RLS settings in force; put the old values back after.
+
+    Values already in force are not set again, and an outermost transaction is not cleaned up after:
+    committing it drops its local settings anyway.
+    """
+    current = _in_force.get()
+    wanted = {name: value for name, value in values.items() if current.get(name) != value}
+    token = _in_force.set(MappingProxyType({**current, **values}))
+    try:
+        if not wanted and connection.in_atomic_block:
+            yield
+            return
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            previous = _set_db(wanted)
+            yield
+            if not outermost:
+                _set_db(previous)
+    finally:
+        _in_force.reset(token)
 
 
 @contextmanager
 def db_setting(name: str, value: str) -> Iterator[None]:
-    """Run the block in a transaction with one RLS setting in force, restoring the old value after."""
-    with transaction.atomic():
-        previous = _set_db(name, value)
+    """Run the block in a transaction with one RLS setting in force (bootstrap lookups, see rls.py)."""
+    with _db_settings({name: value}):
         yield
-        _set_db(name, previous)
 
 
 @contextmanager
@@ -77,17 +111,16 @@ def tenant_scope(tenant: Tenant, *, user_id: Any = None) -> Iterator[Tenant]:
     """Act for ``tenant`` inside one transaction; optionally also expose the user id to RLS policies.
 
     Everything that reads or writes tenant rows runs inside this block: the ORM filter and the database
-    policy both see the same tenant. Leaving the block restores whatever scope was in force before.
+    policy both see the same tenant. Leaving the block restores whatever scope was in force before, and an
+    exception rolls back everything the block wrote.
     """
+    settings = {TENANT_SETTING: str(tenant.pk)}
+    if user_id is not None:
+        settings[USER_SETTING] = str(user_id)
     token = _current_tenant.set(tenant)
     try:
-        with transaction.atomic():
-            previous_tenant = _set_db(TENANT_SETTING, str(tenant.pk))
-            previous_user = _set_db(USER_SETTING, str(user_id)) if user_id is not None else None
+        with _db_settings(settings):
             yield tenant
-            _set_db(TENANT_SETTING, previous_tenant)
-            if previous_user is not None:
-                _set_db(USER_SETTING, previous_user)
     finally:
         _current_tenant.reset(token)
 
