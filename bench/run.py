@@ -1,0 +1,130 @@
+"""Benchmarks of the hot paths, printed as ratios against a baseline measured in the same run.
+
+    make bench            (PostgreSQL at DATABASE_URL, an administrator's URL; default postgres@127.0.0.1)
+
+Tenancy overhead: one page (50 rows) of a tenant's suppliers out of BENCH_ROWS rows spread over two tenants,
+  baseline  bare SQL as a superuser (no RLS, no ORM): SELECT … WHERE tenant_id = … ORDER BY id DESC LIMIT 50
+  orm       the scoped manager's .values() for the same page, as the runtime role under RLS
+  api       GET /api/v1/suppliers/ through the whole stack (key auth, scope, tenant scope, RLS, serializer)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sourcewise")
+BENCH_URL = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/sourcewise_bench"))
+ROWS = int(os.environ.get("BENCH_ROWS", "50000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))
+
+
+def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
+    for _ in range(10):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    import psycopg
+
+    from sourcing.dbroles import provision
+
+    owner_url = provision(BENCH_URL)
+    os.environ["DATABASE_URL"] = owner_url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    # Production settings (DEBUG would record every query and skew the figures); plain HTTP on localhost.
+    os.environ.update({"DJANGO_DEBUG": "false", "ALLOWED_HOSTS": "localhost", "SECURE_SSL_REDIRECT": "false"})
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sourcing.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from sourcing.actors import Actor
+    from sourcing.models import Tenant
+    from sourcing.services import api_key_create
+    from sourcing.tenancy import tenant_scope
+    from suppliers.models import Supplier
+
+    call_command("migrate", verbosity=0)
+    tenants = [Tenant.objects.get_or_create(slug=slug, defaults={"name": slug})[0] for slug in ("bench-a", "bench-b")]
+    tenant = tenants[0]
+    with tenant_scope(tenant):
+        have = Supplier.objects.count()
+    # Tenants' rows interleave in time, as they do in a shared table.
+    for start in range(have, ROWS // 2, 1000):
+        for t in tenants:
+            with tenant_scope(t):
+                Supplier.objects.bulk_create(
+                    Supplier(
+                        tenant=t,
+                        legal_name=f"Supplier {i:06d} Co., Ltd.",
+                        country="CN",
+                        province="Zhejiang",
+                        external_id=f"{t.slug}-{i}",
+                    )
+                    for i in range(start, min(start + 1000, ROWS // 2))
+                )
+    with tenant_scope(tenant):
+        _key, raw_key = api_key_create(
+            tenant=tenant, by=Actor.system("bench"), name=f"bench-{time.time_ns()}", scopes=["read"]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    # From here on, run as the runtime role, as production does.
+    connection.close()
+    connection.settings_dict["USER"] = settings.DATABASE_APP_ROLE
+    connection.settings_dict["PASSWORD"] = os.environ.get("DATABASE_APP_PASSWORD", "")
+
+    columns = "id, legal_name, local_name, supplier_type, country, province, city, external_id, created_at"
+    with psycopg.connect(BENCH_URL, autocommit=True) as admin:
+
+        def bare() -> object:
+            return admin.execute(
+                f"SELECT {columns} FROM suppliers_supplier WHERE tenant_id = %s ORDER BY id DESC LIMIT 50",
+                [tenant.pk],
+            ).fetchall()
+
+        def orm() -> object:
+            with tenant_scope(tenant):
+                return list(Supplier.objects.order_by("-id").values(*[c.strip() for c in columns.split(",")])[:50])
+
+        client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}", HTTP_HOST="localhost")
+
+        def api() -> object:
+            response = client.get("/api/v1/suppliers/")
+            assert response.status_code == 200, response.content[:200]
+            return response
+
+        assert len(bare()) == len(orm()) == len(api().json()["results"]) == 50
+        base = _median_ms(bare)
+        results = {"orm": _median_ms(orm), "api": _median_ms(api)}
+
+    print(f"tenancy overhead, one page of 50 out of {ROWS} suppliers (median of {REPEAT}):")
+    print(f"  baseline bare SQL, no RLS   {base:8.3f} ms   1.00x")
+    for name, ms in results.items():
+        print(f"  {name:<27} {ms:8.3f} ms   {ms / base:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
