@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,19 +100,19 @@ def main() -> None:
     columns = "id, legal_name, local_name, supplier_type, country, province, city, external_id, created_at"
     with psycopg.connect(BENCH_URL, autocommit=True) as admin:
 
-        def bare() -> object:
+        def bare() -> list[Any]:
             return admin.execute(
                 f"SELECT {columns} FROM suppliers_supplier WHERE tenant_id = %s ORDER BY id DESC LIMIT 50",
                 [tenant.pk],
             ).fetchall()
 
-        def orm() -> object:
+        def orm() -> list[Any]:
             with tenant_scope(tenant):
                 return list(Supplier.objects.order_by("-id").values(*[c.strip() for c in columns.split(",")])[:50])
 
         client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}", HTTP_HOST="localhost")
 
-        def api() -> object:
+        def api() -> Any:
             response = client.get("/api/v1/suppliers/")
             assert response.status_code == 200, response.content[:200]
             return response
