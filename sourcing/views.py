@@ -25,9 +25,9 @@ from sourcing.forms import (
     RoleForm,
     TenantSettingsForm,
 )
-from sourcing.models import Membership
+from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
-from sourcing.web import tenant_view
+from sourcing.web import TenantRequest, tenant_view
 from suppliers import selectors as supplier_selectors
 from suppliers.models import Supplier
 
@@ -43,25 +43,26 @@ def _landing(membership: Membership) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of_user(request.user)  # type: ignore[arg-type]
+    assert isinstance(request.user, User)  # login_required
+    memberships = selectors.memberships_of_user(request.user)
     if len(memberships) == 1:
         return redirect(_landing(memberships[0]))
     return render(request, "sourcing/tenant_picker.html", {"memberships": memberships})
 
 
 @tenant_view(Scope.ENTER)
-def tenant_home(request: HttpRequest) -> HttpResponse:
-    request.membership.tenant = request.tenant  # type: ignore[attr-defined]
-    return redirect(_landing(request.membership))  # type: ignore[attr-defined]
+def tenant_home(request: TenantRequest) -> HttpResponse:
+    request.membership.tenant = request.tenant
+    return redirect(_landing(request.membership))
 
 
 @tenant_view(Scope.DASHBOARD_READ)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def dashboard(request: TenantRequest) -> HttpResponse:
+    membership: Membership = request.membership
     context: dict[str, Any] = {
         "supplier_count": Supplier.objects.count(),
         "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
-        "my_recent_events": selectors.audit_event_list(actor=request.user.email)[:8],  # type: ignore[union-attr]
+        "my_recent_events": selectors.audit_event_list(actor=request.user.email)[:8],
     }
     if Scope.MEMBER_READ in membership.scopes:
         context["members_by_role"] = selectors.members_by_role()
@@ -73,19 +74,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(Scope.TENANT_READ)
-def tenant_settings(request: HttpRequest) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
+def tenant_settings(request: TenantRequest) -> HttpResponse:
+    tenant = request.tenant
     initial = {f: getattr(tenant, f) for f in services.TENANT_FIELDS}
     form = TenantSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tenant_update(tenant=tenant, by=request.actor, **form.cleaned_data)  # type: ignore[attr-defined]
+            services.tenant_update(tenant=tenant, by=request.actor, **form.cleaned_data)
         except DomainError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("tenant_settings", tenant_slug=tenant.slug)
-    can_edit = Scope.TENANT_WRITE in request.membership.scopes  # type: ignore[attr-defined]
+    can_edit = Scope.TENANT_WRITE in request.membership.scopes
     return render(request, "sourcing/tenant_settings.html", {"form": form, "can_edit": can_edit})
 
 
@@ -98,7 +99,7 @@ def _form_errors(form: Any, exc: DomainError) -> None:
 
 
 @tenant_view(Scope.MEMBER_READ)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: TenantRequest) -> HttpResponse:
     role = request.GET.get("role") or None
     members = list(selectors.member_list(role=role if role in Role.values else None))
     return render(
@@ -113,7 +114,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(Scope.MEMBER_WRITE)
-def member_invite(request: HttpRequest) -> HttpResponse:
+def member_invite(request: TenantRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -121,7 +122,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             membership = services.member_invite(
                 tenant=request.tenant,
                 by=request.actor,
-                email=data["email"],  # type: ignore[attr-defined]
+                email=data["email"],
                 full_name=data["full_name"],
                 role=data["role"],
                 agency_id=data["agency"].pk if data["agency"] else None,
@@ -130,12 +131,12 @@ def member_invite(request: HttpRequest) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, _("%(email)s was invited.") % {"email": membership.user.email})
-            return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+            return redirect("member_list", tenant_slug=request.tenant.slug)
     return render(request, "sourcing/member_invite.html", {"form": form})
 
 
 @tenant_view(Scope.MEMBER_WRITE)
-def member_edit(request: HttpRequest, membership_id: str) -> HttpResponse:
+def member_edit(request: TenantRequest, membership_id: str) -> HttpResponse:
     membership = services.membership_get(membership_id=membership_id)
     form = RoleForm(request.POST or None, initial={"role": membership.role, "agency": membership.agency_id})
     if request.method == "POST" and form.is_valid():
@@ -144,7 +145,7 @@ def member_edit(request: HttpRequest, membership_id: str) -> HttpResponse:
             services.member_change_role(
                 tenant=request.tenant,
                 by=request.actor,
-                membership_id=membership.pk,  # type: ignore[attr-defined]
+                membership_id=membership.pk,
                 role=form.cleaned_data["role"],
                 agency_id=agency.pk if agency else None,
             )
@@ -152,20 +153,20 @@ def member_edit(request: HttpRequest, membership_id: str) -> HttpResponse:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Role changed."))
-            return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+            return redirect("member_list", tenant_slug=request.tenant.slug)
     return render(request, "sourcing/member_edit.html", {"form": form, "member": membership})
 
 
 @tenant_view(Scope.MEMBER_WRITE)
 @require_POST
-def member_set_active(request: HttpRequest, membership_id: str) -> HttpResponse:
+def member_set_active(request: TenantRequest, membership_id: str) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         services.member_set_active(
             tenant=request.tenant,
             by=request.actor,
             membership_id=membership_id,
-            active=active,  # type: ignore[attr-defined]
+            active=active,
         )
     except DomainError as exc:
         if exc.status == 404:
@@ -173,24 +174,24 @@ def member_set_active(request: HttpRequest, membership_id: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Member reactivated.") if active else _("Member deactivated."))
-    return redirect("member_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return redirect("member_list", tenant_slug=request.tenant.slug)
 
 
 @tenant_view(Scope.AGENCY_READ)
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: TenantRequest) -> HttpResponse:
     agencies = list(selectors.agency_list())
     agents = list(selectors.member_list(role=Role.AGENT))
     assignments = supplier_selectors.assignments_for_agents(user_ids=[m.user_id for m in agents])
     for agent in agents:
         agent.assigned_suppliers = assignments.get(agent.user_id, [])  # type: ignore[attr-defined]
-    can_assign = Scope.SUPPLIER_ASSIGN in request.membership.scopes  # type: ignore[attr-defined]
+    can_assign = Scope.SUPPLIER_ASSIGN in request.membership.scopes
     return render(
         request,
         "sourcing/agency_list.html",
         {
             "agencies": agencies,
             "agents": agents,
-            "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,  # type: ignore[attr-defined]
+            "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,
             "can_assign": can_assign,
             "suppliers": list(Supplier.objects.only("id", "legal_name")) if can_assign else [],
         },
@@ -198,38 +199,38 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_view(Scope.AGENCY_WRITE)
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: TenantRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agency_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)  # type: ignore[attr-defined]
+            services.agency_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)
         except DomainError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Agency added."))
-            return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+            return redirect("agency_list", tenant_slug=request.tenant.slug)
     return render(request, "sourcing/agency_create.html", {"form": form})
 
 
 @tenant_view(Scope.AGENCY_WRITE)
 @require_POST
-def agency_set_active(request: HttpRequest, agency_id: str) -> HttpResponse:
+def agency_set_active(request: TenantRequest, agency_id: str) -> HttpResponse:
     active = request.POST.get("active") == "1"
-    services.agency_set_active(tenant=request.tenant, by=request.actor, agency_id=agency_id, active=active)  # type: ignore[attr-defined]
+    services.agency_set_active(tenant=request.tenant, by=request.actor, agency_id=agency_id, active=active)
     messages.success(request, _("Agency updated."))
-    return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return redirect("agency_list", tenant_slug=request.tenant.slug)
 
 
 @tenant_view(Scope.SUPPLIER_ASSIGN)
 @require_POST
-def agent_assignment(request: HttpRequest) -> HttpResponse:
+def agent_assignment(request: TenantRequest) -> HttpResponse:
     """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
     supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
     service = services.agent_unassign if request.POST.get("remove") == "1" else services.agent_assign
     try:
         service(
             tenant=request.tenant,
-            by=request.actor,  # type: ignore[attr-defined]
+            by=request.actor,
             agent_membership_id=_uuid_or_404(request.POST.get("agent")),
             obj=supplier,
         )
@@ -239,7 +240,7 @@ def agent_assignment(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Assignment saved."))
-    return redirect("agency_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return redirect("agency_list", tenant_slug=request.tenant.slug)
 
 
 def _uuid_or_404(value: str | None) -> str:
@@ -254,14 +255,14 @@ def _uuid_or_404(value: str | None) -> str:
 
 
 @tenant_view(Scope.APIKEY_MANAGE)
-def api_key_list(request: HttpRequest) -> HttpResponse:
+def api_key_list(request: TenantRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_key = services.api_key_create(
                 tenant=request.tenant,
-                by=request.actor,  # type: ignore[attr-defined]
+                by=request.actor,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
             )
@@ -275,14 +276,14 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(Scope.APIKEY_MANAGE)
 @require_POST
-def api_key_revoke(request: HttpRequest, api_key_id: str) -> HttpResponse:
-    services.api_key_revoke(tenant=request.tenant, by=request.actor, api_key_id=api_key_id)  # type: ignore[attr-defined]
+def api_key_revoke(request: TenantRequest, api_key_id: str) -> HttpResponse:
+    services.api_key_revoke(tenant=request.tenant, by=request.actor, api_key_id=api_key_id)
     messages.success(request, _("Key revoked."))
-    return redirect("api_key_list", tenant_slug=request.tenant.slug)  # type: ignore[attr-defined]
+    return redirect("api_key_list", tenant_slug=request.tenant.slug)
 
 
 @tenant_view(Scope.AUDIT_READ)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: TenantRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(**{k: v for k, v in filters.items() if v})
@@ -293,9 +294,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})  # type: ignore[union-attr]
+    assert isinstance(user, User)  # login_required
+    form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        services.user_set_preferences(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.user_set_preferences(user=user, **form.cleaned_data)
         messages.success(request, _("Preferences saved."))
         response = redirect("preferences")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
@@ -310,7 +312,7 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     if language not in {"en", "zh-hans"}:
         language = "en"
     if request.user.is_authenticated:
-        services.user_set_preferences(user=request.user, language=language)  # type: ignore[arg-type]
+        services.user_set_preferences(user=request.user, language=language)
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"

@@ -17,10 +17,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError, ScopeError
-from sourcing.models import Membership, Tenant
+from sourcing.models import Membership, Tenant, User
 from sourcing.tenancy import tenant_scope
 
 View = Callable[..., HttpResponse]
+
+
+class TenantRequest(HttpRequest):
+    """What a view behind ``tenant_view`` receives (for type checkers; the attributes are set below)."""
+
+    tenant: Tenant
+    membership: Membership
+    actor: Actor
+    user: User  # type: ignore[assignment]
 
 
 def client_ip(request: HttpRequest) -> str | None:

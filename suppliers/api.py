@@ -7,10 +7,9 @@ from typing import Any
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sourcing.api.base import TenantViewSet
+from sourcing.api.base import TenantAPIRequest, TenantViewSet
 from sourcing.roles import Scope
 from suppliers import services
 from suppliers.models import Supplier
@@ -54,7 +53,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         return Supplier.objects.all()
 
     @extend_schema(request=SupplierSerializer, responses={200: SupplierSerializer, 201: SupplierSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: TenantAPIRequest) -> Response:
         serializer = SupplierSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         supplier, created = services.supplier_upsert(

@@ -31,7 +31,7 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
     external_id = str(data.get("external_id", "")).strip()
     supplier = Supplier.objects.select_for_update().filter(external_id=external_id).first() if external_id else None
     created = supplier is None
-    before = None if created else snapshot(supplier, SUPPLIER_FIELDS)
+    before = None if supplier is None else snapshot(supplier, SUPPLIER_FIELDS)
     if supplier is None:
         supplier = Supplier(tenant=tenant)
     for name, value in data.items():

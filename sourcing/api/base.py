@@ -14,7 +14,16 @@ from rest_framework.views import APIView
 
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
+from sourcing.models import ApiKey
 from sourcing.tenancy import tenant_scope
+
+
+class TenantAPIRequest(Request):
+    """What a handler behind ``TenantAPIMixin`` receives (for type checkers; dispatch sets these)."""
+
+    auth: ApiKey
+    actor: Actor
+
 
 PROTECTED = ("dispatch", "initial", "get_permissions", "get_authenticators", "get_throttles", "get_queryset")
 

@@ -7,6 +7,8 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from sourcing.models import ApiKey
+
 ANY_PRINCIPAL = "*"
 
 
@@ -14,7 +16,8 @@ class HasScope(BasePermission):
     message = "You do not have permission to do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if request.auth is None:
+        key = request.auth
+        if not isinstance(key, ApiKey):
             return False
         required: dict[str, str] = getattr(view, "required_scopes", {})
         scope = required.get(request.method or "")
@@ -23,7 +26,7 @@ class HasScope(BasePermission):
             return not _implements(view, request.method or "")
         if scope == ANY_PRINCIPAL:
             return True
-        return scope in request.auth.effective_scopes
+        return scope in key.effective_scopes
 
 
 def _implements(view: Any, method: str) -> bool:

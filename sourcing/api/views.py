@@ -7,11 +7,10 @@ from typing import Any
 import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sourcing import selectors, services
-from sourcing.api.base import TenantAPIView, TenantViewSet
+from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
 from sourcing.api.permissions import ANY_PRINCIPAL
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role, Scope
@@ -28,11 +27,11 @@ class TenantSettingsView(TenantAPIView):
     required_scopes = {"GET": Scope.TENANT_READ, "PATCH": Scope.TENANT_WRITE}
 
     @extend_schema(responses=TenantSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: TenantAPIRequest) -> Response:
         return Response(TenantSerializer(request.auth.tenant).data)
 
     @extend_schema(request=TenantSerializer, responses=TenantSerializer)
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: TenantAPIRequest) -> Response:
         serializer = TenantSerializer(request.auth.tenant, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         tenant = services.tenant_update(tenant=request.auth.tenant, by=request.actor, **serializer.validated_data)
@@ -59,7 +58,7 @@ class MeView(TenantAPIView):
             },
         )
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: TenantAPIRequest) -> Response:
         key = request.auth
         return Response(
             {
