@@ -25,11 +25,13 @@ translations: install
 	$(PY) manage.py compile_translations
 
 # The embedded default: SQLite in var/, tasks in-process, e-mail to the console, demo data loaded.
+# Whatever the shell has for the production variables is ignored here, so the embedded default is what runs.
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u DJANGO_DEBUG SITE_URL=http://127.0.0.1:$(PORT)
+
 run: translations
-	mkdir -p var
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(EMBEDDED) $(PY) manage.py migrate --noinput
+	$(EMBEDDED) $(PY) manage.py seed_demo
+	$(EMBEDDED) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

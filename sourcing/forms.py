@@ -25,16 +25,30 @@ COMMON_ZONES = [
 ]
 
 
+# Legacy aliases (US/Central, Etc/GMT+8, …) stay valid when stored but are not offered.
+_LEGACY_PREFIXES = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile/", "Mexico/")
+
+
 def zone_choices() -> list[tuple[str, str]]:
-    others = sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
-    return [(z, z) for z in COMMON_ZONES] + [(z, z) for z in others]
+    canonical = {z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(_LEGACY_PREFIXES)} - set(
+        COMMON_ZONES
+    )
+    return [(z, z) for z in COMMON_ZONES] + [(z, z) for z in sorted(canonical)]
+
+
+class Form(forms.Form):
+    """Project forms: labels without Django's trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
 
 
-class AgencyChoiceMixin(forms.Form):
+class AgencyChoiceMixin(Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), required=False, label=_("Agency"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -47,7 +61,13 @@ class InviteForm(AgencyChoiceMixin):
     email = forms.EmailField(label=_("E-mail"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    field_order = ["email", "full_name", "role", "agency"]
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        help_text=_("For a new person: the language of the site and of their e-mails."),
+    )
+    field_order = ["email", "full_name", "role", "agency", "language"]
 
 
 class RoleForm(AgencyChoiceMixin):
@@ -55,37 +75,37 @@ class RoleForm(AgencyChoiceMixin):
     field_order = ["role", "agency"]
 
 
-class AgencyForm(forms.Form):
+class AgencyForm(Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, initial="CN")
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
     )
 
 
-class TenantSettingsForm(forms.Form):
+class TenantSettingsForm(Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     base_currency = forms.CharField(label=_("Base currency"), max_length=3)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
     default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     supplier = forms.UUIDField(label=_("Supplier"))
     agent = forms.UUIDField(label=_("Agent"))
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     action = forms.CharField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+import pycountry
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -23,8 +24,13 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_currency(value: str) -> None:
-    if len(value) != 3 or not value.isalpha() or not value.isupper():
-        raise ValidationError(_("Use a three-letter ISO 4217 code such as USD."))
+    if not isinstance(value, str) or len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(_("Use an ISO 4217 currency code such as USD or CNY."))
+
+
+def validate_country(value: str) -> None:
+    if not isinstance(value, str) or len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(_("Use an ISO 3166 country code such as CN or US."))
 
 
 LANGUAGE_CHOICES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -100,7 +106,7 @@ class Agency(TenantScopedModel):
     """A partner firm whose agents work for this tenant. Each tenant keeps its own record of an agency."""
 
     name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(_("country"), max_length=2, default="CN")
+    country = models.CharField(_("country"), max_length=2, default="CN", validators=[validate_country])
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -115,6 +121,10 @@ class Agency(TenantScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A membership that opens its tenant: active, and for agents, through an agency that is active too.
+USABLE_MEMBERSHIP = models.Q(is_active=True) & ~models.Q(role=Role.AGENT, agency__is_active=False)
 
 
 class Membership(TenantScopedModel):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from sourcing.models import Agency, ApiKey, AuditEvent, Membership, User
+from sourcing.models import USABLE_MEMBERSHIP, Agency, ApiKey, AuditEvent, Membership, User
 from sourcing.roles import Role
 from sourcing.tenancy import USER_SETTING, db_setting
 
@@ -22,7 +22,7 @@ def memberships_of_user(user: User) -> list[Membership]:
     with db_setting(USER_SETTING, str(user.pk)):
         return list(
             Membership.objects.unscoped()
-            .filter(user_id=user.pk, is_active=True, tenant__is_active=True)
+            .filter(USABLE_MEMBERSHIP, user_id=user.pk, tenant__is_active=True)
             .select_related("tenant")
             .order_by("tenant__name")
         )

@@ -22,7 +22,16 @@ from guardian.shortcuts import assign_perm, remove_perm
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import DomainError, NotFoundError
-from sourcing.models import Agency, ApiKey, Membership, Tenant, User, validate_currency, validate_time_zone
+from sourcing.models import (
+    Agency,
+    ApiKey,
+    Membership,
+    Tenant,
+    User,
+    validate_country,
+    validate_currency,
+    validate_time_zone,
+)
 from sourcing.roles import ApiKeyScope, Role, Scope
 
 TENANT_FIELDS = ["name", "base_currency", "time_zone", "default_language"]
@@ -44,6 +53,7 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
     if unknown:
         raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in sorted(unknown)})
     if "base_currency" in changes:
+        changes["base_currency"] = str(changes["base_currency"]).strip().upper()
         _validate(validate_currency, changes["base_currency"], "base_currency")
     if "time_zone" in changes:
         _validate(validate_time_zone, changes["time_zone"], "time_zone")
@@ -52,9 +62,12 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
     if "name" in changes and not str(changes["name"]).strip():
         raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
     before = snapshot(tenant, TENANT_FIELDS)
-    for name, value in changes.items():
+    changed = {name: value for name, value in changes.items() if getattr(tenant, name) != value}
+    if not changed:
+        return tenant  # nothing to save, nothing to audit
+    for name, value in changed.items():
         setattr(tenant, name, value)
-    tenant.save(update_fields=[*changes.keys()] or None)
+    tenant.save(update_fields=list(changed))
     audit_record(
         tenant=tenant,
         by=by,
@@ -66,10 +79,21 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
     return tenant
 
 
-def _agency_for(agency_id: Any) -> Agency:
+def _agency_for(role: str, agency_id: Any) -> Agency | None:
+    """Sourcing agents belong to an agency of this tenant; nobody else does."""
+    if role != Role.AGENT:
+        if agency_id:
+            raise DomainError(
+                _("Only sourcing agents belong to an agency."),
+                fields={"agency": [_("Leave empty for this role.")]},
+            )
+        return None
     agency = Agency.objects.filter(pk=agency_id, is_active=True).first() if agency_id else None
     if agency is None:
-        raise DomainError(_("Choose the agency this agent works for."), fields={"agency": [_("Not found.")]})
+        raise DomainError(
+            _("Sourcing agents must belong to an agency."),
+            fields={"agency": [_("Choose the agency this agent works for.")]},
+        )
     return agency
 
 
@@ -96,7 +120,7 @@ def member_invite(
         raise DomainError(_("Enter a valid e-mail address."), fields={"email": exc.messages}) from exc
     if role not in Role.values:
         raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
-    agency = _agency_for(agency_id) if role == Role.AGENT else None
+    agency = _agency_for(role, agency_id)
     if time_zone:
         _validate(validate_time_zone, time_zone, "time_zone")
     user = User.objects.filter(email=email).first()
@@ -159,10 +183,12 @@ def member_change_role(
     if role not in Role.values:
         raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
     if by.user is not None and membership.user_id == by.user.pk and role != membership.role:
-        raise DomainError(_("You cannot change your own role."), fields={"role": [_("Ask another admin.")]})
+        raise DomainError(
+            _("You cannot change your own role."), fields={"role": [_("Ask another admin to change it.")]}
+        )
     before = snapshot(membership, MEMBER_FIELDS)
     membership.role = role
-    membership.agency = _agency_for(agency_id) if role == Role.AGENT else None
+    membership.agency = _agency_for(role, agency_id)
     membership.save(update_fields=["role", "agency"])
     audit_record(
         tenant=tenant,
@@ -181,7 +207,9 @@ def member_set_active(*, tenant: Tenant, by: Actor, membership_id: Any, active: 
     by.require(Scope.MEMBER_WRITE)
     membership = membership_get(membership_id=membership_id)
     if by.user is not None and membership.user_id == by.user.pk:
-        raise DomainError(_("You cannot deactivate yourself."), fields={"is_active": [_("Ask another admin.")]})
+        raise DomainError(
+            _("You cannot deactivate yourself."), fields={"is_active": [_("Ask another admin to do it.")]}
+        )
     before = snapshot(membership, MEMBER_FIELDS)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
@@ -204,9 +232,9 @@ def agency_create(*, tenant: Tenant, by: Actor, name: str, country: str = "CN", 
         raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
     if Agency.objects.filter(name__iexact=name).exists():
         raise DomainError(_("An agency with this name exists."), fields={"name": [_("Already exists.")]})
-    agency = Agency.objects.create(
-        tenant=tenant, name=name, country=(country or "CN").upper()[:2], contact_email=contact_email
-    )
+    country = (country or "CN").strip().upper()
+    _validate(validate_country, country, "country")
+    agency = Agency.objects.create(tenant=tenant, name=name, country=country, contact_email=contact_email)
     audit_record(
         tenant=tenant,
         by=by,
@@ -219,15 +247,14 @@ def agency_create(*, tenant: Tenant, by: Actor, name: str, country: str = "CN", 
 
 @transaction.atomic
 def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool) -> Agency:
-    """Deactivating an agency also deactivates its agents' memberships here."""
+    """An inactive agency's agents cannot open this tenant (their memberships stay as they are, so
+    reactivating the agency gives them back exactly the access they had)."""
     by.require(Scope.AGENCY_WRITE)
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise NotFoundError()
     agency.is_active = active
     agency.save(update_fields=["is_active"])
-    if not active:
-        Membership.objects.filter(agency=agency).update(is_active=False)
     audit_record(
         tenant=tenant,
         by=by,
@@ -302,7 +329,7 @@ def api_key_matches(key: ApiKey, secret: str) -> bool:
 def _agent_membership(membership_id: Any) -> Membership:
     membership = Membership.objects.select_related("user").filter(pk=membership_id, role=Role.AGENT).first()
     if membership is None:
-        raise DomainError(_("Choose an agent of this tenant."), fields={"agent": [_("Not found.")]})
+        raise DomainError(_("Choose one of this organisation's agents."), fields={"agent": [_("No such agent here.")]})
     return membership
 
 

@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from sourcing import portal, views
 from sourcing.api import views as api_views
+from sourcing.api.errors import json_not_found as api_not_found
 from sourcing.forms import EmailLoginForm
 from suppliers import api as supplier_api
 from suppliers import portal as supplier_portal
@@ -22,8 +23,9 @@ api_patterns = [
     path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
     path("schema/", SpectacularAPIView.as_view(**public_api), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **public_api), name="api-redoc"),
     *router.urls,
+    # Anything else under /api/ answers the API's own JSON 404, in debug mode too.
+    re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]
 
 account_patterns = [

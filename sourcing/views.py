@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -109,13 +110,14 @@ def member_list(request: TenantRequest) -> HttpResponse:
             "members": members,
             "roles": Role.choices,
             "selected_role": role,
+            "can_edit": Scope.MEMBER_WRITE in request.membership.scopes,
         },
     )
 
 
 @tenant_view(Scope.MEMBER_WRITE)
 def member_invite(request: TenantRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, initial={"language": request.tenant.default_language})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -125,6 +127,7 @@ def member_invite(request: TenantRequest) -> HttpResponse:
                 email=data["email"],
                 full_name=data["full_name"],
                 role=data["role"],
+                language=data["language"] or None,
                 agency_id=data["agency"].pk if data["agency"] else None,
             )
         except DomainError as exc:
@@ -226,7 +229,8 @@ def agency_set_active(request: TenantRequest, agency_id: str) -> HttpResponse:
 def agent_assignment(request: TenantRequest) -> HttpResponse:
     """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
     supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
-    service = services.agent_unassign if request.POST.get("remove") == "1" else services.agent_assign
+    removing = request.POST.get("remove") == "1"
+    service = services.agent_unassign if removing else services.agent_assign
     try:
         service(
             tenant=request.tenant,
@@ -239,7 +243,7 @@ def agent_assignment(request: TenantRequest) -> HttpResponse:
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Assignment saved."))
+        messages.success(request, _("Assignment removed.") if removing else _("Assignment saved."))
     return redirect("agency_list", tenant_slug=request.tenant.slug)
 
 
@@ -298,6 +302,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
         services.user_set_preferences(user=user, **form.cleaned_data)
+        translation.activate(user.language)  # confirm in the language just chosen
         messages.success(request, _("Preferences saved."))
         response = redirect("preferences")
         response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError, ScopeError
-from sourcing.models import Membership, Tenant, User
+from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.tenancy import tenant_scope
 
 View = Callable[..., HttpResponse]
@@ -49,7 +49,9 @@ def tenant_view(scope: str) -> Callable[[View], View]:
                 raise Http404
             with tenant_scope(tenant, user_id=request.user.pk):
                 membership = (
-                    Membership.objects.select_related("agency").filter(user_id=request.user.pk, is_active=True).first()
+                    Membership.objects.select_related("agency")
+                    .filter(USABLE_MEMBERSHIP, user_id=request.user.pk)
+                    .first()
                 )
                 if membership is None:
                     raise Http404

@@ -36,6 +36,9 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
         supplier = Supplier(tenant=tenant)
     for name, value in data.items():
         setattr(supplier, name, value)
+    after = snapshot(supplier, SUPPLIER_FIELDS)
+    if not created and after == before and "internal_notes" not in data:
+        return supplier, False  # the ERP sent what we already have: nothing to save or audit
     supplier.save()
     audit_record(
         tenant=tenant,
@@ -43,6 +46,6 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
         action="supplier.create" if created else "supplier.update",
         target=supplier,
         before=before,
-        after=snapshot(supplier, SUPPLIER_FIELDS),
+        after=after,
     )
     return supplier, created

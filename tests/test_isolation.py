@@ -39,7 +39,7 @@ PUBLIC = {
     "password_reset_complete",
     "api-schema",
     "api-docs",
-    "api-redoc",
+    "api-not-found",
 }
 # Routes outside any tenant that need a signed-in person (and show only that person's own data).
 SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
@@ -366,5 +366,8 @@ def test_non_tenant_route(world: World, pattern: str, url: URLPattern) -> None:
         signed_in = _page_client(world, Role.BUYER).get(path)
         assert signed_in.status_code in {200, 302}
         assert "Globex" not in signed_in.content.decode()
+    elif url.name == "api-not-found":
+        assert anonymous.status_code == 404
+        assert anonymous.json()["error"]["code"] == "not_found"
     else:
         assert anonymous.status_code in {200, 302}

@@ -177,6 +177,17 @@ def test_password_reset_sends_an_email(tenant: Tenant, make_member: Any) -> None
     assert "/accounts/password/reset/" in mail.outbox[0].body
 
 
+def test_admin_can_manage_members_from_the_list(tenant: Tenant, make_member: Any) -> None:
+    admin = make_member(tenant, Role.ADMIN)
+    buyer = make_member(tenant, Role.BUYER)
+    client = Client()
+    client.force_login(admin.user)
+    body = client.get(reverse("member_list", kwargs={"tenant_slug": "acme"})).content.decode()
+    assert reverse("member_invite", kwargs={"tenant_slug": "acme"}) in body
+    assert reverse("member_edit", kwargs={"tenant_slug": "acme", "membership_id": buyer.pk}) in body
+    assert reverse("member_set_active", kwargs={"tenant_slug": "acme", "membership_id": buyer.pk}) in body
+
+
 def test_api_key_is_shown_once(tenant: Tenant, make_member: Any, as_tenant: Any) -> None:
     admin = make_member(tenant, Role.ADMIN)
     client = Client()

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from guardian.core import ObjectPermissionChecker
 
 from sourcing.actors import Actor
@@ -250,23 +252,29 @@ def test_same_agency_name_in_two_tenants_is_allowed(
             assert list(Agency.objects.values_list("tenant_id", flat=True)) == [each.pk]
 
 
-def test_deactivating_an_agency_deactivates_its_agents(
+def test_deactivating_an_agency_locks_its_agents_out_until_reactivated(
     tenant: Tenant, admin_actor: Actor, make_member: MakeMember, as_tenant: AsTenant
 ) -> None:
-    # given two agents of one agency and a buyer
-    first = make_member(tenant, Role.AGENT, email="agent1@bridge.test")
-    second = make_member(tenant, Role.AGENT, email="agent2@bridge.test")
+    # given an agent of an agency and a buyer
+    agent = make_member(tenant, Role.AGENT, email="agent1@bridge.test")
     buyer = make_member(tenant, Role.BUYER)
-    assert first.agency_id == second.agency_id
+    portal = reverse("portal_home", kwargs={"tenant_slug": tenant.slug})
+    client = Client()
+    client.force_login(agent.user)
+    assert client.get(portal).status_code == 200
     # when the agency is deactivated
     with as_tenant(tenant):
-        agency_set_active(tenant=tenant, by=admin_actor, agency_id=first.agency_id, active=False)
-        # then both agents' memberships are inactive, the buyer's is not, and the change is audited
-        assert Agency.objects.get(pk=first.agency_id).is_active is False
-        assert Membership.objects.get(pk=first.pk).is_active is False
-        assert Membership.objects.get(pk=second.pk).is_active is False
+        agency_set_active(tenant=tenant, by=admin_actor, agency_id=agent.agency_id, active=False)
+    # then its agent cannot open the tenant, the memberships are untouched, and the change is audited
+    assert client.get(portal).status_code == 404
+    with as_tenant(tenant):
+        assert Membership.objects.get(pk=agent.pk).is_active is True
         assert Membership.objects.get(pk=buyer.pk).is_active is True
-        assert [e.object_id for e in _events("agency.deactivate")] == [str(first.agency_id)]
+        assert [e.object_id for e in _events("agency.deactivate")] == [str(agent.agency_id)]
+    # and reactivating the agency gives the access back
+    with as_tenant(tenant):
+        agency_set_active(tenant=tenant, by=admin_actor, agency_id=agent.agency_id, active=True)
+    assert client.get(portal).status_code == 200
 
 
 # API keys

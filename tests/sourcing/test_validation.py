@@ -1,0 +1,94 @@
+"""Input rules of the core services: ISO codes, agency membership, no-op saves, and the audit diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sourcing.actors import Actor
+from sourcing.errors import DomainError
+from sourcing.models import AuditEvent, Membership, Tenant
+from sourcing.roles import Role
+from sourcing.services import agency_create, member_invite, tenant_update
+from sourcing.templatetags.audit import audit_changes
+from sourcing.tenancy import tenant_scope
+from suppliers.services import supplier_upsert
+
+SYSTEM = Actor.system("tests")
+
+
+@pytest.mark.parametrize("code", ["ZZZ", "dollars", "US", ""])
+def test_unknown_currency_is_refused_naming_the_field(tenant: Tenant, code: str) -> None:
+    with tenant_scope(tenant), pytest.raises(DomainError) as caught:
+        tenant_update(tenant=tenant, by=SYSTEM, base_currency=code)
+    assert list(caught.value.fields) == ["base_currency"]
+    tenant.refresh_from_db()
+    assert tenant.base_currency == "USD"
+
+
+def test_currency_is_normalised_to_upper_case(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        tenant_update(tenant=tenant, by=SYSTEM, base_currency=" cny ")
+    tenant.refresh_from_db()
+    assert tenant.base_currency == "CNY"
+
+
+def test_a_save_that_changes_nothing_is_not_audited(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        tenant_update(tenant=tenant, by=SYSTEM, time_zone=tenant.time_zone, name=tenant.name)
+        assert not AuditEvent.objects.filter(action="tenant.update").exists()
+        tenant_update(tenant=tenant, by=SYSTEM, name="Acme Home & Garden")
+        assert AuditEvent.objects.filter(action="tenant.update").count() == 1
+
+
+def test_supplier_upsert_with_the_same_data_is_not_audited(tenant: Tenant) -> None:
+    data = {"legal_name": "Ningbo Everbright", "external_id": "V-1", "country": "CN"}
+    with tenant_scope(tenant):
+        first, created = supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
+        again, created_again = supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
+        assert (created, created_again, again.pk) == (True, False, first.pk)
+        assert list(AuditEvent.objects.values_list("action", flat=True)) == ["supplier.create"]
+
+
+def test_agency_country_must_be_an_iso_code(tenant: Tenant) -> None:
+    with tenant_scope(tenant), pytest.raises(DomainError) as caught:
+        agency_create(tenant=tenant, by=SYSTEM, name="Nowhere Sourcing", country="ZZ")
+    assert list(caught.value.fields) == ["country"]
+
+
+def test_only_agents_belong_to_an_agency(tenant: Tenant, make_agency: Any) -> None:
+    agency = make_agency(tenant)
+    with tenant_scope(tenant), pytest.raises(DomainError) as caught:
+        member_invite(
+            tenant=tenant, by=SYSTEM, email="b@acme.test", role=Role.BUYER, agency_id=agency.pk, send_email=False
+        )
+    assert list(caught.value.fields) == ["agency"]
+    with tenant_scope(tenant):
+        assert not Membership.objects.exists()
+
+
+def test_an_agent_needs_an_agency(tenant: Tenant) -> None:
+    with tenant_scope(tenant), pytest.raises(DomainError) as caught:
+        member_invite(tenant=tenant, by=SYSTEM, email="a@bridge.test", role=Role.AGENT, send_email=False)
+    assert caught.value.message == "Sourcing agents must belong to an agency."
+    assert list(caught.value.fields) == ["agency"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "rows"),
+    [
+        (None, {"name": "A", "active": True}, [("name", "—", "A"), ("active", "—", "yes")]),
+        (
+            {"role": "buyer", "agency": None},
+            {"role": "agent", "agency": "x"},
+            [("role", "buyer", "agent"), ("agency", "—", "x")],
+        ),
+        ({"role": "buyer", "is_active": True}, {"role": "buyer", "is_active": False}, [("is_active", "yes", "no")]),
+        ({"scopes": ["read"]}, None, [("scopes", "read", "—")]),
+        (None, None, []),
+    ],
+)
+def test_audit_changes_shows_what_changed(before: Any, after: Any, rows: list[tuple[str, str, str]]) -> None:
+    event = AuditEvent(before=before, after=after)
+    assert [(r["field"], r["before"], r["after"]) for r in audit_changes(event)] == rows
