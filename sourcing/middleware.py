@@ -25,4 +25,6 @@ class UserPreferencesMiddleware:
         try:
             return self.get_response(request)
         finally:
+            # Leave the thread as it was found: the next request (or task) chooses its own.
             timezone.deactivate()
+            translation.deactivate()

@@ -6,9 +6,11 @@ the transaction-local ``app.tenant_id`` that ``sourcing.tenancy.tenant_scope`` s
 runtime role (settings.DATABASE_APP_ROLE) plain DML and nothing else; that role owns no tables and has no
 BYPASSRLS, so the policies bind it. Audit events get no UPDATE or DELETE grant at all (append-only).
 
-Two bootstrap lookups happen before the tenant is known, and their policies allow exactly that much more:
-a user's own memberships (``app.user_id``, to list the tenants they belong to) and an API key by its public
-prefix (``app.api_key_prefix``, to authenticate it). Writes are always checked against the tenant.
+Two bootstrap lookups happen before the tenant is known, and a second, SELECT-only policy on their tables
+allows exactly that much more reading: a user's own memberships (``app.user_id``, to list the tenants they
+belong to, and the agencies behind them) and an API key by its public prefix (``app.api_key_prefix``, to
+authenticate it). Every write,
+DELETE included, is governed by the tenant policy alone.
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 POLICY_NAME = "tenant_isolation"
+BOOTSTRAP_POLICY_NAME = "bootstrap_read"
 CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
 # Extra read visibility for bootstrap lookups, keyed by table name.
 EXTRA_READ = {
     "sourcing_membership": "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid",
     "sourcing_apikey": "prefix = NULLIF(current_setting('app.api_key_prefix', true), '')",
+    # The agencies behind those memberships (an agent whose agency is inactive cannot open that tenant).
+    "sourcing_agency": (
+        "id IN (SELECT agency_id FROM sourcing_membership "
+        "WHERE user_id = NULLIF(current_setting('app.user_id', true), '')::uuid)"
+    ),
 }
 APPEND_ONLY = {"sourcing_auditevent"}
 
@@ -59,16 +67,20 @@ def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
     qn = connection.ops.quote_name
     tables = tenant_tables(connection)
     with connection.cursor() as cursor:
+        tenant_only = f"tenant_id = {CURRENT_TENANT}"
         for table in tables:
-            using = f"tenant_id = {CURRENT_TENANT}"
-            if table in EXTRA_READ:
-                using = f"({using}) OR ({EXTRA_READ[table]})"
             cursor.execute(f"ALTER TABLE {qn(table)} ENABLE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {qn(table)} FORCE ROW LEVEL SECURITY")
             cursor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {qn(table)}")
+            cursor.execute(f"DROP POLICY IF EXISTS {BOOTSTRAP_POLICY_NAME} ON {qn(table)}")
             cursor.execute(
-                f"CREATE POLICY {POLICY_NAME} ON {qn(table)} USING ({using}) WITH CHECK (tenant_id = {CURRENT_TENANT})"
+                f"CREATE POLICY {POLICY_NAME} ON {qn(table)} USING ({tenant_only}) WITH CHECK ({tenant_only})"
             )
+            if table in EXTRA_READ:
+                # Permissive policies are OR-ed, so this widens SELECT only; every write still needs the tenant.
+                cursor.execute(
+                    f"CREATE POLICY {BOOTSTRAP_POLICY_NAME} ON {qn(table)} FOR SELECT USING ({EXTRA_READ[table]})"
+                )
         role = settings.DATABASE_APP_ROLE
         if role and _role_exists(connection, role):
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {qn(role)}")

@@ -16,8 +16,8 @@ from sourcing.tenancy import USER_SETTING, db_setting
 def memberships_of_user(user: User) -> list[Membership]:
     """Every active membership of one person, across tenants (for the tenant switcher and the home page).
 
-    Deliberately unscoped: it runs before a tenant is chosen. On PostgreSQL the RLS policy on memberships
-    lets ``app.user_id`` see that person's own rows and nothing else.
+    Deliberately unscoped: it runs before a tenant is chosen. On PostgreSQL the SELECT-only bootstrap
+    policies let ``app.user_id`` see that person's own memberships and their agencies, and nothing else.
     """
     with db_setting(USER_SETTING, str(user.pk)):
         return list(
@@ -49,6 +49,7 @@ def audit_event_list(
     *,
     action: str = "",
     actor: str = "",
+    actor_id: Any = None,
     object_type: str = "",
     object_id: str = "",
     since: datetime.date | None = None,
@@ -60,6 +61,8 @@ def audit_event_list(
         qs = qs.filter(action__startswith=action)
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:

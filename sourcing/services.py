@@ -187,18 +187,36 @@ def member_change_role(
             _("You cannot change your own role."), fields={"role": [_("Ask another admin to change it.")]}
         )
     before = snapshot(membership, MEMBER_FIELDS)
+    was_agent_of = membership.agency_id if membership.role == Role.AGENT else None
     membership.role = role
     membership.agency = _agency_for(role, agency_id)
     membership.save(update_fields=["role", "agency"])
+    revoked = 0
+    if was_agent_of is not None and membership.agency_id != was_agent_of:
+        # Assignments were made to this person as an agent of that agency; they do not follow them.
+        revoked = _revoke_agent_grants(membership.user_id)
     audit_record(
         tenant=tenant,
         by=by,
         action="member.change_role",
         target=membership,
         before=before,
-        after=snapshot(membership, MEMBER_FIELDS),
+        after={**snapshot(membership, MEMBER_FIELDS), "assignments_revoked": revoked},
     )
     return membership
+
+
+def _revoke_agent_grants(user_id: Any) -> int:
+    """Delete every object grant this user holds in the current tenant; returns how many."""
+    from django.apps import apps
+
+    from sourcing.permissions import AgentGrantBase
+
+    revoked = 0
+    for model in apps.get_models():
+        if issubclass(model, AgentGrantBase):
+            revoked += model.objects.filter(user_id=user_id).delete()[0]
+    return revoked
 
 
 @transaction.atomic
@@ -334,6 +352,14 @@ def _agent_membership(membership_id: Any) -> Membership:
 
 
 def _view_perm(obj: models.Model) -> str:
+    """The permission to grant, for a model whose grants live in a tenant-carrying direct model."""
+    from guardian.utils import get_user_obj_perms_model
+
+    from sourcing.permissions import AgentGrantBase
+
+    if not issubclass(get_user_obj_perms_model(obj), AgentGrantBase):
+        # Guardian would fall back to its generic table, which has no tenant column and no RLS.
+        raise TypeError(f"{type(obj).__name__} has no AgentGrantBase model; agents cannot be assigned to it.")
     return f"{obj._meta.app_label}.view_{obj._meta.model_name}"
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import connection, models, transaction
@@ -54,12 +53,6 @@ def current_tenant_or_none() -> Tenant | None:
     return _current_tenant.get()
 
 
-# The RLS settings this code has put in force in the current transaction (mirrors the database's state).
-_in_force: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
-    "rls_settings", default=MappingProxyType({})
-)
-
-
 def _set_db(values: Mapping[str, str]) -> dict[str, str]:
     """Set transaction-local settings in one round trip; return their previous values ('' when unset)."""
     if not values or connection.vendor != "postgresql":
@@ -77,26 +70,18 @@ def _set_db(values: Mapping[str, str]) -> dict[str, str]:
 
 @contextmanager
 def _db_settings(values: Mapping[str, str]) -> Iterator[None]:
-    """Run the block in a transaction with these RLS settings in force; put the old values back after.
+    """Run the block in its own transaction or savepoint with these RLS settings in force.
 
-    Values already in force are not set again, and an outermost transaction is not cleaned up after:
-    committing it drops its local settings anyway.
+    Always a savepoint when nested, so an exception inside rolls back what the block wrote. The old values
+    are put back when the block ends inside an outer transaction; an outermost transaction needs no clean-up
+    because committing it drops its local settings.
     """
-    current = _in_force.get()
-    wanted = {name: value for name, value in values.items() if current.get(name) != value}
-    token = _in_force.set(MappingProxyType({**current, **values}))
-    try:
-        if not wanted and connection.in_atomic_block:
-            yield
-            return
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            previous = _set_db(wanted)
-            yield
-            if not outermost:
-                _set_db(previous)
-    finally:
-        _in_force.reset(token)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        previous = _set_db(values)
+        yield
+        if not outermost:
+            _set_db(previous)
 
 
 @contextmanager
@@ -133,6 +118,27 @@ class TenantQuerySet(models.QuerySet[M], Generic[M]):
         if "tenant" in kwargs or "tenant_id" in kwargs:
             raise TenantMismatchError("A row's tenant never changes.")
         return super().update(**kwargs)
+
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        """Like save(): new rows take the current tenant, and a row of another tenant is refused."""
+        objs = list(objs)
+        tenant = current_tenant()
+        for obj in objs:
+            if getattr(obj, "tenant_id", None) is None:
+                obj.tenant = tenant  # type: ignore[attr-defined]
+            elif obj.tenant_id != tenant.pk:  # type: ignore[attr-defined]
+                raise TenantMismatchError(f"{type(obj).__name__} of another tenant cannot be saved here.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Iterable[M], fields: Iterable[str], batch_size: int | None = None) -> int:
+        fields = list(fields)
+        if "tenant" in fields or "tenant_id" in fields:
+            raise TenantMismatchError("A row's tenant never changes.")
+        objs = list(objs)
+        tenant = current_tenant()
+        if any(getattr(obj, "tenant_id", None) != tenant.pk for obj in objs):
+            raise TenantMismatchError("Rows of another tenant cannot be saved here.")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
 
 
 class TenantManager(models.Manager[M], Generic[M]):

@@ -63,7 +63,7 @@ def dashboard(request: TenantRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "supplier_count": Supplier.objects.count(),
         "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
-        "my_recent_events": selectors.audit_event_list(actor=request.user.email)[:8],
+        "my_recent_events": selectors.audit_event_list(actor_id=request.user.pk)[:8],
     }
     if Scope.MEMBER_READ in membership.scopes:
         context["members_by_role"] = selectors.members_by_role()

@@ -47,7 +47,7 @@ def tenant_view(scope: str) -> Callable[[View], View]:
             tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
             if tenant is None:
                 raise Http404
-            with tenant_scope(tenant, user_id=request.user.pk):
+            with tenant_scope(tenant):
                 membership = (
                     Membership.objects.select_related("agency")
                     .filter(USABLE_MEMBERSHIP, user_id=request.user.pk)

@@ -16,7 +16,12 @@ VIEW_SUPPLIER = "suppliers.view_supplier"
 
 def supplier_list_for_agent(*, user: User) -> QuerySet[Supplier]:
     return get_objects_for_user(
-        user, VIEW_SUPPLIER, klass=Supplier.objects.all(), with_superuser=False, accept_global_perms=False
+        user,
+        VIEW_SUPPLIER,
+        klass=Supplier.objects.all(),
+        with_superuser=False,
+        accept_global_perms=False,
+        use_groups=False,  # guardian's group tables carry no tenant; agents get direct grants only
     ).order_by("legal_name")
 
 

@@ -25,7 +25,21 @@ class TenantAPIRequest(Request):
     actor: Actor
 
 
-PROTECTED = ("dispatch", "initial", "get_permissions", "get_authenticators", "get_throttles", "get_queryset")
+PROTECTED = (
+    "dispatch",
+    "initial",
+    "get_permissions",
+    "get_authenticators",
+    "get_throttles",
+    "get_queryset",
+    "permission_classes",
+    "authentication_classes",
+    "throttle_classes",
+)
+
+
+def _is_trusted(klass: type) -> bool:
+    return klass.__module__ == __name__ or klass.__module__.split(".")[0] in {"rest_framework", "django"}
 
 
 class TenantAPIMixin:
@@ -36,8 +50,10 @@ class TenantAPIMixin:
         if cls.__module__ == __name__:
             return
         for name in PROTECTED:
-            if name in cls.__dict__:
-                raise TypeError(f"{cls.__name__} must not override {name}(); tenant scoping lives in {__name__}.")
+            # Wherever it comes from in the MRO (a mixin included), it must be ours or DRF's own.
+            definer = next((k for k in cls.__mro__ if name in k.__dict__), None)
+            if definer is not None and not _is_trusted(definer):
+                raise TypeError(f"{cls.__name__} must not override {name}; tenant scoping lives in {__name__}.")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         view: Any = self

@@ -670,3 +670,22 @@ def test_docs_use_only_local_assets(db: Any) -> None:
     assert 'href="http' not in html
     assert "href='http" not in html
     assert "/static/" in html
+
+
+def test_endpoints_cannot_replace_the_tenant_plumbing() -> None:
+    from rest_framework.permissions import AllowAny
+
+    from sourcing.api.base import TenantAPIView, TenantViewSet
+
+    class Sneaky:
+        def get_permissions(self) -> list[Any]:
+            return [AllowAny()]
+
+    with pytest.raises(TypeError, match="get_permissions"):
+        type("ThroughAMixin", (Sneaky, TenantAPIView), {"__module__": "elsewhere"})
+    with pytest.raises(TypeError, match="permission_classes"):
+        type("ByAttribute", (TenantAPIView,), {"__module__": "elsewhere", "permission_classes": [AllowAny]})
+    with pytest.raises(TypeError, match="get_queryset"):
+        type("ByQueryset", (TenantViewSet,), {"__module__": "elsewhere", "get_queryset": lambda self: None})
+    fine = type("Fine", (TenantViewSet,), {"__module__": "elsewhere", "required_scopes": {"GET": "x"}})
+    assert fine.required_scopes == {"GET": "x"}

@@ -93,10 +93,19 @@ def test_every_table_with_a_tenant_column_has_a_forced_policy(db: Any) -> None:
             "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = %s::regclass", [table]
         )
         assert (enabled, forced) == (True, True), table
-        policies = _fetch("SELECT qual, with_check FROM pg_policies WHERE tablename = %s", [table])
-        assert len(policies) == 1, table
-        using, check = policies[0]
+        policies = {
+            (name, cmd): (using, check)
+            for name, cmd, using, check in _fetch(
+                "SELECT policyname, cmd, qual, with_check FROM pg_policies WHERE tablename = %s", [table]
+            )
+        }
+        using, check = policies.pop(("tenant_isolation", "ALL"))
         assert "app.tenant_id" in using and "app.tenant_id" in check, table
+        assert "app.user_id" not in using and "app.api_key_prefix" not in using, table
+        # Anything else may only widen reading, and only on the bootstrap tables.
+        assert set(policies) <= {("bootstrap_read", "SELECT")}, (table, policies)
+        if policies:
+            assert table in {"sourcing_membership", "sourcing_apikey", "sourcing_agency"}, table
 
 
 def test_memberships_of_a_user_are_visible_without_a_tenant_only_to_that_user(
@@ -109,3 +118,25 @@ def test_memberships_of_a_user_are_visible_without_a_tenant_only_to_that_user(
         _fetch("SELECT set_config('app.user_id', %s, true)", [str(mine.user_id)])
         rows = _fetch("SELECT user_id FROM sourcing_membership")
     assert rows == [(mine.user_id,), (mine.user_id,)]
+
+
+def test_bootstrap_settings_widen_reading_only(tenant: Tenant, other_tenant: Tenant, make_member: Any) -> None:
+    """With app.user_id set inside acme, the user's globex membership is visible but cannot be touched."""
+    mine = make_member(tenant, Role.BUYER, email="me@example.test")
+    theirs = make_member(other_tenant, Role.BUYER, email="me@example.test")
+    with tenant_scope(tenant, user_id=mine.user_id):
+        assert len(_fetch("SELECT id FROM sourcing_membership WHERE user_id = %s", [mine.user_id])) == 2
+        deleted = _fetch("DELETE FROM sourcing_membership WHERE id = %s RETURNING id", [theirs.pk])
+        updated = _fetch("UPDATE sourcing_membership SET role = 'admin' WHERE id = %s RETURNING id", [theirs.pk])
+        assert (deleted, updated) == ([], [])
+    with tenant_scope(other_tenant):
+        assert _fetch("SELECT role FROM sourcing_membership WHERE id = %s", [theirs.pk]) == [("buyer",)]
+
+
+def test_api_key_prefix_setting_reveals_only_that_key(tenant: Tenant, other_tenant: Tenant, make_api_key: Any) -> None:
+    key, _raw = make_api_key(other_tenant, ("read",), name="theirs")
+    make_api_key(other_tenant, ("read",), name="another")
+    with transaction.atomic():
+        _fetch("SELECT set_config('app.api_key_prefix', %s, true)", [key.prefix])
+        assert _fetch("SELECT id FROM sourcing_apikey") == [(key.pk,)]
+        assert _fetch("DELETE FROM sourcing_apikey RETURNING id") == []

@@ -123,3 +123,69 @@ def test_non_tenant_models_are_the_known_global_ones() -> None:
 
 def test_empty_queryset_needs_no_tenant(db: Any) -> None:
     assert list(Agency.objects.none()) == []
+
+
+def test_nested_scope_for_the_same_tenant_rolls_back_on_error(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        try:
+            with tenant_scope(tenant):
+                Agency.objects.create(tenant=tenant, name="Half-written")
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+        assert not Agency.objects.filter(name="Half-written").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outermost_scope_commits_and_leaves_no_setting_behind(tenant: Tenant) -> None:
+    from django.db import connection
+
+    with tenant_scope(tenant):
+        Agency.objects.create(tenant=tenant, name="Committed")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(current_setting('app.tenant_id', true), '')")
+        assert cursor.fetchone() == ("",)
+    with tenant_scope(tenant):
+        assert Agency.objects.filter(name="Committed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_commit_work_can_enter_the_same_tenant_again(tenant: Tenant) -> None:
+    from django.db import transaction
+
+    seen: list[int] = []
+
+    def after_commit() -> None:
+        with tenant_scope(tenant):
+            Agency.objects.create(tenant=tenant, name="From a hook")
+            seen.append(Agency.objects.count())
+
+    with tenant_scope(tenant):
+        Agency.objects.create(tenant=tenant, name="First")
+        transaction.on_commit(after_commit)
+    assert seen == [2]
+
+
+def test_bulk_create_stamps_the_current_tenant_and_refuses_another(tenant: Tenant, other_tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        made = Agency.objects.bulk_create([Agency(name="One"), Agency(name="Two")])
+        assert {a.tenant_id for a in made} == {tenant.pk}
+        with pytest.raises(TenantMismatchError):
+            Agency.objects.bulk_create([Agency(tenant=other_tenant, name="Smuggled")])
+    with tenant_scope(other_tenant):
+        assert not Agency.objects.exists()
+
+
+def test_bulk_update_cannot_move_or_touch_another_tenants_rows(
+    tenant: Tenant, other_tenant: Tenant, make_agency: Any
+) -> None:
+    theirs = make_agency(other_tenant, "Globex Agency")
+    ours = make_agency(tenant, "Acme Agency")
+    with tenant_scope(tenant):
+        with pytest.raises(TenantMismatchError):
+            Agency.objects.bulk_update([ours], ["tenant"])
+        theirs.name = "Hijacked"
+        with pytest.raises(TenantMismatchError):
+            Agency.objects.bulk_update([theirs], ["name"])
+    with tenant_scope(other_tenant):
+        assert Agency.objects.get().name == "Globex Agency"
