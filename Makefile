@@ -1,4 +1,6 @@
 # Sourcewise: `make run` (embedded default) and `make test` (whole suite on PostgreSQL + Redis).
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -45,6 +47,7 @@ test: install-dev translations
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v 0
 	owner_url=$$($(PY) -m sourcing.dbroles "$(TEST_DATABASE_URL)" | tail -n 1) && \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
 	CACHE_KEY_PREFIX="sourcewise-test" $(VENV)/bin/pytest $(PYTEST_ARGS)
 

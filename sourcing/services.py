@@ -271,6 +271,8 @@ def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise NotFoundError()
+    if agency.is_active == active:
+        return agency
     agency.is_active = active
     agency.save(update_fields=["is_active"])
     audit_record(
@@ -278,6 +280,7 @@ def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool
         by=by,
         action="agency.activate" if active else "agency.deactivate",
         target=agency,
+        before={"is_active": not active},
         after={"is_active": active},
     )
     return agency
@@ -370,7 +373,13 @@ def agent_assign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: mo
     membership = _agent_membership(agent_membership_id)
     if getattr(obj, "tenant_id", None) != tenant.pk:
         raise NotFoundError()
-    assign_perm(_view_perm(obj), membership.user, obj)
+    permission = _view_perm(obj)
+    from guardian.utils import get_user_obj_perms_model
+
+    grants = get_user_obj_perms_model(obj)._default_manager
+    if grants.filter(user=membership.user, content_object=obj, permission__codename=permission.split(".")[1]).exists():
+        return  # already assigned: nothing changes, nothing to audit
+    assign_perm(permission, membership.user, obj)
     audit_record(tenant=tenant, by=by, action="agent.assign", target=obj, after={"agent": membership.user.email})
 
 

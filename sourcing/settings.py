@@ -4,6 +4,7 @@ Two ways to run (see README): the embedded default needs no configuration at all
 in-process, e-mail to the console); production reads everything from the environment.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,8 @@ SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is false.")
+    if "DATABASE_URL" in os.environ:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is (the built-in key is public).")
     # Only for the embedded default; production refuses to start without a real key (above).
     SECRET_KEY = "embedded-default-insecure-key-do-not-use-in-production"
 
@@ -85,7 +88,7 @@ TEMPLATES = [
 # In production DATABASE_URL names the runtime role (owns no tables, cannot bypass row-level security);
 # migrations run with the owner's URL (see README, docker-compose.yml).
 _default_db = f"sqlite:///{VAR_DIR / 'sourcewise.sqlite3'}"
-if "DATABASE_URL" not in __import__("os").environ:
+if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

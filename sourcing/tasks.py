@@ -53,8 +53,8 @@ def purge_idempotency_records() -> int:
     """Drop stored Idempotency-Key responses older than the retention, tenant by tenant."""
     cutoff = timezone.now() - IDEMPOTENCY_RETENTION
     removed = 0
-    for tenant_id in Tenant.objects.values_list("id", flat=True):
-        removed += purge_idempotency_records_for_tenant(str(tenant_id), cutoff.isoformat())
+    for tenant_id in Tenant.objects.filter(is_active=True).values_list("id", flat=True):
+        removed += purge_idempotency_records_for_tenant(str(tenant_id), cutoff.isoformat()) or 0
     return removed
 
 

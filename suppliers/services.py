@@ -4,24 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.errors import DomainError
+from sourcing.errors import ConflictError, DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from suppliers.models import Supplier, SupplierType
 
-SUPPLIER_FIELDS = ["legal_name", "local_name", "supplier_type", "country", "province", "city", "external_id"]
+SUPPLIER_FIELDS = [
+    "legal_name",
+    "local_name",
+    "supplier_type",
+    "country",
+    "province",
+    "city",
+    "external_id",
+    "internal_notes",
+]
 
 
 @transaction.atomic
 def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple[Supplier, bool]:
     """Create a supplier, or update the one with the same ERP ``external_id``. Returns (supplier, created)."""
     by.require(Scope.SUPPLIER_WRITE)
-    unknown = set(data) - set(SUPPLIER_FIELDS) - {"internal_notes"}
+    unknown = set(data) - set(SUPPLIER_FIELDS)
     if unknown:
         raise DomainError(_("Unknown field."), fields={k: [_("Unknown field.")] for k in sorted(unknown)})
     if not str(data.get("legal_name", "")).strip():
@@ -37,9 +46,17 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
     for name, value in data.items():
         setattr(supplier, name, value)
     after = snapshot(supplier, SUPPLIER_FIELDS)
-    if not created and after == before and "internal_notes" not in data:
+    if not created and after == before:
         return supplier, False  # the ERP sent what we already have: nothing to save or audit
-    supplier.save()
+    try:
+        with transaction.atomic():
+            supplier.save()
+    except IntegrityError as exc:
+        # Another request created this external_id between our look-up and our insert.
+        raise ConflictError(
+            _("A supplier with this ERP id was created at the same moment; send the request again."),
+            code="conflict",
+        ) from exc
     audit_record(
         tenant=tenant,
         by=by,

@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
 from sourcing.models import ApiKey
-from sourcing.tenancy import tenant_scope
 
 
 class TenantAPIRequest(Request):
@@ -64,13 +63,13 @@ class TenantAPIMixin:
         try:
             view.initial(drf_request, *args, **kwargs)
             api_key = drf_request.auth
-            with tenant_scope(api_key.tenant):
-                drf_request.actor = Actor.for_api_key(api_key, ip_address=request.META.get("REMOTE_ADDR"))
-                response = run_idempotent(
-                    request=drf_request,
-                    tenant=api_key.tenant,
-                    call=lambda: self._call_handler(drf_request, *args, **kwargs),
-                )
+            drf_request.actor = Actor.for_api_key(api_key, ip_address=request.META.get("REMOTE_ADDR"))
+            # The handler runs inside the key's tenant scope, which the idempotency guard opens and commits.
+            response = run_idempotent(
+                request=drf_request,
+                tenant=api_key.tenant,
+                call=lambda: self._call_handler(drf_request, *args, **kwargs),
+            )
         except Exception as exc:
             response = view.handle_exception(exc)
         view.response = view.finalize_response(drf_request, response, *args, **kwargs)

@@ -21,13 +21,16 @@ from rest_framework.response import Response
 
 from sourcing.errors import ConflictError, DomainError
 from sourcing.models import IdempotencyRecord, Tenant
+from sourcing.tenancy import tenant_scope
 
 HEADER = "Idempotency-Key"
 LOCK_SECONDS = 300
 
 
 def _request_hash(request: Request) -> str:
-    payload = json.dumps({"path": request.path, "data": request.data}, sort_keys=True, default=str, ensure_ascii=False)
+    payload = json.dumps(
+        {"path": request.get_full_path(), "data": request.data}, sort_keys=True, default=str, ensure_ascii=False
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -43,43 +46,53 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     return response
 
 
+def _in_progress() -> ConflictError:
+    return ConflictError(
+        "A request with this Idempotency-Key is still being processed.", code="idempotency_in_progress"
+    )
+
+
 def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Response]) -> Response:
+    """Run ``call`` inside the tenant's transaction, guarded by the request's Idempotency-Key if it has one.
+
+    The lock is taken before the transaction opens and released only after it has committed, so a duplicate
+    arriving at any moment either waits out the lock (409) or finds the committed record (replay). A request
+    that fails is rolled back and not recorded: sending it again runs it again.
+    """
     key = request.headers.get(HEADER) if request.method == "POST" else None
     if not key:
-        return call()
+        with tenant_scope(tenant):
+            return call()
     if len(key) > 255:
         raise DomainError("Idempotency-Key is too long.", fields={HEADER: ["At most 255 characters."]})
     request_hash = _request_hash(request)
-    record = IdempotencyRecord.objects.filter(key=key).first()
+    with tenant_scope(tenant):
+        record = IdempotencyRecord.objects.filter(key=key).first()
     if record is not None:
         return _replay(record, request_hash)
     lock = f"idempotency:{tenant.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
     if not cache.add(lock, "1", timeout=LOCK_SECONDS):
-        raise ConflictError(
-            "A request with this Idempotency-Key is still being processed.", code="idempotency_in_progress"
-        )
+        raise _in_progress()
     try:
-        # The first request may have committed between our first look and taking the lock.
-        record = IdempotencyRecord.objects.filter(key=key).first()
-        if record is not None:
-            return _replay(record, request_hash)
-        response = call()
-        if response.status_code < 500:
-            body: Any = json.loads(JSONRenderer().render(response.data) or b"null")
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        tenant=tenant,
-                        key=key,
-                        request_hash=request_hash,
-                        response_status=response.status_code,
-                        response_body=body,
-                    )
-            except IntegrityError as exc:
-                raise ConflictError(
-                    "A request with this Idempotency-Key is still being processed.",
-                    code="idempotency_in_progress",
-                ) from exc
+        with tenant_scope(tenant):
+            # The first request may have committed between our first look and taking the lock.
+            record = IdempotencyRecord.objects.filter(key=key).first()
+            if record is not None:
+                return _replay(record, request_hash)
+            response = call()
+            if response.status_code < 500:
+                body: Any = json.loads(JSONRenderer().render(response.data) or b"null")
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(
+                            tenant=tenant,
+                            key=key,
+                            request_hash=request_hash,
+                            response_status=response.status_code,
+                            response_body=body,
+                        )
+                except IntegrityError as exc:
+                    raise _in_progress() from exc
         return response
     finally:
         cache.delete(lock)

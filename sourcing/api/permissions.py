@@ -20,10 +20,12 @@ class HasScope(BasePermission):
         if not isinstance(key, ApiKey):
             return False
         required: dict[str, str] = getattr(view, "required_scopes", {})
-        scope = required.get(request.method or "")
+        method = request.method or ""
+        # HEAD is a GET without the body: it needs what GET needs.
+        scope = required.get("GET" if method == "HEAD" else method)
         if scope is None:
             # A method the view does not implement falls through to DRF's 405; any other is denied.
-            return not _implements(view, request.method or "")
+            return not _implements(view, method)
         if scope == ANY_PRINCIPAL:
             return True
         return scope in key.effective_scopes

@@ -689,3 +689,38 @@ def test_endpoints_cannot_replace_the_tenant_plumbing() -> None:
         type("ByQueryset", (TenantViewSet,), {"__module__": "elsewhere", "get_queryset": lambda self: None})
     fine = type("Fine", (TenantViewSet,), {"__module__": "elsewhere", "required_scopes": {"GET": "x"}})
     assert fine.required_scopes == {"GET": "x"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idempotency_lock_is_held_until_the_work_has_committed(tenant: Tenant) -> None:
+    import hashlib
+
+    from django.core.cache import cache
+    from django.db import transaction
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory
+
+    from sourcing.api.idempotency import run_idempotent
+
+    key = f"commit-{uuid.uuid4()}"
+    lock = f"idempotency:{tenant.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    raw = APIRequestFactory().post("/api/v1/suppliers/", {"legal_name": "X"}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    request = Request(raw, parsers=[__import__("rest_framework.parsers", fromlist=["JSONParser"]).JSONParser()])
+    held_at_commit: list[bool] = []
+
+    def work() -> Response:
+        transaction.on_commit(lambda: held_at_commit.append(cache.get(lock) is not None))
+        return Response({"ok": True}, status=201)
+
+    response = run_idempotent(request=request, tenant=tenant, call=work)
+    assert response.status_code == 201
+    assert held_at_commit == [True]
+    assert cache.get(lock) is None
+
+
+def test_head_needs_what_get_needs(tenant: Tenant, make_api_key: MakeKey) -> None:
+    _key, read = make_api_key(tenant, ("read",), name="reader")
+    _key, write = make_api_key(tenant, ("write",), name="writer")
+    assert _client(read).head("/api/v1/suppliers/").status_code == 200
+    assert _client(write).head("/api/v1/suppliers/").status_code == 403

@@ -103,3 +103,24 @@ def test_real_worker_on_redis_runs_a_tenant_task(transactional_db: Any, tenant: 
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_purge_skips_inactive_tenants_and_keeps_going(tenant: Tenant, other_tenant: Tenant) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from sourcing.models import IdempotencyRecord
+    from sourcing.tasks import purge_idempotency_records
+
+    old = timezone.now() - datetime.timedelta(days=30)
+    for t in (tenant, other_tenant):
+        with tenant_scope(t):
+            IdempotencyRecord.objects.create(
+                tenant=t, key="k", request_hash="h", response_status=201, response_body={}, created_at=old
+            )
+    tenant.is_active = False
+    tenant.save()
+    assert purge_idempotency_records.apply().get() == 1
+    with tenant_scope(other_tenant):
+        assert not IdempotencyRecord.objects.exists()

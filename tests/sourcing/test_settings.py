@@ -46,6 +46,20 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_a_real_database_needs_a_real_secret_key() -> None:
+    env = _base_env() | {"DATABASE_URL": "postgres://nobody@127.0.0.1:5432/nothing"}
+    result = _manage(["check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DATABASE_URL is" in result.stderr
+
+
+def test_seed_demo_refuses_production_settings() -> None:
+    env = _base_env() | {"DJANGO_DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "x.test"}
+    result = _manage(["seed_demo"], env)
+    assert result.returncode != 0
+    assert "Refusing to create demo logins" in result.stderr
+
+
 def test_embedded_default_needs_no_configuration(tmp_path: Path) -> None:
     env = {k: v for k, v in _base_env().items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
     env["SOURCEWISE_VAR_DIR"] = str(tmp_path)

@@ -167,3 +167,18 @@ def test_dashboard_shows_only_my_own_recent_activity(tenant: Tenant, make_member
     response = client.get(reverse("dashboard", kwargs={"tenant_slug": tenant.slug}))
     assert [e.actor_label for e in response.context["my_recent_events"]] == []
     assert "Lookalike&#x27;s Agency" in response.content.decode()  # visible in the tenant's activity, not as mine
+
+
+def test_upsert_that_loses_a_race_is_a_conflict_not_a_crash(tenant: Tenant) -> None:
+    from unittest import mock
+
+    from sourcing.errors import ConflictError
+    from sourcing.tenancy import TenantQuerySet
+
+    data = {"legal_name": "Ningbo Everbright", "external_id": "V-1"}
+    with tenant_scope(tenant):
+        supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
+        # as if another request inserted V-1 just after our look-up found nothing
+        with mock.patch.object(TenantQuerySet, "first", return_value=None), pytest.raises(ConflictError):
+            supplier_upsert(tenant=tenant, by=SYSTEM, data={**data, "legal_name": "Renamed"})
+        assert list(AuditEvent.objects.values_list("action", flat=True)) == ["supplier.create"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from sourcing.actors import Actor
@@ -18,6 +18,7 @@ from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
+from suppliers.services import supplier_upsert
 
 TENANTS = [
     ("acme", "Acme Home Goods", "USD", "America/Chicago"),
@@ -93,8 +94,15 @@ SUPPLIERS = {
 class Command(BaseCommand):
     help = "Load the demo tenants, users, agency and agents (idempotent)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-production", action="store_true", help="load demo logins even with DJANGO_DEBUG=false"
+        )
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("Refusing to create demo logins with a known password on a production setup.")
         password = settings.DEMO_PASSWORD
         system = Actor.system("seed_demo")
         for slug, name, currency, zone in TENANTS:
@@ -160,16 +168,19 @@ class Command(BaseCommand):
             supplier = Supplier.objects.filter(external_id=erp_id).first()
             if supplier is not None:
                 continue
-            supplier = Supplier.objects.create(
+            supplier, _created = supplier_upsert(
                 tenant=tenant,
-                legal_name=legal,
-                local_name=local,
-                supplier_type=kind,
-                country="CN",
-                province=province,
-                city=city,
-                external_id=erp_id,
-                internal_notes="Target price 8% below last quote; do not share with the agent.",
+                by=system,
+                data={
+                    "legal_name": legal,
+                    "local_name": local,
+                    "supplier_type": kind,
+                    "country": "CN",
+                    "province": province,
+                    "city": city,
+                    "external_id": erp_id,
+                    "internal_notes": "Target price 8% below last quote; do not share with the agent.",
+                },
             )
             if agent_email:
                 membership = Membership.objects.get(user__email=agent_email)
