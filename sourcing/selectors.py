@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from sourcing.errors import NotFoundError
 from sourcing.models import USABLE_MEMBERSHIP, Agency, ApiKey, AuditEvent, Membership, User
-from sourcing.roles import Role
+from sourcing.roles import Role, Scope
 from sourcing.tenancy import USER_SETTING, db_setting
 
 
@@ -81,3 +82,30 @@ def members_by_role() -> list[dict[str, Any]]:
         Membership.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")).values_list("role", "n")
     )
     return [{"role": role, "label": role.label, "count": counts.get(role.value, 0)} for role in Role]
+
+
+def membership_get(*, membership_id: Any) -> Membership:
+    """A membership of the current tenant; another tenant's id raises the same NotFoundError as a missing one."""
+    membership = Membership.objects.select_related("user", "agency").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFoundError()
+    return membership
+
+
+def dashboard_for(*, membership: Membership) -> dict[str, Any]:
+    """What a role's dashboard shows: real counts and recent activity, within what the role may read."""
+    from suppliers import selectors as supplier_selectors
+    from suppliers.models import Supplier
+
+    context: dict[str, Any] = {
+        "supplier_count": Supplier.objects.count(),
+        "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
+        "my_recent_events": audit_event_list(actor_id=membership.user_id)[:8],
+    }
+    if Scope.MEMBER_READ in membership.scopes:
+        context["members_by_role"] = members_by_role()
+        context["active_api_keys"] = ApiKey.objects.filter(revoked_at__isnull=True).count()
+        context["agency_count"] = Agency.objects.count()
+    if Scope.AUDIT_READ in membership.scopes:
+        context["recent_events"] = audit_event_list()[:10]
+    return context

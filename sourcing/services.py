@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from sourcing import selectors
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import DomainError, NotFoundError
@@ -167,19 +168,12 @@ def _send_invitation(email: str) -> None:
         )
 
 
-def membership_get(*, membership_id: Any) -> Membership:
-    membership = Membership.objects.select_related("user", "agency").filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFoundError()
-    return membership
-
-
 @transaction.atomic
 def member_change_role(
     *, tenant: Tenant, by: Actor, membership_id: Any, role: str, agency_id: Any = None
 ) -> Membership:
     by.require(Scope.MEMBER_WRITE)
-    membership = membership_get(membership_id=membership_id)
+    membership = selectors.membership_get(membership_id=membership_id)
     if role not in Role.values:
         raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
     if by.user is not None and membership.user_id == by.user.pk and role != membership.role:
@@ -223,7 +217,7 @@ def _revoke_agent_grants(user_id: Any) -> int:
 def member_set_active(*, tenant: Tenant, by: Actor, membership_id: Any, active: bool) -> Membership:
     """Deactivate (or reactivate) a membership. A deactivated member can no longer open this tenant."""
     by.require(Scope.MEMBER_WRITE)
-    membership = membership_get(membership_id=membership_id)
+    membership = selectors.membership_get(membership_id=membership_id)
     if by.user is not None and membership.user_id == by.user.pk:
         raise DomainError(
             _("You cannot deactivate yourself."), fields={"is_active": [_("Ask another admin to do it.")]}

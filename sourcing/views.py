@@ -30,7 +30,6 @@ from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers import selectors as supplier_selectors
-from suppliers.models import Supplier
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -59,18 +58,7 @@ def tenant_home(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.DASHBOARD_READ)
 def dashboard(request: TenantRequest) -> HttpResponse:
-    membership: Membership = request.membership
-    context: dict[str, Any] = {
-        "supplier_count": Supplier.objects.count(),
-        "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
-        "my_recent_events": selectors.audit_event_list(actor_id=request.user.pk)[:8],
-    }
-    if Scope.MEMBER_READ in membership.scopes:
-        context["members_by_role"] = selectors.members_by_role()
-        context["active_api_keys"] = selectors.api_key_list().filter(revoked_at__isnull=True).count()
-        context["agency_count"] = selectors.agency_list().count()
-    if Scope.AUDIT_READ in membership.scopes:
-        context["recent_events"] = selectors.audit_event_list()[:10]
+    context = selectors.dashboard_for(membership=request.membership)
     return render(request, "sourcing/dashboard.html", context)
 
 
@@ -140,7 +128,7 @@ def member_invite(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.MEMBER_WRITE)
 def member_edit(request: TenantRequest, membership_id: str) -> HttpResponse:
-    membership = services.membership_get(membership_id=membership_id)
+    membership = selectors.membership_get(membership_id=membership_id)
     form = RoleForm(request.POST or None, initial={"role": membership.role, "agency": membership.agency_id})
     if request.method == "POST" and form.is_valid():
         agency = form.cleaned_data["agency"]
@@ -196,7 +184,7 @@ def agency_list(request: TenantRequest) -> HttpResponse:
             "agents": agents,
             "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,
             "can_assign": can_assign,
-            "suppliers": list(Supplier.objects.only("id", "legal_name")) if can_assign else [],
+            "suppliers": supplier_selectors.supplier_choices() if can_assign else [],
         },
     )
 

@@ -57,3 +57,8 @@ def assignments_for_agents(*, user_ids: list[Any]) -> dict[Any, list[Supplier]]:
     for grant in grants:
         result[grant.user_id].append(grant.content_object)
     return result
+
+
+def supplier_choices() -> list[Supplier]:
+    """Suppliers to pick from in an assignment form: id and name only."""
+    return list(Supplier.objects.only("id", "legal_name").order_by("legal_name"))
