@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -144,8 +146,13 @@ def member_invite(
         target=membership,
         after={"email": email, **snapshot(membership, MEMBER_FIELDS)},
     )
-    if created and send_email and password is None:
-        transaction.on_commit(lambda: _send_invitation(email))
+    if send_email and password is None:
+        context = {"tenant_name": tenant.name, "invited_by": by.label}
+        if created:
+            transaction.on_commit(lambda: _send_invitation(email, context))
+        else:
+            # An existing account joins another organisation: tell its owner, it is their account.
+            transaction.on_commit(lambda: _send_added_notice(user, context))
     return membership
 
 
@@ -156,7 +163,7 @@ class InvitationForm(PasswordResetForm):
         return User.objects.filter(email__iexact=email, is_active=True)
 
 
-def _send_invitation(email: str) -> None:
+def _send_invitation(email: str, context: dict[str, str]) -> None:
     site = urlsplit(settings.SITE_URL)
     form = InvitationForm({"email": email})
     if form.is_valid():
@@ -165,7 +172,14 @@ def _send_invitation(email: str) -> None:
             email_template_name="registration/invitation_email.txt",
             use_https=site.scheme == "https",
             domain_override=site.netloc,
+            extra_email_context=context,
         )
+
+
+def _send_added_notice(user: User, context: dict[str, str]) -> None:
+    email_context: dict[str, Any] = {**context, "user": user, "site_url": settings.SITE_URL}
+    subject = "".join(render_to_string("registration/added_subject.txt", email_context).splitlines())
+    send_mail(subject, render_to_string("registration/added_email.txt", email_context), None, [user.email])
 
 
 @transaction.atomic

@@ -121,6 +121,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# How many reverse proxies in front append to X-Forwarded-For (0: the peer address is the client).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "sourcing.web.client_ip"
 
 # Internationalisation: English and Simplified Chinese; the user's own language and zone win.
 LANGUAGE_CODE = "en"

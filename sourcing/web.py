@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +34,14 @@ class TenantRequest(HttpRequest):
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for lock-outs and the audit log. Behind TRUSTED_PROXY_COUNT proxies that each
+    append to X-Forwarded-For, the client is that many entries from the right; anything further left is
+    whatever the client chose to send, so it is never trusted."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
 from sourcing.models import ApiKey
+from sourcing.web import client_ip
 
 
 class TenantAPIRequest(Request):
@@ -63,7 +64,7 @@ class TenantAPIMixin:
         try:
             view.initial(drf_request, *args, **kwargs)
             api_key = drf_request.auth
-            drf_request.actor = Actor.for_api_key(api_key, ip_address=request.META.get("REMOTE_ADDR"))
+            drf_request.actor = Actor.for_api_key(api_key, ip_address=client_ip(request))
             # The handler runs inside the key's tenant scope, which the idempotency guard opens and commits.
             response = run_idempotent(
                 request=drf_request,

@@ -273,3 +273,61 @@ def test_portal_query_count_is_constant(tenant: Tenant, make_member: Any, django
 
 
 _EXPECTED_PORTAL = 14
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy trusted: the peer is the client, the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the left entry is whatever the client sent
+        (2, "198.51.100.1, 203.0.113.9", "198.51.100.1"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: fall back to the peer
+    ],
+)
+def test_client_ip_trusts_only_the_configured_proxies(
+    settings: Any, proxies: int, forwarded: str, expected: str
+) -> None:
+    from django.test import RequestFactory
+
+    from sourcing.web import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_adding_an_existing_person_tells_them(
+    tenant: Tenant, other_tenant: Tenant, make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_member(other_tenant, Role.BUYER, email="shared@example.test")
+    admin = make_member(tenant, Role.ADMIN)
+    client = Client()
+    client.force_login(admin.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("member_invite", kwargs={"tenant_slug": "acme"}),
+            {"email": "shared@example.test", "role": Role.BUYER},
+        )
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["shared@example.test"]
+    assert "Acme Home Goods" in mail.outbox[0].subject
+    assert "admin@acme.test added your Sourcewise account (shared@example.test) to Acme Home Goods" in (
+        " ".join(mail.outbox[0].body.split())
+    )
+
+
+def test_invitation_arrives_in_the_invitees_language(
+    tenant: Tenant, make_member: Any, make_agency: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = make_member(tenant, Role.ADMIN)
+    agency = make_agency(tenant)
+    client = Client()
+    client.force_login(admin.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("member_invite", kwargs={"tenant_slug": "acme"}),
+            {"email": "agent.wang@szbridge.test", "role": Role.AGENT, "agency": agency.pk, "language": "zh-hans"},
+        )
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "您已受邀加入 Sourcewise 上的 Acme Home Goods"
