@@ -116,7 +116,6 @@ class Agency(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="agency_unique_name_per_tenant"),
         ]
-        indexes = [models.Index(fields=["tenant", "id"], name="agency_tenant_id_idx")]
         verbose_name_plural = "agencies"
 
     def __str__(self) -> str:
@@ -145,7 +144,6 @@ class Membership(TenantScopedModel):
                 name="membership_agent_has_agency",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "id"], name="membership_tenant_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
@@ -179,7 +177,6 @@ class ApiKey(TenantScopedModel):
             models.UniqueConstraint(fields=["tenant", "name"], name="apikey_unique_name_per_tenant"),
             models.UniqueConstraint(fields=["tenant", "prefix"], name="apikey_unique_prefix_per_tenant"),
         ]
-        indexes = [models.Index(fields=["tenant", "id"], name="apikey_tenant_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -228,7 +225,6 @@ class AuditEvent(TenantScopedModel):
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["tenant", "id"], name="audit_tenant_id_idx"),
             models.Index(fields=["tenant", "object_type", "object_id"], name="audit_object_idx"),
         ]
 

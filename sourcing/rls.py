@@ -50,6 +50,59 @@ def tenant_tables(connection: BaseDatabaseWrapper) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _name(*parts: str) -> str:
+    """A constraint or index name within PostgreSQL's 63 bytes, stable for the same parts."""
+    name = "_".join(parts)
+    if len(name) <= 63:
+        return name
+    import hashlib
+
+    return f"{name[:54]}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def _foreign_keys_between(connection: BaseDatabaseWrapper, tables: list[str]) -> list[tuple[str, str, str]]:
+    """(table, column, referenced table) for every single-column FK from one tenant table to another."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT con.conrelid::regclass::text, a.attname, con.confrelid::regclass::text
+            FROM pg_constraint con
+            JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+            WHERE con.contype = 'f' AND array_length(con.conkey, 1) = 1 AND a.attname <> 'tenant_id'
+              AND con.conrelid::regclass::text = ANY(%s) AND con.confrelid::regclass::text = ANY(%s)
+            ORDER BY 1, 2
+            """,
+            [tables, tables],
+        )
+        return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
+
+
+def _constraint_exists(connection: BaseDatabaseWrapper, table: str, name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", [table, name])
+        return cursor.fetchone() is not None
+
+
+def apply_tenant_keys(connection: BaseDatabaseWrapper, tables: list[str]) -> None:
+    """Every tenant table gets a unique (tenant_id, id) index: lists are "this tenant's rows, newest first",
+    and it is what same-tenant foreign keys point at. Every foreign key between tenant tables gets a companion
+    (tenant_id, column) → (tenant_id, id) key, so a row can never point at another tenant's row (foreign-key
+    checks bypass RLS; this is the wall for them, and the shape a tenant-distributed database needs)."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {qn(_name(table, 'tenant_id_key'))} ON {qn(table)} (tenant_id, id)"
+            )
+        for table, column, referenced in _foreign_keys_between(connection, tables):
+            name = _name(table, column, "same_tenant")
+            if not _constraint_exists(connection, table, name):
+                cursor.execute(
+                    f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} FOREIGN KEY (tenant_id, {qn(column)}) "
+                    f"REFERENCES {qn(referenced)} (tenant_id, id) DEFERRABLE INITIALLY DEFERRED"
+                )
+
+
 def _role_exists(connection: BaseDatabaseWrapper, role: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
@@ -66,6 +119,7 @@ def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
             return []  # the runtime role never changes the schema (e.g. `flush` re-emits post_migrate)
     qn = connection.ops.quote_name
     tables = tenant_tables(connection)
+    apply_tenant_keys(connection, tables)
     with connection.cursor() as cursor:
         tenant_only = f"tenant_id = {CURRENT_TENANT}"
         for table in tables:

@@ -39,7 +39,6 @@ class Supplier(TenantScopedModel):
                 name="supplier_unique_external_id_per_tenant",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "id"], name="supplier_tenant_id_idx")]
 
     def __str__(self) -> str:
         return self.legal_name

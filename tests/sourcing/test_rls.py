@@ -140,3 +140,46 @@ def test_api_key_prefix_setting_reveals_only_that_key(tenant: Tenant, other_tena
         _fetch("SELECT set_config('app.api_key_prefix', %s, true)", [key.prefix])
         assert _fetch("SELECT id FROM sourcing_apikey") == [(key.pk,)]
         assert _fetch("DELETE FROM sourcing_apikey RETURNING id") == []
+
+
+def test_every_tenant_table_has_a_unique_tenant_and_id_index(db: Any) -> None:
+    tables = [
+        t
+        for (t,) in _fetch(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND column_name = 'tenant_id'"
+        )
+    ]
+    for table in tables:
+        defs = [d for (d,) in _fetch("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])]
+        assert any("UNIQUE" in d and "(tenant_id, id)" in d for d in defs), table
+
+
+def test_every_foreign_key_between_tenant_tables_is_tenant_qualified(db: Any) -> None:
+    from sourcing.rls import _foreign_keys_between, tenant_tables
+
+    pairs = _foreign_keys_between(connection, tenant_tables(connection))
+    assert ("sourcing_membership", "agency_id", "sourcing_agency") in pairs
+    for table, column, referenced in pairs:
+        found = _fetch(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+            "AND pg_get_constraintdef(oid) LIKE %s",
+            [table, f"FOREIGN KEY (tenant_id, {column}) REFERENCES {referenced}(tenant_id, id)%"],
+        )
+        assert len(found) == 1, (table, column)
+
+
+def test_a_row_cannot_point_at_another_tenants_row(tenant: Tenant, other_tenant: Tenant, make_agency: Any) -> None:
+    from sourcing.models import User
+
+    theirs = make_agency(other_tenant, "Globex Agency")
+    user = User.objects.create_user("x@acme.test")
+    insert = (
+        "INSERT INTO sourcing_membership (id, tenant_id, user_id, role, agency_id, is_active, created_at) "
+        "VALUES (gen_random_uuid(), %s, %s, 'agent', %s, true, now()) RETURNING id"
+    )
+    with tenant_scope(tenant), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the keys are deferred to commit otherwise
+        with pytest.raises(DatabaseError, match="same_tenant"), transaction.atomic():
+            _fetch(insert, [tenant.pk, user.pk, theirs.pk])
