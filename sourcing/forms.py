@@ -108,6 +108,11 @@ class AssignForm(Form):
 class AuditFilterForm(Form):
     action = forms.CharField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)
-    object_type = forms.CharField(label=_("Object type"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=[("", _("All"))])
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, object_types: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("All"))] + [(t, t) for t in object_types or []]
+        self.fields["object_type"].choices = choices  # type: ignore[attr-defined]

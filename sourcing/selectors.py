@@ -109,3 +109,8 @@ def dashboard_for(*, membership: Membership) -> dict[str, Any]:
     if Scope.AUDIT_READ in membership.scopes:
         context["recent_events"] = audit_event_list()[:10]
     return context
+
+
+def audit_object_types() -> list[str]:
+    """The kinds of object this tenant's audit log mentions, for the filter."""
+    return sorted(t for t in AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct() if t)

@@ -173,9 +173,13 @@ def agency_list(request: TenantRequest) -> HttpResponse:
     agencies = list(selectors.agency_list())
     agents = list(selectors.member_list(role=Role.AGENT))
     assignments = supplier_selectors.assignments_for_agents(user_ids=[m.user_id for m in agents])
-    for agent in agents:
-        agent.assigned_suppliers = assignments.get(agent.user_id, [])  # type: ignore[attr-defined]
     can_assign = Scope.SUPPLIER_ASSIGN in request.membership.scopes
+    choices = supplier_selectors.supplier_choices() if can_assign else []
+    for agent in agents:
+        assigned = assignments.get(agent.user_id, [])
+        agent.assigned_suppliers = assigned  # type: ignore[attr-defined]
+        assigned_ids = {s.pk for s in assigned}
+        agent.assignable_suppliers = [s for s in choices if s.pk not in assigned_ids]  # type: ignore[attr-defined]
     return render(
         request,
         "sourcing/agency_list.html",
@@ -184,7 +188,6 @@ def agency_list(request: TenantRequest) -> HttpResponse:
             "agents": agents,
             "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,
             "can_assign": can_assign,
-            "suppliers": supplier_selectors.supplier_choices() if can_assign else [],
         },
     )
 
@@ -276,7 +279,7 @@ def api_key_revoke(request: TenantRequest, api_key_id: str) -> HttpResponse:
 
 @tenant_view(Scope.AUDIT_READ)
 def audit_list(request: TenantRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(**{k: v for k, v in filters.items() if v})
     page = Paginator(events.select_related(None), 50, allow_empty_first_page=True).get_page(request.GET.get("page"))

@@ -245,7 +245,7 @@ _EXPECTED: dict[tuple[str, str], int] = {
     ("member_list", Role.ADMIN): 14,
     ("agency_list", Role.ADMIN): 17,
     ("api_key_list", Role.ADMIN): 14,
-    ("audit_list", Role.ADMIN): 15,
+    ("audit_list", Role.ADMIN): 16,
     ("dashboard", Role.ADMIN): 20,
     ("dashboard", Role.BUYER): 16,
 }
@@ -331,3 +331,32 @@ def test_invitation_arrives_in_the_invitees_language(
         )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "您已受邀加入 Sourcewise 上的 Acme Home Goods"
+
+
+def test_audit_log_filters_by_object_type_from_a_list(tenant: Tenant, make_member: Any) -> None:
+    admin = make_member(tenant, Role.ADMIN)
+    with tenant_scope(tenant):
+        Supplier.objects.create(tenant=tenant, legal_name="Unaudited")  # not through a service: no event
+    client = Client()
+    client.force_login(admin.user)
+    url = reverse("audit_list", kwargs={"tenant_slug": "acme"})
+    page = client.get(url)
+    assert [c[0] for c in page.context["form"].fields["object_type"].choices] == ["", "sourcing.membership"]
+    filtered = client.get(url, {"object_type": "sourcing.membership"})
+    assert {e.object_type for e in filtered.context["page"]} == {"sourcing.membership"}
+    assert client.get(url, {"object_type": "nonsense"}).context["form"].errors["object_type"]
+
+
+def test_assignment_offers_only_suppliers_not_yet_assigned(tenant: Tenant, make_member: Any) -> None:
+    admin = make_member(tenant, Role.ADMIN)
+    agent = make_member(tenant, Role.AGENT, email="agent.li@szbridge.test")
+    with tenant_scope(tenant):
+        mine = Supplier.objects.create(tenant=tenant, legal_name="Already Assigned Co")
+        Supplier.objects.create(tenant=tenant, legal_name="Free Co")
+        agent_assign(tenant=tenant, by=SYSTEM, agent_membership_id=agent.pk, obj=mine)
+    client = Client()
+    client.force_login(admin.user)
+    response = client.get(reverse("agency_list", kwargs={"tenant_slug": "acme"}))
+    [row] = [a for a in response.context["agents"] if a.pk == agent.pk]
+    assert [s.legal_name for s in row.assignable_suppliers] == ["Free Co"]
+    assert [s.legal_name for s in row.assigned_suppliers] == ["Already Assigned Co"]
