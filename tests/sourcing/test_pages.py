@@ -170,8 +170,9 @@ def test_tenant_settings_rejects_a_bad_currency(tenant: Tenant, make_member: Any
 
 
 def test_password_reset_sends_an_email(tenant: Tenant, make_member: Any) -> None:
-    make_member(tenant, Role.BUYER)
-    response = Client().post(reverse("password_reset"), {"email": "buyer@acme.test"})
+    # an address of its own: reset counters live in the shared cache for an hour
+    member = make_member(tenant, Role.BUYER, email=f"buyer-{tenant.pk}@acme.test")
+    response = Client().post(reverse("password_reset"), {"email": member.user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/" in mail.outbox[0].body
@@ -360,3 +361,15 @@ def test_assignment_offers_only_suppliers_not_yet_assigned(tenant: Tenant, make_
     [row] = [a for a in response.context["agents"] if a.pk == agent.pk]
     assert [s.legal_name for s in row.assignable_suppliers] == ["Free Co"]
     assert [s.legal_name for s in row.assigned_suppliers] == ["Already Assigned Co"]
+
+
+def test_password_reset_mails_are_rate_limited_without_saying_so(tenant: Tenant, make_member: Any) -> None:
+    from sourcing.accounts import RESETS_PER_ADDRESS
+
+    member = make_member(tenant, Role.BUYER, email=f"reset-{tenant.pk}@acme.test")
+    client = Client(REMOTE_ADDR=f"192.0.2.{tenant.pk.int % 200 + 1}")
+    answers = [
+        client.post(reverse("password_reset"), {"email": member.user.email}) for _ in range(RESETS_PER_ADDRESS + 2)
+    ]
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, reverse("password_reset_done"))}
+    assert len(mail.outbox) == RESETS_PER_ADDRESS
