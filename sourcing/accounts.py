@@ -27,7 +27,7 @@ def _count(key: str) -> int:
 
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
-    """Password reset that sends at most a few e-mails per address and per client an hour.
+    """Password reset that sends at most a few e-mails per address from one client, and per client, an hour.
 
     Over the limit the page answers exactly as it does otherwise, so it reveals nothing about the address;
     the e-mail is simply not sent again.
@@ -35,8 +35,10 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         email = form.cleaned_data["email"].strip().lower()
-        address_key = "pwreset:addr:" + hashlib.sha256(email.encode()).hexdigest()
-        client_key = "pwreset:ip:" + hashlib.sha256(str(client_ip(self.request)).encode()).hexdigest()
+        client = str(client_ip(self.request))
+        # Per address *and* client: someone else cannot use up a person's own resets.
+        address_key = "pwreset:addr:" + hashlib.sha256(f"{email}|{client}".encode()).hexdigest()
+        client_key = "pwreset:ip:" + hashlib.sha256(client.encode()).hexdigest()
         if _count(client_key) > RESETS_PER_CLIENT or _count(address_key) > RESETS_PER_ADDRESS:
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)

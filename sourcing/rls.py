@@ -15,6 +15,8 @@ DELETE included, is governed by the tenant policy alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -77,30 +79,79 @@ def _foreign_keys_between(connection: BaseDatabaseWrapper, tables: list[str]) ->
         return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
-def _constraint_exists(connection: BaseDatabaseWrapper, table: str, name: str) -> bool:
+def _free_name(cursor: Any, base: str) -> str:
+    """A relation/constraint name not yet used in the schema (names are schema-wide for indexes)."""
+    candidate, n = _name(base), 1
+    while True:
+        cursor.execute(
+            "SELECT 1 FROM pg_class WHERE relname = %s AND relnamespace = current_schema()::regnamespace "
+            "UNION SELECT 1 FROM pg_constraint WHERE conname = %s AND connamespace = current_schema()::regnamespace",
+            [candidate, candidate],
+        )
+        if cursor.fetchone() is None:
+            return candidate
+        n += 1
+        candidate = _name(base, str(n))
+
+
+def _has_unique_tenant_id_index(cursor: Any, table: str) -> bool:
+    cursor.execute(
+        """
+        SELECT 1 FROM pg_index i
+        WHERE i.indrelid = %s::regclass AND i.indisunique AND i.indnkeyatts = 2
+          AND (SELECT array_agg(a.attname::text ORDER BY k.ord)
+               FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) = ARRAY['tenant_id', 'id']
+        """,
+        [table],
+    )
+    return cursor.fetchone() is not None
+
+
+def same_tenant_keys(connection: BaseDatabaseWrapper) -> dict[tuple[str, str, str], str]:
+    """The (tenant_id, column) → (tenant_id, id) keys in the database, by what they cover: name by triple."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", [table, name])
-        return cursor.fetchone() is not None
+        cursor.execute(
+            """
+            SELECT con.conname, con.conrelid::regclass::text, a.attname, con.confrelid::regclass::text
+            FROM pg_constraint con
+            JOIN pg_attribute t ON t.attrelid = con.conrelid AND t.attnum = con.conkey[1]
+            JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[2]
+            WHERE con.contype = 'f' AND array_length(con.conkey, 1) = 2 AND t.attname = 'tenant_id'
+              AND con.connamespace = current_schema()::regnamespace
+            """
+        )
+        return {(row[1], row[2], row[3]): row[0] for row in cursor.fetchall()}
 
 
 def apply_tenant_keys(connection: BaseDatabaseWrapper, tables: list[str]) -> None:
     """Every tenant table gets a unique (tenant_id, id) index: lists are "this tenant's rows, newest first",
     and it is what same-tenant foreign keys point at. Every foreign key between tenant tables gets a companion
     (tenant_id, column) → (tenant_id, id) key, so a row can never point at another tenant's row (foreign-key
-    checks bypass RLS; this is the wall for them, and the shape a tenant-distributed database needs)."""
+    checks bypass RLS; this is the wall for them, and the shape a tenant-distributed database needs).
+
+    Everything is matched by what it covers, not by name, so a renamed table or a foreign key moved to
+    another model is brought back in line: companions that no longer match a foreign key are dropped.
+    """
     qn = connection.ops.quote_name
+    wanted = set(_foreign_keys_between(connection, tables))
+    existing = same_tenant_keys(connection)
     with connection.cursor() as cursor:
         for table in tables:
+            if not _has_unique_tenant_id_index(cursor, table):
+                name = _free_name(cursor, f"{table}_tenant_id_key")
+                cursor.execute(f"CREATE UNIQUE INDEX {qn(name)} ON {qn(table)} (tenant_id, id)")
+        for (table, column, referenced), name in existing.items():
+            if table in tables and (table, column, referenced) not in wanted:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+        for table, column, referenced in sorted(wanted - set(existing)):
+            name = _free_name(cursor, f"{table}_{column}_same_tenant")
+            # NOT VALID first: adding it takes no long lock; validating then checks the rows already there.
             cursor.execute(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {qn(_name(table, 'tenant_id_key'))} ON {qn(table)} (tenant_id, id)"
+                f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} FOREIGN KEY (tenant_id, {qn(column)}) "
+                f"REFERENCES {qn(referenced)} (tenant_id, id) DEFERRABLE INITIALLY DEFERRED NOT VALID"
             )
-        for table, column, referenced in _foreign_keys_between(connection, tables):
-            name = _name(table, column, "same_tenant")
-            if not _constraint_exists(connection, table, name):
-                cursor.execute(
-                    f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} FOREIGN KEY (tenant_id, {qn(column)}) "
-                    f"REFERENCES {qn(referenced)} (tenant_id, id) DEFERRABLE INITIALLY DEFERRED"
-                )
+            cursor.execute(f"ALTER TABLE {qn(table)} VALIDATE CONSTRAINT {qn(name)}")
 
 
 def _role_exists(connection: BaseDatabaseWrapper, role: str) -> bool:

@@ -50,16 +50,10 @@ def record_heartbeat(tenant: Tenant, note: str) -> str:
 
 @shared_task(name="sourcing.tasks.purge_idempotency_records")
 def purge_idempotency_records() -> int:
-    """Drop stored Idempotency-Key responses older than the retention, tenant by tenant."""
+    """Drop stored Idempotency-Key responses older than the retention, tenant by tenant (closed tenants too)."""
     cutoff = timezone.now() - IDEMPOTENCY_RETENTION
     removed = 0
-    for tenant_id in Tenant.objects.filter(is_active=True).values_list("id", flat=True):
-        removed += purge_idempotency_records_for_tenant(str(tenant_id), cutoff.isoformat()) or 0
+    for tenant in Tenant.objects.all():
+        with tenant_scope(tenant):
+            removed += IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
     return removed
-
-
-@tenant_task(name="sourcing.tasks.purge_idempotency_records_for_tenant")
-def purge_idempotency_records_for_tenant(tenant: Tenant, cutoff_iso: str) -> int:
-    cutoff = datetime.datetime.fromisoformat(cutoff_iso)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

@@ -176,8 +176,8 @@ class UUIDModel(models.Model):
 class TenantScopedModel(UUIDModel):
     """Base of every tenant-owned model, child tables included."""
 
-    # Indexed by each model's (tenant, …) index or constraint instead: lists are "this tenant's, newest first",
-    # and a lone tenant_id index would make the planner walk other tenants' rows (a contract test checks).
+    # No index of its own: on PostgreSQL every tenant table gets a unique (tenant_id, id) index after migrate
+    # (sourcing/rls.py, checked in tests/sourcing/test_rls.py), which serves "this tenant's rows, newest first".
     tenant = models.ForeignKey(
         "sourcing.Tenant", on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )

@@ -52,6 +52,8 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
         with transaction.atomic():
             supplier.save()
     except IntegrityError as exc:
+        if "external_id" not in str(exc) and "supplier_unique_external_id_per_tenant" not in str(exc):
+            raise
         # Another request created this external_id between our look-up and our insert.
         raise ConflictError(
             _("A supplier with this ERP id was created at the same moment; send the request again."),

@@ -28,6 +28,12 @@ class TenantAPIRequest(Request):
 PROTECTED = (
     "dispatch",
     "initial",
+    "initialize_request",
+    "perform_authentication",
+    "check_permissions",
+    "check_object_permissions",
+    "check_throttles",
+    "get_object",
     "get_permissions",
     "get_authenticators",
     "get_throttles",

@@ -685,6 +685,9 @@ def test_endpoints_cannot_replace_the_tenant_plumbing() -> None:
         type("ThroughAMixin", (Sneaky, TenantAPIView), {"__module__": "elsewhere"})
     with pytest.raises(TypeError, match="permission_classes"):
         type("ByAttribute", (TenantAPIView,), {"__module__": "elsewhere", "permission_classes": [AllowAny]})
+    for name in ("check_permissions", "initialize_request", "perform_authentication", "check_throttles"):
+        with pytest.raises(TypeError, match=name):
+            type("ByHook", (TenantAPIView,), {"__module__": "elsewhere", name: lambda self, *a, **k: None})
     with pytest.raises(TypeError, match="get_queryset"):
         type("ByQueryset", (TenantViewSet,), {"__module__": "elsewhere", "get_queryset": lambda self: None})
     fine = type("Fine", (TenantViewSet,), {"__module__": "elsewhere", "required_scopes": {"GET": "x"}})

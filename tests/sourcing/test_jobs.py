@@ -105,7 +105,7 @@ def test_real_worker_on_redis_runs_a_tenant_task(transactional_db: Any, tenant: 
         worker.wait(timeout=20)
 
 
-def test_purge_skips_inactive_tenants_and_keeps_going(tenant: Tenant, other_tenant: Tenant) -> None:
+def test_purge_covers_every_tenant_closed_ones_included(tenant: Tenant, other_tenant: Tenant) -> None:
     import datetime
 
     from django.utils import timezone
@@ -121,6 +121,7 @@ def test_purge_skips_inactive_tenants_and_keeps_going(tenant: Tenant, other_tena
             )
     tenant.is_active = False
     tenant.save()
-    assert purge_idempotency_records.apply().get() == 1
-    with tenant_scope(other_tenant):
-        assert not IdempotencyRecord.objects.exists()
+    assert purge_idempotency_records.apply().get() == 2
+    for t in (tenant, other_tenant):
+        with tenant_scope(t):
+            assert not IdempotencyRecord.objects.exists()

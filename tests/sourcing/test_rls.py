@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -142,31 +143,94 @@ def test_api_key_prefix_setting_reveals_only_that_key(tenant: Tenant, other_tena
         assert _fetch("DELETE FROM sourcing_apikey RETURNING id") == []
 
 
-def test_every_tenant_table_has_a_unique_tenant_and_id_index(db: Any) -> None:
-    tables = [
+def _expected_same_tenant_keys() -> set[tuple[str, str, str]]:
+    """From the models: every foreign key from a tenant model to another tenant model."""
+    from django.apps import apps
+
+    from sourcing.tenancy import TenantScopedModel
+
+    return {
+        (model._meta.db_table, str(field.column), field.related_model._meta.db_table)
+        for model in apps.get_models()
+        if issubclass(model, TenantScopedModel)
+        for field in model._meta.fields
+        if field.is_relation and field.name != "tenant" and issubclass(field.related_model, TenantScopedModel)
+    }
+
+
+def test_every_foreign_key_between_tenant_tables_is_tenant_qualified(db: Any) -> None:
+    from sourcing.rls import same_tenant_keys
+
+    expected = _expected_same_tenant_keys()
+    assert ("sourcing_membership", "agency_id", "sourcing_agency") in expected
+    assert set(same_tenant_keys(connection)) == expected
+
+
+def test_each_tenant_table_has_exactly_one_unique_tenant_and_id_index(db: Any) -> None:
+    rows = _fetch(
+        "SELECT tablename, count(*) FROM pg_indexes WHERE schemaname = 'public' "
+        "AND indexdef LIKE 'CREATE UNIQUE INDEX %%(tenant_id, id)' GROUP BY tablename"
+    )
+    tables = {
         t
         for (t,) in _fetch(
             "SELECT table_name FROM information_schema.columns "
             "WHERE table_schema = 'public' AND column_name = 'tenant_id'"
         )
-    ]
-    for table in tables:
-        defs = [d for (d,) in _fetch("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])]
-        assert any("UNIQUE" in d and "(tenant_id, id)" in d for d in defs), table
+    }
+    assert dict(rows) == dict.fromkeys(tables, 1)
 
 
-def test_every_foreign_key_between_tenant_tables_is_tenant_qualified(db: Any) -> None:
-    from sourcing.rls import _foreign_keys_between, tenant_tables
+@pytest.fixture
+def owner_connection(db: Any) -> Any:
+    """A second connection to the test database as the schema owner (the suite itself runs as the app role)."""
+    import dj_database_url
 
-    pairs = _foreign_keys_between(connection, tenant_tables(connection))
-    assert ("sourcing_membership", "agency_id", "sourcing_agency") in pairs
-    for table, column, referenced in pairs:
-        found = _fetch(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
-            "AND pg_get_constraintdef(oid) LIKE %s",
-            [table, f"FOREIGN KEY (tenant_id, {column}) REFERENCES {referenced}(tenant_id, id)%"],
+    owner = connection.copy()
+    owner.settings_dict["USER"] = dj_database_url.parse(os.environ["DATABASE_URL"])["USER"]
+    owner.settings_dict["PASSWORD"] = dj_database_url.parse(os.environ["DATABASE_URL"])["PASSWORD"]
+    yield owner
+    owner.close()
+
+
+def test_key_sync_follows_moved_keys_and_renamed_tables(owner_connection: Any) -> None:
+    from sourcing.rls import apply_tenant_keys, same_tenant_keys
+
+    def run(sql: str) -> None:
+        with owner_connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    tables = ["zz_parent", "zz_other", "zz_child"]
+    try:
+        for t in tables[:2]:
+            run(f"CREATE TABLE {t} (id uuid PRIMARY KEY, tenant_id uuid NOT NULL)")
+        run(
+            "CREATE TABLE zz_child (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, "
+            "parent_id uuid CONSTRAINT zz_child_parent_fk REFERENCES zz_parent (id))"
         )
-        assert len(found) == 1, (table, column)
+        apply_tenant_keys(owner_connection, tables)
+        keys = {k for k in same_tenant_keys(owner_connection) if k[0].startswith("zz_")}
+        assert keys == {("zz_child", "parent_id", "zz_parent")}
+        # the foreign key now points at another table: the stale companion goes, a new one comes
+        run("ALTER TABLE zz_child DROP CONSTRAINT zz_child_parent_fk")
+        run("ALTER TABLE zz_child ADD CONSTRAINT zz_child_parent_fk FOREIGN KEY (parent_id) REFERENCES zz_other (id)")
+        apply_tenant_keys(owner_connection, tables)
+        keys = {k for k in same_tenant_keys(owner_connection) if k[0].startswith("zz_")}
+        assert keys == {("zz_child", "parent_id", "zz_other")}
+        # a renamed table keeps one unique (tenant_id, id) index, not two
+        run("ALTER TABLE zz_parent RENAME TO zz_renamed")
+        tables[0] = "zz_renamed"
+        apply_tenant_keys(owner_connection, tables)
+        with owner_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_indexes WHERE tablename = 'zz_renamed' AND indexdef LIKE %s",
+                ["CREATE UNIQUE INDEX %(tenant_id, id)"],
+            )
+            assert cursor.fetchone() == (1,)
+        # syncing these tables left every other table's keys alone
+        assert _expected_same_tenant_keys() <= set(same_tenant_keys(owner_connection))
+    finally:
+        run("DROP TABLE IF EXISTS zz_child, zz_other, zz_parent, zz_renamed")
 
 
 def test_a_row_cannot_point_at_another_tenants_row(tenant: Tenant, other_tenant: Tenant, make_agency: Any) -> None:
