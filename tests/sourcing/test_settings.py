@@ -77,3 +77,24 @@ def test_embedded_default_needs_no_configuration(tmp_path: Path) -> None:
     missing = _manage(["create_api_key", "--org", "nope", "--name", "erp"], env)
     assert missing.returncode != 0
     assert "No tenant with slug 'nope'" in missing.stderr
+
+
+def test_client_errors_are_logged_without_a_traceback_server_errors_with_one() -> None:
+    import logging
+    import sys
+
+    from sourcing.logfilters import NoTracebackForClientErrors
+
+    try:
+        raise PermissionError("denied")
+    except PermissionError:
+        exc_info = sys.exc_info()
+    records = {
+        status: logging.LogRecord("django.request", logging.WARNING, __file__, 1, "x", None, exc_info)
+        for status in (403, 500)
+    }
+    for status, record in records.items():
+        record.status_code = status
+        assert NoTracebackForClientErrors().filter(record) is True
+    assert records[403].exc_info is None
+    assert records[500].exc_info == exc_info
