@@ -1,0 +1,89 @@
+"""Company names reduced to what identifies the company, for matching vendors and finding duplicates.
+
+Pure functions, no ORM. ``name_key`` folds width and case, drops punctuation, and strips legal-form words
+(English "Co., Ltd.", "Company Limited", "Inc."…, Chinese 有限公司, 股份有限公司, 有限责任公司…) from the end,
+so "Ningbo Everbright Housewares Co., Ltd." and "NINGBO EVERBRIGHT HOUSEWARES COMPANY LIMITED" share a key,
+as do 宁波永辉家居用品有限公司 and 宁波永辉家居用品股份有限公司. Fuzzy scoring between keys is left to a
+matching library; this only decides what is compared.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longest first, so "股份有限公司" goes before "有限公司" and "company limited" before "limited".
+_CHINESE_FORMS = sorted(["有限责任公司", "股份有限公司", "有限公司", "集团公司", "公司"], key=len, reverse=True)
+_ENGLISH_FORMS = [
+    ("company", "limited"),
+    ("co", "limited"),
+    ("co", "ltd"),
+    ("corp", "ltd"),
+    ("pte", "ltd"),
+    ("pvt", "ltd"),
+    ("private", "limited"),
+    ("s", "a", "de", "c", "v"),
+    ("sa", "de", "cv"),
+    ("limited",),
+    ("ltd",),
+    ("incorporated",),
+    ("inc",),
+    ("corporation",),
+    ("corp",),
+    ("company",),
+    ("co",),
+    ("llc",),
+    ("l", "l", "c"),
+    ("gmbh",),
+    ("plc",),
+    ("jsc",),
+    ("ag",),
+]
+_ENGLISH_FORMS.sort(key=len, reverse=True)
+_REGION_TAGS = {"hk", "hong kong", "香港"}
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name or "").casefold()
+
+
+def _strip_region_tag(text: str) -> str:
+    """ "Foo Trading (HK) Co., Ltd." and "Foo Trading (Hong Kong) Co Ltd" → without the region tag."""
+
+    def drop(match: re.Match[str]) -> str:
+        return " " if match.group(1).strip() in _REGION_TAGS else match.group(0)
+
+    return re.sub(r"\(([^)]*)\)", drop, text)
+
+
+def name_key(name: str) -> str:
+    """The part of a company name that identifies it; '' when nothing is left."""
+    text = _strip_region_tag(_fold(name))
+    text = _PUNCTUATION.sub(" ", text)
+    words = text.split()
+    while words:
+        form_len = _trailing_form(words)
+        if form_len is None:
+            break
+        if form_len == 0:  # the whole remaining name is a legal form: keep it rather than nothing
+            break
+        if form_len > 0:
+            words = words[:-form_len]
+        else:
+            words[-1] = words[-1][:form_len]
+    return " ".join(words)
+
+
+def _trailing_form(words: list[str]) -> int | None:
+    """How the longest legal form at the end can be cut: k > 0 drops k words, -n drops n characters of the
+    last word (Chinese forms are written without a space), 0 means the name is nothing but the form, and
+    None means there is no form at the end."""
+    last = words[-1]
+    for form in _CHINESE_FORMS:
+        if last.endswith(form):
+            return -len(form) if len(last) > len(form) else (0 if len(words) == 1 else 1)
+    for english in _ENGLISH_FORMS:
+        if tuple(words[-len(english) :]) == english:
+            return len(english) if len(words) > len(english) else 0
+    return None
