@@ -32,10 +32,19 @@ class Scope:
     SUPPLIER_READ = "supplier:read"
     SUPPLIER_WRITE = "supplier:write"
     SUPPLIER_ASSIGN = "supplier:assign"
+    CATEGORY_READ = "category:read"
+    CATEGORY_WRITE = "category:write"
+    SPEND_READ = "spend:read"
+    SPEND_IMPORT = "spend:import"
+    SPEND_WRITE = "spend:write"  # vendor links and merges, rules, mappings, baselines, findings
+    FX_WRITE = "fx:write"
     PORTAL = "portal:access"
 
 
-_INTERNAL_BASE = frozenset({Scope.ENTER, Scope.DASHBOARD_READ, Scope.TENANT_READ, Scope.SUPPLIER_READ})
+_INTERNAL_BASE = frozenset(
+    {Scope.ENTER, Scope.DASHBOARD_READ, Scope.TENANT_READ, Scope.SUPPLIER_READ, Scope.CATEGORY_READ}
+)
+_SPEND_ALL = frozenset({Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE, Scope.FX_WRITE})
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.ADMIN: _INTERNAL_BASE
@@ -49,12 +58,17 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.AUDIT_READ,
         Scope.SUPPLIER_WRITE,
         Scope.SUPPLIER_ASSIGN,
-    },
-    Role.CATEGORY_MANAGER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ},
-    Role.BUYER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE},
+        Scope.CATEGORY_WRITE,
+    }
+    | _SPEND_ALL,
+    Role.CATEGORY_MANAGER: _INTERNAL_BASE
+    | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ, Scope.CATEGORY_WRITE}
+    | _SPEND_ALL,
+    Role.BUYER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE, Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE},
     Role.QUALITY: _INTERNAL_BASE,
-    Role.FINANCE: _INTERNAL_BASE,
-    Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ},
+    # Finance reads the spend and keeps the exchange rates it is converted with.
+    Role.FINANCE: _INTERNAL_BASE | {Scope.SPEND_READ, Scope.FX_WRITE},
+    Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ, Scope.SPEND_READ},
     # Agents get nothing model-wide: what they may see comes from object grants (sourcing.services.assign_agent).
     Role.AGENT: frozenset({Scope.ENTER, Scope.PORTAL}),
 }
@@ -67,8 +81,26 @@ class ApiKeyScope(models.TextChoices):
 
 # What an ERP key may do with each of its key scopes.
 API_KEY_SCOPES: dict[str, frozenset[str]] = {
-    ApiKeyScope.READ: frozenset({Scope.TENANT_READ, Scope.MEMBER_READ, Scope.AUDIT_READ, Scope.SUPPLIER_READ}),
-    ApiKeyScope.WRITE: frozenset({Scope.TENANT_WRITE, Scope.SUPPLIER_WRITE}),
+    ApiKeyScope.READ: frozenset(
+        {
+            Scope.TENANT_READ,
+            Scope.MEMBER_READ,
+            Scope.AUDIT_READ,
+            Scope.SUPPLIER_READ,
+            Scope.CATEGORY_READ,
+            Scope.SPEND_READ,
+        }
+    ),
+    ApiKeyScope.WRITE: frozenset(
+        {
+            Scope.TENANT_WRITE,
+            Scope.SUPPLIER_WRITE,
+            Scope.CATEGORY_WRITE,
+            Scope.SPEND_IMPORT,
+            Scope.SPEND_WRITE,
+            Scope.FX_WRITE,
+        }
+    ),
 }
 
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "sourcing",
+    "sourcing.categories",
+    "sourcing.spend",
     "suppliers",
 ]
 

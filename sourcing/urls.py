@@ -7,7 +7,9 @@ from rest_framework.routers import SimpleRouter
 from sourcing import accounts, portal, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
+from sourcing.categories import urls as category_urls
 from sourcing.forms import EmailLoginForm
+from sourcing.spend import urls as spend_urls
 from suppliers import api as supplier_api
 from suppliers import portal as supplier_portal
 
@@ -67,6 +69,8 @@ tenant_patterns = [
     path("admin/assignments/", views.agent_assignment, name="agent_assignment"),
     path("admin/api-keys/", views.api_key_list, name="api_key_list"),
     path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("categories/", include(category_urls.page_patterns)),
+    path("spend/", include(spend_urls.page_patterns)),
     path("portal/", portal.portal_home, name="portal_home"),
     path(
         "portal/suppliers/<uuid:supplier_id>/",

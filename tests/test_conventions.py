@@ -62,5 +62,11 @@ def test_every_tenant_page_declares_its_scope() -> None:
         for p in get_resolver().url_patterns
         if isinstance(p, URLResolver) and str(p.pattern) == "t/<slug:tenant_slug>/"
     )
-    for pattern in tenant_include.url_patterns:
+
+    def walk(patterns: list) -> list:
+        return [q for p in patterns for q in (walk(p.url_patterns) if isinstance(p, URLResolver) else [p])]
+
+    found = walk(tenant_include.url_patterns)
+    assert len(found) > 10
+    for pattern in found:
         assert getattr(pattern.callback, "required_scope", None), pattern.name

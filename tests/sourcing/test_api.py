@@ -77,7 +77,13 @@ def test_me_names_the_keys_tenant_and_principal(tenant: Tenant, make_api_key: Ma
     assert body["principal"]["id"] == str(key.pk)
     assert body["scopes"] == [
         "audit:read",
+        "category:read",
+        "category:write",
+        "fx:write",
         "member:read",
+        "spend:import",
+        "spend:read",
+        "spend:write",
         "supplier:read",
         "supplier:write",
         "tenant:read",
@@ -91,7 +97,14 @@ def test_me_of_a_read_key_lists_only_read_scopes(tenant: Tenant, make_api_key: M
     # when it asks who it is
     body = _client(raw).get("/api/v1/me/").json()
     # then it holds no write scope
-    assert body["scopes"] == ["audit:read", "member:read", "supplier:read", "tenant:read"]
+    assert body["scopes"] == [
+        "audit:read",
+        "category:read",
+        "member:read",
+        "spend:read",
+        "supplier:read",
+        "tenant:read",
+    ]
 
 
 def test_no_credentials_is_401_with_challenge(db: Any) -> None:

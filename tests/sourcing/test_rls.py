@@ -154,7 +154,10 @@ def _expected_same_tenant_keys() -> set[tuple[str, str, str]]:
         for model in apps.get_models()
         if issubclass(model, TenantScopedModel)
         for field in model._meta.fields
-        if field.is_relation and field.name != "tenant" and issubclass(field.related_model, TenantScopedModel)
+        if field.is_relation
+        and field.name != "tenant"
+        and issubclass(field.related_model, TenantScopedModel)
+        and field.db_constraint  # spend lines' references are checked per statement instead (test_spend_load)
     }
 
 
@@ -178,7 +181,9 @@ def test_each_tenant_table_has_exactly_one_unique_tenant_and_id_index(db: Any) -
             "WHERE table_schema = 'public' AND column_name = 'tenant_id'"
         )
     }
-    assert dict(rows) == dict.fromkeys(tables, 1)
+    from sourcing.rls import BULK_FACT_TABLES
+
+    assert dict(rows) == dict.fromkeys(tables - BULK_FACT_TABLES, 1)
 
 
 @pytest.fixture
