@@ -7,8 +7,11 @@ from rest_framework.routers import SimpleRouter
 from sourcing import accounts, portal, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
+from sourcing.categories import api as category_api
 from sourcing.categories import urls as category_urls
 from sourcing.forms import EmailLoginForm
+from sourcing.spend import api as spend_api
+from sourcing.spend import setup_api as spend_setup_api
 from sourcing.spend import urls as spend_urls
 from suppliers import api as supplier_api
 from suppliers import portal as supplier_portal
@@ -17,6 +20,9 @@ router = SimpleRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
 router.register("audit-events", api_views.AuditEventViewSet, basename="auditevent")
 router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
+for _module in (category_api, spend_setup_api, spend_api):
+    for _prefix, _viewset, _basename in _module.routes:
+        router.register(_prefix, _viewset, basename=_basename)
 
 public_api = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
@@ -25,6 +31,9 @@ api_patterns = [
     path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
     path("schema/", SpectacularAPIView.as_view(**public_api), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
+    *category_api.api_patterns,
+    *spend_setup_api.api_patterns,
+    *spend_api.api_patterns,
     *router.urls,
     # Anything else under /api/ answers the API's own JSON 404, in debug mode too.
     re_path(r"^.*$", api_not_found, name="api-not-found"),

@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern
 
-page_patterns: list[URLPattern] = []
+from sourcing.spend import setup_urls
+
+page_patterns: list[URLPattern] = [*setup_urls.page_patterns]
