@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
@@ -26,7 +26,7 @@ for _module in (category_api, spend_setup_api, spend_api):
 
 public_api = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
     path("schema/", SpectacularAPIView.as_view(**public_api), name="api-schema"),
