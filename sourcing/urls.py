@@ -63,7 +63,7 @@ account_patterns = [
     path("preferences/", views.preferences, name="preferences"),
 ]
 
-tenant_patterns = [
+tenant_patterns: list[URLPattern | URLResolver] = [
     path("", views.tenant_home, name="tenant_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("settings/", views.tenant_settings, name="tenant_settings"),
