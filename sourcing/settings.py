@@ -138,6 +138,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents and spend files; a spend export of a million lines is about 150 MB.
+MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_MB", "300")) * 1_048_576
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576  # larger uploads stream to a temporary file
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -1,0 +1,16 @@
+"""Reads of the spend baseline, shared by pages, the API and exports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from sourcing.spend.models import SpendLine
+
+
+def category_spend_totals() -> dict[Any, Decimal]:
+    """Spend in the base currency booked directly on each category (not rolled up the tree), by category id."""
+    rows = SpendLine.objects.values("category_id").annotate(total=Sum("amount_base")).order_by()
+    return {row["category_id"]: row["total"] for row in rows if row["category_id"] is not None}
