@@ -1,0 +1,552 @@
+"""Loading spend lines: one pipeline behind the upload page, the command line and the API.
+
+Rows stream from the reader through ``normalise_row`` into a sink, a chunk at a time, inside one transaction:
+a file with any error writes nothing (the transaction is rolled back; every error is still collected, so the
+report lists them all). On PostgreSQL the sink copies each chunk into a temporary table and inserts from it,
+on a second thread, while the next chunk is parsed; the embedded SQLite default uses the ORM.
+
+Lines already in the database (same ``line_key``) are skipped, so re-importing a file or a line adds
+nothing; imports of one tenant are serialised by an advisory lock, which makes that check race-free.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.categories.models import Category
+from sourcing.models import Tenant
+from sourcing.spend.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from sourcing.spend.models import (
+    CategoryRule,
+    ColumnMapping,
+    FxRate,
+    MatchMethod,
+    SpendLine,
+    SpendSettings,
+    Vendor,
+)
+from sourcing.spend.normalise import Context, FxTable, Line, RowError, VendorRef, normalise_row
+from sourcing.spend.rules import match_category_rule
+from sourcing.tenancy import uuid7
+from suppliers.models import Supplier
+from suppliers.names import name_key
+
+CHUNK_ROWS = 20_000
+CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@dataclass
+class LoadResult:
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    vendors_created: int = 0
+    vendor_ids: set[str] = field(default_factory=set)  # vendors of the lines written
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+def column_indexes(header: list[str], mapping: ColumnMapping | None) -> tuple[dict[str, int], list[RowError]]:
+    """Canonical column -> index in the file's header; errors name the columns the file lacks."""
+    wanted = {c: (mapping.columns.get(c, "") if mapping else c) for c in CANONICAL_COLUMNS}
+    folded: dict[str, int] = {}
+    for i, name in enumerate(header):
+        folded.setdefault(name.strip().lower(), i)
+    indexes: dict[str, int] = {}
+    errors: list[RowError] = []
+    for column, source in wanted.items():
+        if source and source.strip().lower() in folded:
+            indexes[column] = folded[source.strip().lower()]
+        elif column in REQUIRED_COLUMNS:
+            message = (
+                _("The file has no column “%(header)s” (mapped to %(column)s).") % {"header": source, "column": column}
+                if mapping
+                else _("The file has no column “%(column)s”.") % {"column": column}
+            )
+            errors.append(RowError(1, column, message))
+    return indexes, errors
+
+
+class VendorBook:
+    """Vendors by ERP id and by name key, with the supplier each matches; new ones are made on first sight
+    and handed to the sink with the chunk that first uses them."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, VendorRef] = {}
+        self.new: list[VendorRef] = []
+        self._name_keys: dict[str, str] = {}
+        for v in Vendor.objects.values("id", "erp_id", "name", "name_key", "supplier_id", "match_method"):
+            key = f"id:{v['erp_id']}" if v["erp_id"] else f"name:{v['name_key']}"
+            self.by_key[key] = VendorRef(
+                str(v["id"]),
+                key,
+                v["erp_id"],
+                v["name"],
+                v["name_key"],
+                str(v["supplier_id"]) if v["supplier_id"] else None,
+                v["match_method"],
+                False,
+            )
+        self._supplier_by_erp: dict[str, str] = {}
+        by_name: dict[str, set[str]] = {}
+        for s in Supplier.objects.values("id", "external_id", "legal_name", "local_name"):
+            if s["external_id"]:
+                self._supplier_by_erp[s["external_id"]] = str(s["id"])
+            for name in (s["legal_name"], s["local_name"]):
+                if name and (k := name_key(name)):
+                    by_name.setdefault(k, set()).add(str(s["id"]))
+        # a name that two suppliers share matches neither: the buyer decides in the unmatched queue
+        self._supplier_by_name = {k: next(iter(ids)) for k, ids in by_name.items() if len(ids) == 1}
+
+    def name_key(self, name: str) -> str:
+        try:
+            return self._name_keys[name]
+        except KeyError:
+            key = self._name_keys[name] = name_key(name) or name.strip().lower()
+            return key
+
+    def __call__(self, erp_id: str, name: str) -> VendorRef:
+        nk = self.name_key(name)
+        key = f"id:{erp_id}" if erp_id else f"name:{nk}"
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        supplier_id, method = None, ""
+        if erp_id and erp_id in self._supplier_by_erp:
+            supplier_id, method = self._supplier_by_erp[erp_id], MatchMethod.ERP_ID.value
+        elif nk in self._supplier_by_name:
+            supplier_id, method = self._supplier_by_name[nk], MatchMethod.NAME.value
+        ref = VendorRef(str(uuid7()), key, erp_id, name, nk, supplier_id, method, True)
+        self.by_key[key] = ref
+        self.new.append(ref)
+        return ref
+
+    def take_new(self) -> list[VendorRef]:
+        new, self.new = self.new, []
+        return new
+
+
+def _category_maps() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """code -> (id, class) and id -> class. A category is direct when it, or a category above it, is
+    production material."""
+    rows = list(Category.objects.values("id", "code", "parent_id", "is_production_material"))
+    parent = {str(r["id"]): (str(r["parent_id"]) if r["parent_id"] else None) for r in rows}
+    flagged = {str(r["id"]) for r in rows if r["is_production_material"]}
+
+    def is_direct(cid: str) -> bool:
+        seen: set[str] = set()
+        current: str | None = cid
+        while current is not None and current not in seen:
+            if current in flagged:
+                return True
+            seen.add(current)
+            current = parent.get(current)
+        return False
+
+    classes = {cid: ("direct" if is_direct(cid) else "indirect") for cid in parent}
+    by_code = {r["code"]: (str(r["id"]), classes[str(r["id"])]) for r in rows}
+    return by_code, classes
+
+
+def build_context(
+    *, tenant: Tenant, columns: dict[str, int], mapping: ColumnMapping | None
+) -> tuple[Context, VendorBook]:
+    settings_row = SpendSettings.objects.filter().first() or SpendSettings(tenant=tenant)
+    rates: dict[str, list[tuple[date, Decimal]]] = {}
+    for currency, day, rate in FxRate.objects.values_list("currency", "rate_date", "rate"):
+        rates.setdefault(currency, []).append((day, rate))
+    fx = FxTable(base_currency=tenant.base_currency, rates=rates, max_age_days=settings_row.fx_max_age_days)
+    by_code, classes = _category_maps()
+    rules = list(CategoryRule.objects.order_by("priority", "created_at"))
+    rule_cache: dict[tuple[str, str, str], str | None] = {}
+
+    def category_by_rule(cost_center: str, description: str, supplier_name: str) -> str | None:
+        if not rules:
+            return None
+        key = (cost_center, description, supplier_name)
+        if key not in rule_cache:
+            rule = match_category_rule(
+                rules, cost_center=cost_center, description=description, supplier_name=supplier_name
+            )
+            rule_cache[key] = str(rule.category_id) if rule is not None else None
+        return rule_cache[key]
+
+    vendors = VendorBook()
+    ctx = Context(
+        columns=columns,
+        fx=fx,
+        tolerance_pct=settings_row.amount_tolerance_pct,
+        currencies=CURRENCIES,
+        categories=by_code,
+        category_classes=classes,
+        vendor_for=vendors,
+        category_by_rule=category_by_rule,
+        date_format=mapping.date_format if mapping else "",
+        decimal_comma=mapping.decimal_comma if mapping else False,
+    )
+    return ctx, vendors
+
+
+# --- sinks -------------------------------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_STAGING_COLUMNS = (
+    "id uuid, vendor_id uuid, category_id uuid, line_key uuid, invoice_date date, invoice_number text, "
+    "item_sku text, description text, quantity numeric, uom text, unit_price numeric, currency text, "
+    "amount numeric, fx_rate numeric, amount_base numeric, po_number text, cost_center text, classification text"
+)
+_LINE_COLUMNS = (
+    "id, vendor_id, category_id, line_key, invoice_date, invoice_number, item_sku, description, quantity, uom, "
+    "unit_price, currency, amount, fx_rate, amount_base, po_number, cost_center, classification"
+)
+
+# Lines whose key is already there are skipped: re-importing a file or a line adds nothing.
+_INSERT_NEW_LINES = (
+    f"INSERT INTO spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS}) "  # noqa: S608 - constant columns
+    f"SELECT %s, %s, {_LINE_COLUMNS} FROM spend_load s WHERE NOT EXISTS ("
+    "SELECT 1 FROM spend_spendline l WHERE l.tenant_id = %s AND l.line_key = s.line_key)"
+)
+
+
+class Sink:
+    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> tuple[int, int]:
+        """(lines created, lines that were already there)."""
+        raise NotImplementedError
+
+    def abandon(self) -> None:
+        """Stop writing (an error was found); whatever was written is rolled back by the caller."""
+
+
+def _vendor_rows(tenant_id: Any, vendors: list[VendorRef]) -> list[Vendor]:
+    now = timezone.now()
+    return [
+        Vendor(
+            id=v.id,
+            tenant_id=tenant_id,
+            erp_id=v.erp_id,
+            name=v.name[:255],
+            name_key=v.name_key[:255],
+            supplier_id=v.supplier_id,
+            match_method=v.match_method,
+            created_at=now,
+        )
+        for v in vendors
+    ]
+
+
+class OrmSink(Sink):
+    """The portable sink (SQLite, tests of small files): the ORM's bulk inserts."""
+
+    def __init__(self, *, tenant: Tenant, import_id: Any) -> None:
+        self.tenant = tenant
+        self.import_id = import_id
+        self.created = 0
+        self.duplicates = 0
+
+    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
+        if vendors:
+            Vendor.objects.bulk_create(_vendor_rows(self.tenant.pk, vendors))
+        keys = [line.line_key for line in lines]
+        existing: set[str] = set()
+        for start in range(0, len(keys), 500):
+            existing.update(
+                k.hex
+                for k in SpendLine.objects.filter(line_key__in=keys[start : start + 500]).values_list(
+                    "line_key", flat=True
+                )
+            )
+        new = [line for line in lines if line.line_key not in existing]
+        SpendLine.objects.bulk_create(
+            [
+                SpendLine(
+                    id=uuid7(),
+                    tenant=self.tenant,
+                    spend_import_id=self.import_id,
+                    vendor_id=line.vendor_id,
+                    category_id=line.category_id,
+                    line_key=line.line_key,
+                    invoice_date=line.invoice_date,
+                    invoice_number=line.invoice_number,
+                    item_sku=line.item_sku,
+                    description=line.description,
+                    quantity=Decimal(line.quantity),
+                    uom=line.uom,
+                    unit_price=Decimal(line.unit_price),
+                    currency=line.currency,
+                    amount=Decimal(line.amount),
+                    fx_rate=Decimal(line.fx_rate),
+                    amount_base=Decimal(line.amount_base),
+                    po_number=line.po_number,
+                    cost_center=line.cost_center,
+                    classification=line.classification,
+                )
+                for line in new
+            ],
+            batch_size=1000,
+        )
+        self.created += len(new)
+        self.duplicates += len(lines) - len(new)
+
+    def finish(self) -> tuple[int, int]:
+        return self.created, self.duplicates
+
+
+class PostgresSink(Sink):
+    """COPY into a temporary table, then one INSERT … SELECT per chunk, on a second thread so the database
+    works on chunk n while Python parses chunk n+1. The raw connection is used from that thread only while
+    the parsing thread leaves the database alone (it waits for the previous chunk before handing over)."""
+
+    def __init__(self, *, tenant: Tenant, import_id: Any) -> None:
+        self.tenant_id = str(tenant.pk)
+        self.import_id = str(import_id)
+        self.created = 0
+        self.duplicates = 0
+        self._raw = connection.connection  # psycopg's own connection, inside Django's open transaction
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend-load")
+        self._pending: Future[None] | None = None
+        self._lock = threading.Lock()
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS spend_load ({_STAGING_COLUMNS}) ON COMMIT DROP")
+            cursor.execute("TRUNCATE spend_load")
+
+    def _copy_text(self, lines: list[Line]) -> str:
+        ids = [str(uuid7()) for _ in lines]
+        out = []
+        esc = _COPY_ESCAPES
+        for line_id, line in zip(ids, lines, strict=True):
+            out.append(
+                "\t".join(
+                    (
+                        line_id,
+                        line.vendor_id,
+                        line.category_id or "\\N",
+                        line.line_key,
+                        line.invoice_date.isoformat(),
+                        line.invoice_number.translate(esc),
+                        line.item_sku.translate(esc),
+                        line.description.translate(esc),
+                        line.quantity,
+                        line.uom.translate(esc),
+                        line.unit_price,
+                        line.currency,
+                        line.amount,
+                        line.fx_rate,
+                        line.amount_base,
+                        line.po_number.translate(esc),
+                        line.cost_center.translate(esc),
+                        line.classification,
+                    )
+                )
+            )
+        out.append("")
+        return "\n".join(out)
+
+    def _load(self, text: str, count: int, vendors: list[VendorRef]) -> None:
+        with self._raw.cursor() as cursor:
+            if vendors:
+                cursor.executemany(
+                    "INSERT INTO spend_vendor (id, tenant_id, erp_id, name, name_key, supplier_id, match_method, "
+                    "merged_into_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, now())",
+                    [
+                        (v.id, self.tenant_id, v.erp_id, v.name[:255], v.name_key[:255], v.supplier_id, v.match_method)
+                        for v in vendors
+                    ],
+                )
+            with cursor.copy(f"COPY spend_load ({_LINE_COLUMNS}) FROM STDIN") as copy:
+                copy.write(text)
+            cursor.execute(_INSERT_NEW_LINES, [self.tenant_id, self.import_id, self.tenant_id])
+            created = cursor.rowcount
+            cursor.execute("TRUNCATE spend_load")
+        with self._lock:
+            self.created += created
+            self.duplicates += count - created
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
+        text = self._copy_text(lines)
+        self._wait()
+        self._pending = self._pool.submit(self._load, text, len(lines), vendors)
+
+    def finish(self) -> tuple[int, int]:
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
+        return self.created, self.duplicates
+
+    def abandon(self) -> None:
+        try:
+            self._wait()
+        except Exception:  # noqa: S110 - the transaction is rolled back anyway; the row errors are what matter
+            pass
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+def make_sink(*, tenant: Tenant, import_id: Any) -> Sink:
+    if connection.vendor == "postgresql":
+        return PostgresSink(tenant=tenant, import_id=import_id)
+    return OrmSink(tenant=tenant, import_id=import_id)
+
+
+def lock_tenant_imports(tenant: Tenant) -> None:
+    """One import at a time per tenant (until the transaction ends), so the duplicate check is race-free."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"spend-import:{tenant.pk}"])
+
+
+def load_rows(
+    *,
+    tenant: Tenant,
+    import_id: Any,
+    columns: dict[str, int],
+    rows: Iterable[tuple[int, list[str]]],
+    mapping: ColumnMapping | None = None,
+    progress: Callable[[int], None] | None = None,
+    file_errors: list[tuple[int, str]] | None = None,
+) -> LoadResult:
+    """Validate and write rows; must run inside the caller's transaction, which the caller rolls back when
+    the result has errors. Every row is validated even after the first error, so the report is complete."""
+    lock_tenant_imports(tenant)
+    ctx, vendors = build_context(tenant=tenant, columns=columns, mapping=mapping)
+    sink = make_sink(tenant=tenant, import_id=import_id)
+    result = LoadResult()
+    chunk: list[Line] = []
+    writing = True
+    try:
+        for number, cells in rows:
+            result.rows += 1
+            line = normalise_row(ctx, number, cells)
+            if line is None or file_errors:
+                if writing:
+                    writing = False
+                    sink.abandon()
+                continue
+            if writing:
+                result.vendor_ids.add(line.vendor_id)
+                chunk.append(line)
+                if len(chunk) >= CHUNK_ROWS:
+                    sink.write(chunk, vendors.take_new())
+                    chunk = []
+                    if progress is not None:
+                        progress(result.rows)
+            elif progress is not None and result.rows % CHUNK_ROWS == 0:
+                progress(result.rows)
+        if writing:
+            if chunk or vendors.new:
+                sink.write(chunk, vendors.take_new())
+            result.created, result.duplicates = sink.finish()
+            result.vendors_created = sum(1 for v in vendors.by_key.values() if v.is_new)
+    except BaseException:
+        sink.abandon()
+        raise
+    for number, message in file_errors or ():
+        ctx.error(number, "", message)
+    result.errors = sorted(ctx.errors, key=lambda e: e.row)
+    result.error_count = ctx.error_count
+    if result.rows == 0 and result.ok:
+        result.errors = [RowError(1, "", _("The file has a header but no rows."))]
+        result.error_count = 1
+    return result
+
+
+# --- one-off classification ---------------------------------------------------------------------------------
+
+
+def one_off_invoices(
+    invoices: dict[str, list[tuple[date, str]]], *, window_days: int, max_invoices: int
+) -> set[tuple[str, str]]:
+    """(vendor, invoice) pairs that are one-off purchases: the vendor has at most ``max_invoices`` invoices
+    within ``window_days`` either side of this one (itself included). ``invoices``: vendor -> (day, number)."""
+    result: set[tuple[str, str]] = set()
+    for vendor, items in invoices.items():
+        items = sorted(items)
+        days = [d.toordinal() for d, _n in items]
+        for i, (_day, number) in enumerate(items):
+            lo = bisect.bisect_left(days, days[i] - window_days)
+            hi = bisect.bisect_right(days, days[i] + window_days)
+            if hi - lo <= max_invoices:
+                result.add((vendor, number))
+    return result
+
+
+def reclassify_one_off(*, vendor_ids: Iterable[Any] | None = None) -> int:
+    """Re-derive the one-off class of the lines of these vendors (all when None), merged vendors counted as
+    the vendor they were merged into. Returns how many lines changed class. Until contracts exist, no vendor
+    is exempt for having a contract."""
+    from django.db.models import Min
+
+    settings_row = SpendSettings.objects.first()
+    window = settings_row.one_off_window_days if settings_row else 365
+    most = settings_row.one_off_max_invoices if settings_row else 1
+    canonical = {str(v): str(m or v) for v, m in Vendor.objects.values_list("id", "merged_into_id")}
+    wanted: set[str] | None = None
+    if vendor_ids is not None:
+        roots = {canonical.get(str(v), str(v)) for v in vendor_ids}
+        wanted = {v for v, root in canonical.items() if root in roots}
+    lines = SpendLine.objects.all()
+    if wanted is not None:
+        lines = lines.filter(vendor_id__in=wanted)
+    per_vendor: dict[str, list[tuple[date, str]]] = {}
+    seen: dict[tuple[str, str], date] = {}
+    for vendor_id, number, day in (
+        lines.values_list("vendor_id", "invoice_number").annotate(day=Min("invoice_date")).order_by()
+    ):
+        root = canonical.get(str(vendor_id), str(vendor_id))
+        key = (root, number)
+        if key not in seen or day < seen[key]:
+            seen[key] = day
+    for (root, number), day in seen.items():
+        per_vendor.setdefault(root, []).append((day, number))
+    one_off = one_off_invoices(per_vendor, window_days=window, max_invoices=most)
+    _by_code, classes = _category_maps()
+    changed = 0
+    # lines that are one-off now, or were and may no longer be: few, so they are fetched and updated by id
+    fields = ("id", "vendor_id", "invoice_number", "category_id", "classification")
+    candidates = list(lines.filter(classification="one_off").values_list(*fields))
+    numbers = sorted({number for _root, number in one_off})
+    for batch in _batches(numbers, 500):
+        candidates += lines.filter(invoice_number__in=batch).exclude(classification="one_off").values_list(*fields)
+    updates: dict[str, list[Any]] = {"one_off": [], "direct": [], "indirect": []}
+    for line_id, vendor_id, number, category_id, current in candidates:
+        root = canonical.get(str(vendor_id), str(vendor_id))
+        target = (
+            "one_off"
+            if (root, number) in one_off
+            else (classes.get(str(category_id), "indirect") if category_id else "indirect")
+        )
+        if target != current:
+            updates[target].append(line_id)
+    for target, ids in updates.items():
+        for batch in _batches(ids, 500):
+            changed += SpendLine.objects.filter(id__in=batch).update(classification=target)
+    return changed
+
+
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,198 @@
+"""Reading spend files: CSV (any of the encodings ERP exports come in, any common delimiter) and XLSX, as
+rows of strings under a header. No ORM here; validation and loading build on it.
+
+Encodings: a byte-order mark decides (UTF-8, UTF-16); otherwise the file must be valid UTF-8 as a whole, or it
+is read as GB18030 (what Chinese ERP and Excel exports use; a superset of GBK and GB2312). A file that is valid
+UTF-8 is never read as GB18030, so a UTF-8 file is never mangled; a GB18030 file is almost never valid UTF-8.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from sourcing.uploads import XLSX, sniff
+
+DELIMITERS = ",;\t|"
+_SAMPLE_BYTES = 65536
+_CHUNK = 1 << 20
+
+
+class FileReadError(Exception):
+    """The file cannot be read at all (not a row's fault): wrong type, undecodable, no header."""
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+
+
+@dataclass
+class SpendFile:
+    """A file opened for reading: its header and an iterator over (row number, cells) after it."""
+
+    kind: str  # "csv" or "xlsx"
+    encoding: str
+    delimiter: str
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    size: int = 0
+    # (line, message) for lines that are not text in the file's encoding; read on with replacement characters
+    # so every other error is still found, but a file with any of these is rejected
+    decode_errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def detect_encoding(stream: IO[bytes]) -> str:
+    """The encoding of a text file, by the rule in the module docstring. Reads the whole file once."""
+    stream.seek(0)
+    head = stream.read(4)
+    stream.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        stream.seek(0)
+    return "utf-8"
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample (the csv module's sniffer, limited to the usual four), ',' if unsure."""
+    lines = sample.splitlines()
+    # the sniffer is only as good as complete lines; drop the possibly cut-off last one
+    complete = "\n".join(lines[:-1] if len(lines) > 1 else lines)
+    try:
+        return csv.Sniffer().sniff(complete, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in DELIMITERS} if lines else {}
+        best = max(counts, key=lambda d: counts[d], default=",")
+        return best if counts.get(best) else ","
+
+
+def _decoded_lines(stream: IO[bytes], encoding: str, errors: list[tuple[int, str]]) -> Iterator[str]:
+    """Lines decoded one by one, so an undecodable one is named by its line number. Splitting the bytes at
+    b"\n" is safe for UTF-8 and GB18030: no multi-byte character contains that byte."""
+    first_encoding, rest_encoding = (encoding, "utf-8") if encoding == "utf-8-sig" else (encoding, encoding)
+    for number, raw in enumerate(iter(stream.readline, b""), start=1):
+        try:
+            yield raw.decode(first_encoding if number == 1 else rest_encoding)
+        except UnicodeDecodeError:
+            errors.append(
+                (number, _("Line %(row)s is not valid %(encoding)s text.") % {"row": number, "encoding": encoding})
+            )
+            yield raw.decode(first_encoding if number == 1 else rest_encoding, errors="replace")
+
+
+def open_csv(stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None) -> SpendFile:
+    encoding = encoding or detect_encoding(stream)
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    sample = stream.read(_SAMPLE_BYTES).decode(encoding, errors="ignore").removeprefix("\ufeff")
+    stream.seek(0)
+    delimiter = delimiter or detect_delimiter(sample)
+    decode_errors: list[tuple[int, str]] = []
+    if encoding == "utf-16":
+        # two bytes per character: decoded as a stream (a UTF-16 file from Excel is small, and rare)
+        lines: Iterator[str] = iter(io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""))
+    else:
+        lines = _decoded_lines(stream, encoding, decode_errors)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileReadError(_("The file has no header row.")) from None
+    header = [h.strip().removeprefix("\ufeff") for h in header]
+    return SpendFile("csv", encoding, delimiter, header, _csv_rows(reader), size=size, decode_errors=decode_errors)
+
+
+def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileReadError(
+                _("Line %(row)s cannot be read: %(error)s") % {"row": reader.line_num, "error": exc},
+                row=reader.line_num,
+            ) from exc
+        if row and any(row):
+            yield reader.line_num, row  # the physical line where the row ends (quoted fields may span lines)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # the shortest text that reads back as this float: 0.1 stays "0.1", not 0.1000000000000000055...
+        text = repr(value)
+        return str(Decimal(text).normalize()) if "e" in text.lower() else text.removesuffix(".0")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def open_xlsx(stream: IO[bytes]) -> SpendFile:
+    """The first worksheet of a workbook, read in streaming mode; cells become text as the CSV path has it."""
+    import openpyxl
+
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    try:
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises a variety of zip/XML errors for damaged files
+        raise FileReadError(_("The workbook cannot be opened: %(error)s") % {"error": exc}) from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header: list[str] = []
+    for first in rows:
+        if any(v not in (None, "") for v in first):
+            header = [_cell_text(v) for v in first]
+            break
+    if not header:
+        raise FileReadError(_("The file has no header row."))
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        for values in rows:
+            number += 1
+            cells = [_cell_text(v) for v in values[:width]]
+            if any(cells):
+                yield number, cells
+        book.close()
+
+    return SpendFile("xlsx", "xlsx", "", header, body(), size=size)
+
+
+def open_spend_file(stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None) -> SpendFile:
+    """Open a CSV or XLSX file, deciding by its bytes (never by its name)."""
+    stream.seek(0)
+    kind = sniff(stream.read(8192))
+    stream.seek(0)
+    if kind == XLSX:
+        return open_xlsx(stream)
+    return open_csv(stream, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,282 @@
+"""Writes of the spend baseline: imports (file and API lines), and what follows from them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.core.cache import cache
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record
+from sourcing.errors import DomainError, NotFoundError
+from sourcing.models import Tenant
+from sourcing.roles import Scope
+from sourcing.spend import importer
+from sourcing.spend.columns import CANONICAL_COLUMNS
+from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
+from sourcing.spend.reader import FileReadError, open_spend_file
+from sourcing.uploads import SPREADSHEETS, check_upload
+
+PROGRESS_SECONDS = 24 * 3600
+MAX_BULK_LINES = 10_000
+
+
+def progress_key(import_id: Any) -> str:
+    return f"spend-import:{import_id}:progress"
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _mapping(mapping_id: Any) -> ColumnMapping | None:
+    if not mapping_id:
+        return None
+    mapping = ColumnMapping.objects.filter(pk=mapping_id).first()
+    if mapping is None:
+        raise DomainError(_("No such column mapping."), fields={"mapping": [_("No such column mapping.")]})
+    return mapping
+
+
+@transaction.atomic
+def spend_import_create(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    upload: IO[bytes],
+    file_name: str,
+    source: str = ImportSource.UPLOAD,
+    mapping_id: Any = None,
+) -> SpendImport:
+    """Record an uploaded spend file, checked by its bytes, ready for ``spend_import_run``."""
+    by.require(Scope.SPEND_IMPORT)
+    check_upload(upload, allowed=SPREADSHEETS)
+    mapping = _mapping(mapping_id)
+    spend_import = SpendImport(
+        tenant=tenant,
+        source=source,
+        file_name=file_name[:255],
+        file_sha256=_sha256(upload),
+        mapping=mapping,
+        created_by=by.user,
+        created_by_label=by.label[:200],
+    )
+    spend_import.file.save(file_name[-100:] or "spend.csv", File(upload), save=False)
+    spend_import.save()
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="spend_import.create",
+        target=spend_import,
+        after={"file_name": spend_import.file_name, "sha256": spend_import.file_sha256, "source": source},
+    )
+    return spend_import
+
+
+def spend_import_get(*, import_id: Any) -> SpendImport:
+    found = SpendImport.objects.select_related("mapping", "duplicate_of").filter(pk=import_id).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+class _Rejected(Exception):
+    def __init__(self, result: importer.LoadResult) -> None:
+        self.result = result
+
+
+def spend_import_run(*, tenant: Tenant, by: Actor, import_id: Any) -> SpendImport:
+    """Run a recorded import: every row validated, then all lines written, or none (the import then holds
+    every error). A file already imported adds nothing. Safe to run again: a finished import is left as is."""
+    by.require(Scope.SPEND_IMPORT)
+    with transaction.atomic():
+        spend_import = SpendImport.objects.select_for_update().filter(pk=import_id).first()
+        if spend_import is None:
+            raise NotFoundError()
+        if spend_import.is_finished:
+            return spend_import
+        earlier = (
+            SpendImport.objects.filter(file_sha256=spend_import.file_sha256, status=ImportStatus.SUCCEEDED)
+            .exclude(pk=spend_import.pk)
+            .order_by("created_at")
+            .first()
+        )
+        if earlier is not None:
+            return _finish_duplicate_file(tenant=tenant, by=by, spend_import=spend_import, earlier=earlier)
+        cache.set(progress_key(spend_import.pk), 0, PROGRESS_SECONDS)
+        with spend_import.file.open("rb") as stream:
+            return _run_file(tenant=tenant, by=by, spend_import=spend_import, stream=stream)
+
+
+def _finish_duplicate_file(
+    *, tenant: Tenant, by: Actor, spend_import: SpendImport, earlier: SpendImport
+) -> SpendImport:
+    spend_import.status = ImportStatus.SUCCEEDED
+    spend_import.duplicate_of = earlier
+    spend_import.rows_total = spend_import.rows_done = earlier.rows_total
+    spend_import.lines_duplicate = earlier.rows_total
+    spend_import.finished_at = timezone.now()
+    spend_import.save()
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="spend_import.duplicate_file",
+        target=spend_import,
+        after={"duplicate_of": str(earlier.pk), "lines_created": 0},
+    )
+    return spend_import
+
+
+def _progress_reporter(spend_import: SpendImport, fraction: Callable[[], float]) -> Callable[[int], None]:
+    key = progress_key(spend_import.pk)
+
+    def report(rows: int) -> None:
+        cache.set(key, min(99, int(100 * fraction())), PROGRESS_SECONDS)
+
+    return report
+
+
+def _run_file(*, tenant: Tenant, by: Actor, spend_import: SpendImport, stream: IO[bytes]) -> SpendImport:
+    try:
+        spend_file = open_spend_file(stream)
+    except FileReadError as exc:
+        return _finish_rejected(
+            tenant=tenant,
+            by=by,
+            spend_import=spend_import,
+            result=importer.LoadResult(errors=[importer.RowError(exc.row or 1, "", exc.message)], error_count=1),
+        )
+    spend_import.encoding = spend_file.encoding
+    columns, header_errors = importer.column_indexes(spend_file.header, spend_import.mapping)
+    if header_errors:
+        result = importer.LoadResult(errors=header_errors, error_count=len(header_errors))
+        return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=result)
+    size = max(spend_file.size, 1)
+    progress = _progress_reporter(spend_import, lambda: stream.tell() / size if spend_file.kind == "csv" else 0.5)
+    try:
+        with transaction.atomic():
+            result = importer.load_rows(
+                tenant=tenant,
+                import_id=spend_import.pk,
+                columns=columns,
+                rows=spend_file.rows,
+                mapping=spend_import.mapping,
+                progress=progress,
+                file_errors=spend_file.decode_errors,
+            )
+            if not result.ok:
+                raise _Rejected(result)
+            importer.reclassify_one_off(vendor_ids=result.vendor_ids)
+            return _finish_succeeded(tenant=tenant, by=by, spend_import=spend_import, result=result)
+    except _Rejected as rejected:
+        return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=rejected.result)
+    except FileReadError as exc:
+        result = importer.LoadResult(errors=[importer.RowError(exc.row or 0, "", exc.message)], error_count=1)
+        return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=result)
+
+
+def _finish_succeeded(
+    *, tenant: Tenant, by: Actor, spend_import: SpendImport, result: importer.LoadResult
+) -> SpendImport:
+    spend_import.status = ImportStatus.SUCCEEDED
+    spend_import.rows_total = spend_import.rows_done = result.rows
+    spend_import.lines_created = result.created
+    spend_import.lines_duplicate = result.duplicates
+    spend_import.error_count = 0
+    spend_import.errors = []
+    spend_import.finished_at = timezone.now()
+    spend_import.save()
+    cache.set(progress_key(spend_import.pk), 100, PROGRESS_SECONDS)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="spend_import.succeeded",
+        target=spend_import,
+        after={
+            "rows": result.rows,
+            "lines_created": result.created,
+            "lines_duplicate": result.duplicates,
+            "vendors_created": result.vendors_created,
+        },
+    )
+    return spend_import
+
+
+def _finish_rejected(
+    *, tenant: Tenant, by: Actor, spend_import: SpendImport, result: importer.LoadResult
+) -> SpendImport:
+    spend_import.status = ImportStatus.FAILED
+    spend_import.rows_total = spend_import.rows_done = result.rows
+    spend_import.lines_created = spend_import.lines_duplicate = 0
+    spend_import.error_count = result.error_count
+    spend_import.errors = [e.as_dict() for e in result.errors]
+    spend_import.finished_at = timezone.now()
+    spend_import.save()
+    cache.set(progress_key(spend_import.pk), 100, PROGRESS_SECONDS)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="spend_import.rejected",
+        target=spend_import,
+        after={"rows": result.rows, "error_count": result.error_count},
+    )
+    return spend_import
+
+
+def spend_import_progress(*, spend_import: SpendImport) -> int:
+    if spend_import.is_finished:
+        return 100
+    value = cache.get(progress_key(spend_import.pk))
+    return int(value) if value is not None else 0
+
+
+@transaction.atomic
+def spend_lines_bulk(*, tenant: Tenant, by: Actor, lines: list[dict[str, Any]], source_name: str = "") -> SpendImport:
+    """Lines pushed by the ERP as JSON, in canonical columns: all written, or none and every error named
+    ``lines[<index>].<column>``. Lines already here are skipped."""
+    by.require(Scope.SPEND_IMPORT)
+    if not isinstance(lines, list) or not lines:
+        raise DomainError(_("Send at least one line."), fields={"lines": [_("Send at least one line.")]})
+    if len(lines) > MAX_BULK_LINES:
+        message = _("At most %(n)s lines per request.") % {"n": MAX_BULK_LINES}
+        raise DomainError(message, fields={"lines": [message]})
+    errors: dict[str, list[str]] = {}
+    rows: list[tuple[int, list[str]]] = []
+    for index, item in enumerate(lines):
+        if not isinstance(item, dict):
+            errors[f"lines[{index}]"] = [_("Each line is an object of canonical columns.")]
+            continue
+        unknown = sorted(set(item) - set(CANONICAL_COLUMNS))
+        for name in unknown:
+            errors[f"lines[{index}].{name}"] = [_("Unknown field.")]
+        rows.append((index, ["" if item.get(c) is None else str(item.get(c)) for c in CANONICAL_COLUMNS]))
+    spend_import = SpendImport.objects.create(
+        tenant=tenant,
+        source=ImportSource.API_LINES,
+        file_name=source_name[:255],
+        created_by=by.user,
+        created_by_label=by.label[:200],
+    )
+    columns = {c: i for i, c in enumerate(CANONICAL_COLUMNS)}
+    result = importer.load_rows(tenant=tenant, import_id=spend_import.pk, columns=columns, rows=rows)
+    for error in result.errors:
+        errors.setdefault(f"lines[{error.row}].{error.column}" if error.column else "lines", []).append(error.message)
+    if errors:
+        count = max(result.error_count, len(errors))
+        raise DomainError(
+            _("%(n)s errors; nothing was written.") % {"n": count},
+            fields=errors,
+        )
+    importer.reclassify_one_off(vendor_ids=result.vendor_ids)
+    return _finish_succeeded(tenant=tenant, by=by, spend_import=spend_import, result=result)
