@@ -6,6 +6,13 @@ Tenancy overhead: one page (50 rows) of a tenant's suppliers out of BENCH_ROWS r
   baseline  bare SQL as a superuser (no RLS, no ORM): SELECT … WHERE tenant_id = … ORDER BY id DESC LIMIT 50
   orm       the scoped manager's .values() for the same page, as the runtime role under RLS
   api       GET /api/v1/suppliers/ through the whole stack (key auth, scope, tenant scope, RLS, serializer)
+
+Spend import: a generated canonical CSV of BENCH_SPEND_ROWS lines (default 1,000,000),
+  baseline  a plain COPY of the file into a table of its columns, as a superuser
+  import    the whole import as the command line runs it (record, parse, validate, normalise, match, write)
+  memory    peak resident memory of the importing process
+
+BENCH_ONLY=tenancy or BENCH_ONLY=spend runs one section.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sourcewise")
 BENCH_URL = urlunsplit(urlsplit(ADMIN_URL)._replace(path="/sourcewise_bench"))
 ROWS = int(os.environ.get("BENCH_ROWS", "50000"))
+SPEND_ROWS = int(os.environ.get("BENCH_SPEND_ROWS", "1000000"))
+ONLY = os.environ.get("BENCH_ONLY", "")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "200"))
 
 
@@ -41,7 +50,6 @@ def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    import psycopg
 
     from sourcing.dbroles import provision
 
@@ -58,6 +66,31 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    if ONLY in {"", "tenancy"}:
+        bench_tenancy(settings, connection)
+    if ONLY in {"", "spend"}:
+        bench_spend_import(owner_url)
+
+
+def _as_runtime_role(settings: Any, connection: Any) -> None:
+    connection.close()
+    connection.settings_dict["USER"] = settings.DATABASE_APP_ROLE
+    connection.settings_dict["PASSWORD"] = os.environ.get("DATABASE_APP_PASSWORD", "")
+
+
+def _as_owner(owner_url: str, connection: Any) -> None:
+    import dj_database_url
+
+    connection.close()
+    parsed = dj_database_url.parse(owner_url)
+    connection.settings_dict["USER"] = parsed["USER"]
+    connection.settings_dict["PASSWORD"] = parsed["PASSWORD"]
+
+
+def bench_tenancy(settings: Any, connection: Any) -> None:
+    import psycopg
     from django.test import Client
 
     from sourcing.actors import Actor
@@ -66,7 +99,6 @@ def main() -> None:
     from sourcing.tenancy import tenant_scope
     from suppliers.models import Supplier
 
-    call_command("migrate", verbosity=0)
     tenants = [Tenant.objects.get_or_create(slug=slug, defaults={"name": slug})[0] for slug in ("bench-a", "bench-b")]
     tenant = tenants[0]
     with tenant_scope(tenant):
@@ -93,9 +125,7 @@ def main() -> None:
         cursor.execute("ANALYZE")
 
     # From here on, run as the runtime role, as production does.
-    connection.close()
-    connection.settings_dict["USER"] = settings.DATABASE_APP_ROLE
-    connection.settings_dict["PASSWORD"] = os.environ.get("DATABASE_APP_PASSWORD", "")
+    _as_runtime_role(settings, connection)
 
     columns = "id, legal_name, local_name, supplier_type, country, province, city, external_id, created_at"
     with psycopg.connect(BENCH_URL, autocommit=True) as admin:
@@ -125,6 +155,40 @@ def main() -> None:
     print(f"  baseline bare SQL, no RLS   {base:8.3f} ms   1.00x")
     for name, ms in results.items():
         print(f"  {name:<27} {ms:8.3f} ms   {ms / base:5.2f}x")
+
+
+def bench_spend_import(owner_url: str) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    from bench import spend
+    from sourcing.models import Tenant
+
+    path = ROOT / "var" / "bench" / f"spend-{SPEND_ROWS}.csv"
+    if not path.exists():
+        print(f"generating {path.relative_to(ROOT)} ({SPEND_ROWS} lines) …", flush=True)
+        spend.generate(path, SPEND_ROWS)
+    _as_owner(owner_url, connection)
+    tenant = Tenant.objects.get_or_create(slug="bench-spend", defaults={"name": "bench-spend"})[0]
+    with connection.cursor() as cursor:
+        # a fresh start every run, so every line is written (row-level security binds the owner too)
+        cursor.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant.pk)])
+        cursor.execute("DELETE FROM spend_spendline WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute("DELETE FROM spend_vendor WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute("DELETE FROM spend_spendimport WHERE tenant_id = %s", [tenant.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE spend_spendline")
+        cursor.execute("VACUUM ANALYZE spend_vendor")
+    _as_runtime_role(settings, connection)
+    spend.seed_tenant(tenant)
+    baseline = spend.copy_baseline(BENCH_URL, path)
+    seconds, peak_mib, created = spend.run_import(tenant, path)
+    size_mib = path.stat().st_size / 1_048_576
+    print(f"spend import of {SPEND_ROWS} lines ({size_mib:.0f} MiB CSV):")
+    print(f"  baseline plain COPY         {baseline:8.2f} s    1.00x")
+    print(f"  import (all steps)          {seconds:8.2f} s    {seconds / baseline:5.2f}x   target <= 4x")
+    print(f"  peak memory of the import   {peak_mib:8.0f} MiB          target < 1024 MiB")
+    assert created == SPEND_ROWS, f"{created} lines written, expected {SPEND_ROWS}"
 
 
 if __name__ == "__main__":

@@ -200,12 +200,15 @@ class SpendImport(TenantScopedModel):
 
 def _fact_fk(to: str, **kwargs: object) -> models.ForeignKey:  # type: ignore[type-arg]
     # Spend lines arrive a million at a time. Per-row foreign-key checks would cost more than the rest of the
-    # import together, so the references are checked once per statement instead: by a trigger on PostgreSQL
-    # (migration 0002) and by the loader, which resolves every id through the tenant-scoped managers.
+    # import together, so the references are checked once per batch instead: by the loader when it inserts
+    # (one join per batch, sourcing/spend/importer.py) and by a trigger on PostgreSQL when lines are updated
+    # (migration 0002).
     return models.ForeignKey(to, db_constraint=False, db_index=False, related_name="+", **kwargs)  # type: ignore[arg-type]
 
 
 class SpendLine(TenantScopedModel):
+    """One invoice line, as imported. Written only by the importer (sourcing/spend/importer.py)."""
+
     # Row-level security (WITH CHECK) already pins tenant_id to the tenant in scope; see _fact_fk for why no FK.
     tenant = models.ForeignKey(
         "sourcing.Tenant",
@@ -218,8 +221,6 @@ class SpendLine(TenantScopedModel):
     spend_import = _fact_fk("spend.SpendImport", on_delete=models.PROTECT)
     vendor = _fact_fk("spend.Vendor", on_delete=models.PROTECT)
     category = _fact_fk("categories.Category", on_delete=models.PROTECT, null=True, blank=True)
-    # Identifies the invoice line across files (content + occurrence), date first so inserts stay local.
-    line_key = models.UUIDField(editable=False)
     invoice_date = models.DateField(_("invoice date"))
     invoice_number = models.CharField(_("invoice number"), max_length=100)
     item_sku = models.CharField(_("SKU"), max_length=100, blank=True)
@@ -235,9 +236,9 @@ class SpendLine(TenantScopedModel):
     cost_center = models.CharField(_("cost center"), max_length=100, blank=True)
     classification = models.CharField(_("classification"), max_length=10, choices=SpendClass.choices)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "line_key"], name="spend_line_unique_key")]
-        indexes = [models.Index(fields=["tenant", "invoice_date"], name="spend_line_tenant_date")]
+    # The id is not random: it is derived from the tenant and the line's content (sourcing.spend.normalise
+    # .line_id), so the primary key itself refuses the same invoice line twice, and it starts with the invoice
+    # day, so ids sort by date and a date range is an id range (spend.selectors uses that instead of an index).
 
     def __str__(self) -> str:
         return f"{self.invoice_number} {self.item_sku}"

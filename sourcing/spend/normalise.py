@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ Q4 = Decimal("0.0001")
 Q6 = Decimal("0.000001")
 Q10 = Decimal("0.0000000001")
 CENT = Q2
+ONE = Decimal(1)
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 HUNDRED = Decimal(100)
 # Largest magnitudes the columns hold (max_digits - decimal_places digits before the point).
 LIMITS = {"quantity": Decimal(10) ** 14, "unit_price": Decimal(10) ** 14, "amount": Decimal(10) ** 16}
@@ -49,13 +52,12 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message, "value": self.value}
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A valid line, ready to write. Decimals are kept as text in their column's precision."""
 
+    id: str  # see line_id
     vendor_id: str
     category_id: str | None
-    line_key: str  # 32 hex digits
     invoice_date: date
     invoice_number: str
     item_sku: str
@@ -85,12 +87,13 @@ class FxTable:
             items = sorted(items)
             self._days[currency] = [d.toordinal() for d, _r in items]
             self._rates[currency] = [r for _d, r in items]
-        self._cache: dict[tuple[str, int], Decimal | None] = {}
+        self._cache: dict[tuple[str, date], Decimal | None] = {}
+        self._texts: dict[Decimal, str] = {}
 
     def rate(self, currency: str, on: date) -> Decimal | None:
         if currency == self.base_currency:
-            return Decimal(1)
-        key = (currency, on.toordinal())
+            return ONE
+        key = (currency, on)
         try:
             return self._cache[key]
         except KeyError:
@@ -98,11 +101,19 @@ class FxTable:
         found: Decimal | None = None
         days = self._days.get(currency)
         if days:
-            i = bisect.bisect_right(days, key[1]) - 1
-            if i >= 0 and key[1] - days[i] <= self.max_age_days:
+            day = on.toordinal()
+            i = bisect.bisect_right(days, day) - 1
+            if i >= 0 and day - days[i] <= self.max_age_days:
                 found = self._rates[currency][i]
         self._cache[key] = found
         return found
+
+    def rate_text(self, rate: Decimal) -> str:
+        try:
+            return self._texts[rate]
+        except KeyError:
+            text = self._texts[rate] = str(rate.quantize(Q10))
+            return text
 
     def latest_before(self, currency: str, on: date) -> date | None:
         days = self._days.get(currency) or []
@@ -139,8 +150,16 @@ class Context:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     max_errors: int = 100_000
+    id_salt: bytes = b""  # the tenant's id: lines of two tenants never share an id
     _dates: dict[str, date | None] = field(default_factory=dict)
     _seen_keys: set[bytes] = field(default_factory=set)
+    get_cells: Callable[[list[str]], tuple[str, ...]] = field(init=False)
+    width: int = field(init=False)
+    tolerance: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.get_cells, self.width = cell_getter(self.columns)
+        self.tolerance = self.tolerance_pct / HUNDRED
 
     def error(self, row: int, column: str, message: str, value: str = "") -> None:
         self.error_count += 1
@@ -164,84 +183,106 @@ class Context:
         return parsed
 
     def parse_decimal(self, text: str) -> Decimal | None:
-        text = text.replace(" ", "").replace("\u00a0", "")
-        text = text.replace(".", "").replace(",", ".") if self.decimal_comma else text.replace(",", "")
+        """A decimal, with thousands separators ("1,250.00"; with a decimal comma "1.250,00") allowed."""
+        if not self.decimal_comma:
+            try:
+                value = Decimal(text)  # the common case: plain digits and a point
+            except InvalidOperation:
+                text = text.replace(",", "").replace(" ", "").replace("\u00a0", "")
+            else:
+                return value if value.is_finite() else None
+        else:
+            text = text.replace(".", "").replace(",", ".").replace(" ", "").replace("\u00a0", "")
         try:
             value = Decimal(text)
         except InvalidOperation:
             return None
         return value if value.is_finite() else None
 
-    def line_key(self, parts: tuple[str, ...], day: date) -> str:
-        """Same invoice line, same key, in any file: the line's content and its occurrence among identical
-        lines of this file (two identical lines on one invoice are two lines). The invoice day leads, so
-        the unique index is written in date order."""
-        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).digest()
+    def line_id(self, content: str, day: date) -> str:
+        """The line's id: the same invoice line gets the same id in any file, so the primary key refuses it
+        twice. A UUIDv8 (RFC 9562, custom layout): 32 bits of the invoice day (date ordinal), so ids sort by
+        date, then 88 bits of a BLAKE2b hash of the tenant, the line's content and its occurrence among
+        identical lines of this file (two identical lines on one invoice are two lines)."""
+        digest = hashlib.blake2b(content.encode(), digest_size=12, key=self.id_salt).digest()
         n = 1
         while digest in self._seen_keys:
             n += 1
-            digest = hashlib.blake2b(digest + n.to_bytes(4, "big"), digest_size=12).digest()
+            digest = hashlib.blake2b(digest + n.to_bytes(4, "big"), digest_size=12, key=self.id_salt).digest()
         self._seen_keys.add(digest)
-        return f"{day.toordinal():08x}{digest.hex()}"
+        h = digest.hex()
+        return f"{day.toordinal():08x}-{h[:4]}-8{h[4:7]}-{_VARIANT[h[7]]}{h[8:11]}-{h[11:23]}"
+
+
+# The order in which normalise_row reads a row's cells.
+FIELDS = (
+    "invoice_date",
+    "invoice_number",
+    "supplier_name",
+    "supplier_erp_id",
+    "category_code",
+    "item_sku",
+    "description",
+    "quantity",
+    "uom",
+    "unit_price",
+    "currency",
+    "amount",
+    "po_number",
+    "cost_center",
+)
+REQUIRED = ("invoice_date", "invoice_number", "supplier_name", "quantity", "unit_price", "currency")
+_CHECKED_LENGTHS = tuple((FIELDS.index(name), name, limit) for name, limit in MAX_LENGTHS.items())
+
+
+def cell_getter(columns: dict[str, int]) -> tuple[Callable[[list[str]], tuple[str, ...]], int]:
+    """A function picking FIELDS out of a row in one call (absent columns read as ""), and the row width it
+    needs: shorter rows are padded first."""
+    width = max(columns.values(), default=-1) + 2
+    blank = width - 1  # the padding cell, always ""
+    indexes = [columns.get(name, blank) for name in FIELDS]
+    return operator.itemgetter(*indexes), width
 
 
 def normalise_row(ctx: Context, number: int, cells: list[str]) -> Line | None:
     """The line for one row, or None after recording every error the row has."""
-    col = ctx.columns
-    width = len(cells)
-
-    def cell(name: str) -> str:
-        i = col.get(name)
-        return cells[i].strip() if i is not None and i < width else ""
+    if len(cells) < ctx.width:
+        cells = cells + [""] * (ctx.width - len(cells))
+    (
+        invoice_date_text,
+        invoice_number,
+        supplier_name,
+        supplier_erp_id,
+        category_code,
+        item_sku,
+        description,
+        quantity_text,
+        uom,
+        unit_price_text,
+        currency,
+        amount_text,
+        po_number,
+        cost_center,
+    ) = values = [v.strip() for v in ctx.get_cells(cells)]
+    currency = currency.upper()
 
     before = ctx.error_count
-    invoice_date_text = cell("invoice_date")
-    invoice_number = cell("invoice_number")
-    supplier_name = cell("supplier_name")
-    supplier_erp_id = cell("supplier_erp_id")
-    category_code = cell("category_code")
-    item_sku = cell("item_sku")
-    description = cell("description")
-    quantity_text = cell("quantity")
-    uom = cell("uom")
-    unit_price_text = cell("unit_price")
-    currency = cell("currency").upper()
-    amount_text = cell("amount")
-    po_number = cell("po_number")
-    cost_center = cell("cost_center")
-
-    for name, value in (
-        ("invoice_date", invoice_date_text),
-        ("invoice_number", invoice_number),
-        ("supplier_name", supplier_name),
-        ("quantity", quantity_text),
-        ("unit_price", unit_price_text),
-        ("currency", currency),
-    ):
-        if not value:
-            ctx.error(number, name, _("This field is required."))
-    for name, value in (
-        ("invoice_number", invoice_number),
-        ("supplier_name", supplier_name),
-        ("supplier_erp_id", supplier_erp_id),
-        ("item_sku", item_sku),
-        ("description", description),
-        ("uom", uom),
-        ("po_number", po_number),
-        ("cost_center", cost_center),
-    ):
-        if len(value) > MAX_LENGTHS[name]:
-            ctx.error(number, name, _("Longer than %(n)s characters.") % {"n": MAX_LENGTHS[name]}, value)
+    if not (invoice_date_text and invoice_number and supplier_name and quantity_text and unit_price_text and currency):
+        for name in REQUIRED:
+            if not values[FIELDS.index(name)]:
+                ctx.error(number, name, _("This field is required."))
+    for index, name, limit in _CHECKED_LENGTHS:
+        if len(values[index]) > limit:
+            ctx.error(number, name, _("Longer than %(n)s characters.") % {"n": limit}, values[index])
 
     day = ctx.parse_date(invoice_date_text) if invoice_date_text else None
-    if invoice_date_text and day is None:
+    if day is None and invoice_date_text:
         expected = ctx.date_format or "YYYY-MM-DD"
-        ctx.error(
-            number, "invoice_date", _("Not a date (expected %(format)s).") % {"format": expected}, invoice_date_text
-        )
+        message = _("Not a date (expected %(format)s).") % {"format": expected}
+        ctx.error(number, "invoice_date", message, invoice_date_text)
 
-    quantity = _decimal(ctx, number, "quantity", quantity_text)
-    unit_price = _decimal(ctx, number, "unit_price", unit_price_text)
+    quantity = _decimal(ctx, number, "quantity", quantity_text) if quantity_text else None
+    unit_price = _decimal(ctx, number, "unit_price", unit_price_text) if unit_price_text else None
     amount = _decimal(ctx, number, "amount", amount_text) if amount_text else None
 
     if currency and currency not in ctx.currencies:
@@ -252,7 +293,7 @@ def normalise_row(ctx: Context, number: int, cells: list[str]) -> Line | None:
         if amount is None and not amount_text:
             amount = product.quantize(CENT, ROUND_HALF_UP)
         elif amount is not None:
-            allowed = max(CENT, abs(amount) * ctx.tolerance_pct / HUNDRED)
+            allowed = max(CENT, abs(amount) * ctx.tolerance)
             if abs(product - amount) > allowed:
                 ctx.error(
                     number,
@@ -298,47 +339,48 @@ def normalise_row(ctx: Context, number: int, cells: list[str]) -> Line | None:
     unit_price_s = str(unit_price.quantize(Q6, ROUND_HALF_UP))
     amount_q = amount.quantize(CENT, ROUND_HALF_UP)
     amount_s = str(amount_q)
-    key = ctx.line_key(
-        (
-            vendor.key,
-            invoice_number,
-            day.isoformat(),
-            item_sku,
-            description,
-            quantity_s,
-            uom,
-            unit_price_s,
-            currency,
-            amount_s,
-            po_number,
-            cost_center,
+    day_s = day.isoformat()
+    line_id = ctx.line_id(
+        "\x1f".join(
+            (
+                vendor.key,
+                invoice_number,
+                day_s,
+                item_sku,
+                description,
+                quantity_s,
+                uom,
+                unit_price_s,
+                currency,
+                amount_s,
+                po_number,
+                cost_center,
+            )
         ),
         day,
     )
     return Line(
-        vendor_id=vendor.id,
-        category_id=category_id,
-        line_key=key,
-        invoice_date=day,
-        invoice_number=invoice_number,
-        item_sku=item_sku,
-        description=description,
-        quantity=quantity_s,
-        uom=uom,
-        unit_price=unit_price_s,
-        currency=currency,
-        amount=amount_s,
-        fx_rate=str(rate.quantize(Q10)),
-        amount_base=str((amount_q * rate).quantize(CENT, ROUND_HALF_UP)),
-        po_number=po_number,
-        cost_center=cost_center,
-        classification=ctx.category_classes.get(category_id, "indirect") if category_id else "indirect",
+        line_id,
+        vendor.id,
+        category_id,
+        day,
+        invoice_number,
+        item_sku,
+        description,
+        quantity_s,
+        uom,
+        unit_price_s,
+        currency,
+        amount_s,
+        ctx.fx.rate_text(rate),
+        str((amount_q * rate).quantize(CENT, ROUND_HALF_UP)),
+        po_number,
+        cost_center,
+        ctx.category_classes.get(category_id, "indirect") if category_id else "indirect",
     )
 
 
 def _decimal(ctx: Context, number: int, column: str, text: str) -> Decimal | None:
-    if not text:
-        return None
     value = ctx.parse_decimal(text)
     if value is None:
         ctx.error(number, column, _("Not a number."), text)

@@ -1,34 +1,40 @@
-"""Spend lines carry no per-row foreign keys (see spend.models._fact_fk). On PostgreSQL this trigger checks
-the references of every inserted or updated batch at once: each vendor, category and import must exist in the
-line's own tenant. The check runs as the caller, so row-level security hides other tenants' rows from it too."""
+"""Spend lines carry no per-row foreign keys (see spend.models._fact_fk). The loader checks the references of
+each batch it inserts against the tenant's vendors and categories (sourcing/spend/importer.py); on PostgreSQL
+this trigger checks every later update the same way, once per statement: each vendor, category and import must
+exist in the line's own tenant. The check runs as the caller, so row-level security hides other tenants' rows
+from it too."""
 
 from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION spend_line_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- distinct references first: a batch of thousands of lines names a few hundred vendors and categories
     IF EXISTS (
-        SELECT 1 FROM new_lines n
-        LEFT JOIN spend_vendor v ON v.id = n.vendor_id AND v.tenant_id = n.tenant_id
-        LEFT JOIN spend_spendimport i ON i.id = n.spend_import_id AND i.tenant_id = n.tenant_id
-        LEFT JOIN categories_category c ON c.id = n.category_id AND c.tenant_id = n.tenant_id
-        WHERE v.id IS NULL OR i.id IS NULL OR (n.category_id IS NOT NULL AND c.id IS NULL)
+        SELECT 1 FROM (SELECT DISTINCT tenant_id, vendor_id FROM new_lines) n
+        WHERE NOT EXISTS (SELECT 1 FROM spend_vendor v WHERE v.id = n.vendor_id AND v.tenant_id = n.tenant_id)
+    ) OR EXISTS (
+        SELECT 1 FROM (SELECT DISTINCT tenant_id, spend_import_id FROM new_lines) n
+        WHERE NOT EXISTS (
+            SELECT 1 FROM spend_spendimport i WHERE i.id = n.spend_import_id AND i.tenant_id = n.tenant_id
+        )
+    ) OR EXISTS (
+        SELECT 1 FROM (SELECT DISTINCT tenant_id, category_id FROM new_lines WHERE category_id IS NOT NULL) n
+        WHERE NOT EXISTS (
+            SELECT 1 FROM categories_category c WHERE c.id = n.category_id AND c.tenant_id = n.tenant_id
+        )
     ) THEN
         RAISE EXCEPTION 'spend line refers to a vendor, import or category outside its tenant'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
 END $$;
-DROP TRIGGER IF EXISTS spend_line_references_insert ON spend_spendline;
 DROP TRIGGER IF EXISTS spend_line_references_update ON spend_spendline;
-CREATE TRIGGER spend_line_references_insert AFTER INSERT ON spend_spendline
-    REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION spend_line_check_references();
 CREATE TRIGGER spend_line_references_update AFTER UPDATE ON spend_spendline
     REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION spend_line_check_references();
 """
 
 DROP = """
-DROP TRIGGER IF EXISTS spend_line_references_insert ON spend_spendline;
 DROP TRIGGER IF EXISTS spend_line_references_update ON spend_spendline;
 DROP FUNCTION IF EXISTS spend_line_check_references();
 """

@@ -1,0 +1,180 @@
+"""Spend benchmarks: the import of a generated canonical file, against a plain COPY of the same file.
+
+The file is generated once (deterministically) into var/bench/ and reused. The import runs as the command line
+runs it (record the file, then validate, normalise, match and write every line as the runtime role under RLS),
+in a child process so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import random
+import resource
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sourcing.spend.columns import CANONICAL_COLUMNS
+
+CITIES = ["Ningbo", "Yiwu", "Shenzhen", "Dongguan", "Xiamen", "Qingdao", "Suzhou", "Foshan", "Taizhou", "Jinhua"]
+GOODS = ["Housewares", "Kitchenware", "Textile", "Plastic Products", "Hardware", "Electric Appliance", "Packaging"]
+CN_CITIES = ["宁波", "义乌", "深圳", "东莞", "厦门", "青岛", "苏州", "佛山", "台州", "金华"]
+CN_GOODS = ["家居用品", "厨具", "纺织品", "塑料制品", "五金", "电器", "包装材料"]
+CURRENCIES = [("CNY", 0.6), ("USD", 0.3), ("EUR", 0.1)]
+START = date(2024, 1, 1)
+DAYS = 730
+
+
+def category_codes() -> list[str]:
+    return [f"{top}{mid}{leaf}" for top in range(1, 6) for mid in range(1, 4) for leaf in range(1, 5)]
+
+
+def generate(path: Path, rows: int, *, seed: int = 42) -> None:
+    """A canonical file of ``rows`` lines: 2,000 vendors (a third with Chinese names), 60 categories,
+    20,000 SKUs, three currencies, two years, five lines per invoice."""
+    rng = random.Random(seed)
+    vendors = []
+    for i in range(2000):
+        if i % 3 == 0:
+            name = f"{rng.choice(CN_CITIES)}{rng.choice(CN_GOODS)}{i}有限公司"
+        else:
+            name = f"{rng.choice(CITIES)} {rng.choice(GOODS)} {i} Co., Ltd."
+        vendors.append((name, f"V{i:05d}" if i % 10 else ""))
+    codes = category_codes()
+    skus = [
+        (f"SKU-{i:06d}", rng.choice(["pcs", "set", "ctn", "kg"]), Decimal(rng.randint(50, 5000)) / 100)
+        for i in range(20000)
+    ]
+    currencies = [c for c, _w in CURRENCIES]
+    weights = [w for _c, w in CURRENCIES]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CANONICAL_COLUMNS)
+        invoice: list[Any] = []
+        for i in range(rows):
+            if i % 5 == 0:
+                vendor = rng.choice(vendors)
+                invoice = [
+                    (START + timedelta(days=rng.randrange(DAYS))).isoformat(),
+                    f"INV-{i // 5:08d}",
+                    rng.choices(currencies, weights)[0],
+                    f"PO-{i // 50:07d}" if rng.random() > 0.1 else "",
+                    f"CC-{rng.randint(1, 30):02d}",
+                    rng.choice(codes),
+                ]
+            day, number, currency, po, cost_center, code = invoice
+            sku, uom, price = rng.choice(skus)
+            price = price * Decimal(rng.randint(90, 110)) / 100
+            quantity = rng.randint(1, 2000)
+            amount = (price * quantity).quantize(Decimal("0.01"))
+            writer.writerow(
+                [
+                    day,
+                    number,
+                    vendor[0],
+                    vendor[1],
+                    code,
+                    sku,
+                    f"Item {sku} {uom}",
+                    quantity,
+                    uom,
+                    f"{price:.4f}",
+                    currency,
+                    amount,
+                    po,
+                    cost_center,
+                ]
+            )
+    tmp.replace(path)
+
+
+def seed_tenant(tenant: Any) -> None:
+    """The categories and FX rates the generated file needs, in ``tenant``."""
+    from sourcing.categories.models import Category
+    from sourcing.spend.models import FxRate
+    from sourcing.tenancy import tenant_scope
+
+    with tenant_scope(tenant):
+        if Category.objects.exists():
+            return
+        for code in category_codes():
+            Category.objects.create(
+                tenant=tenant, code=code, name=f"Category {code}", is_production_material=code < "4"
+            )
+        month = date(2023, 12, 1)
+        rates = []
+        while month < date(2026, 2, 1):
+            rates += [
+                FxRate(tenant=tenant, currency="CNY", rate_date=month, rate=Decimal("0.1390")),
+                FxRate(tenant=tenant, currency="EUR", rate_date=month, rate=Decimal("1.0850")),
+            ]
+            month = (month + timedelta(days=32)).replace(day=1)
+        FxRate.objects.bulk_create(rates)
+
+
+def copy_baseline(admin_url: str, path: Path) -> float:
+    """Seconds for a plain COPY of the file into a table of its columns (the reference the import is held to)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute(
+            "CREATE TABLE bench_copy (invoice_date date, invoice_number text, supplier_name text, "
+            "supplier_erp_id text, category_code text, item_sku text, description text, quantity numeric, "
+            "uom text, unit_price numeric, currency text, amount numeric, po_number text, cost_center text)"
+        )
+        start = time.perf_counter()
+        with (
+            conn.cursor() as cursor,
+            cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as f,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - start
+        conn.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+def _import_child(tenant_id: str, path: str, queue: Any) -> None:
+    from django.db import connection
+
+    from sourcing.actors import Actor
+    from sourcing.models import Tenant
+    from sourcing.spend import services
+    from sourcing.tenancy import tenant_scope
+
+    connection.close()  # a fresh connection of the child's own
+    tenant = Tenant.objects.get(pk=tenant_id)
+    by = Actor.system("bench")
+    start = time.perf_counter()
+    with tenant_scope(tenant), open(path, "rb") as upload:
+        created = services.spend_import_create(
+            tenant=tenant, by=by, upload=upload, file_name=Path(path).name, source="command"
+        )
+    with tenant_scope(tenant):
+        result = services.spend_import_run(tenant=tenant, by=by, import_id=created.pk)
+    elapsed = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((elapsed, peak_kib, result.status, result.lines_created, result.error_count, result.errors[:3]))
+
+
+def run_import(tenant: Any, path: Path) -> tuple[float, float, int]:
+    """(seconds, peak MiB of the importing process, lines created)."""
+    from django.db import connection
+
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_import_child, args=(str(tenant.pk), str(path), queue))
+    child.start()
+    elapsed, peak_kib, status, created, error_count, errors = queue.get()
+    child.join()
+    if status != "succeeded":
+        raise RuntimeError(f"the benchmark import was rejected: {error_count} errors, e.g. {errors}")
+    return elapsed, peak_kib / 1024, created
