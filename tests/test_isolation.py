@@ -45,6 +45,7 @@ PUBLIC = {
 SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
 # POST-only pages (every other page is exercised with GET), with the form each one is sent.
 POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_key_revoke"}
+POST_ONLY |= {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # spend set-up
 
 
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
@@ -53,7 +54,13 @@ def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
         "agency_set_active": {"active": "1"},
         "agent_assignment": {"supplier": objects["supplier_id"], "agent": objects["agent_id"]},
         "member_invite": {"email": "new.agent@bridge.test", "role": "agent", "agency": objects["agency_id"]},
+        "category_rule_create": _rule_form(objects),
+        "category_rule_edit": _rule_form(objects),
     }.get(name, {})
+
+
+def _rule_form(objects: dict[str, str]) -> dict[str, str]:
+    return {"priority": "10", "field": "description", "pattern": "bolt", "category": objects["rule_category_id"]}
 
 
 def _leaks(body: str, world: World, *, into: str) -> list[str]:
@@ -89,6 +96,28 @@ class World:
     keys: dict[str, str]
     objects: dict[str, str]
     globex_objects: dict[str, str]
+
+
+def _spend_setup_objects(tenant: Tenant) -> dict[str, str]:
+    """An FX rate, a category rule with its category, and a column mapping of ``tenant``."""
+    import datetime
+    from decimal import Decimal
+
+    from sourcing.categories.models import Category
+    from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate
+
+    with tenant_scope(tenant):
+        category = Category.objects.create(tenant=tenant, code="RULE-CAT", name="Fasteners")
+        day = datetime.date(2026, 3, 2)
+        rate = FxRate.objects.create(tenant=tenant, currency="CNY", rate_date=day, rate=Decimal("0.14"))
+        rule = CategoryRule.objects.create(tenant=tenant, field="description", pattern="bolt", category=category)
+        mapping = ColumnMapping.objects.create(tenant=tenant, name="ERP layout", columns={"amount": "Total"})
+    return {
+        "rule_category_id": str(category.pk),
+        "fx_rate_id": str(rate.pk),
+        "rule_id": str(rule.pk),
+        "mapping_id": str(mapping.pk),
+    }
 
 
 @pytest.fixture
@@ -136,6 +165,8 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     objects["agent_id"] = str(unassigned.pk)
     globex_objects["agent_id"] = str(globex_buyer.pk)
     globex_objects["event_id"] = str(globex_event.pk) if globex_event else ""
+    objects.update(_spend_setup_objects(acme))
+    globex_objects.update(_spend_setup_objects(globex))
     return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
 
 
@@ -253,6 +284,7 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
 
 # Pages that take object ids in the path, or in the body (those must resolve through the scoped manager too).
 BODY_ID_ROUTES = {"agent_assignment", "member_invite"}
+BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 
