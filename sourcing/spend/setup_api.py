@@ -1,10 +1,304 @@
-"""API endpoints (registered by sourcing/urls.py from ``routes`` and ``api_patterns``)."""
+"""Spend set-up endpoints for the ERP: FX rates (list, read, upsert one, upsert many all or nothing, delete),
+category rules and column mappings (list, read, create, change, delete). Registered by sourcing/urls.py from
+``routes`` and ``api_patterns``.
+
+Request bodies go to the services as sent: they check every value and name the field of each problem (for
+bulk rates, ``rates[3].rate``), so one error format covers shape and meaning alike. The input serializers
+below document the bodies; they do not parse them.
+"""
+
+from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.db.models import QuerySet
 from django.urls import URLPattern
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from sourcing.api.base import TenantAPIRequest, TenantViewSet
+from sourcing.errors import DomainError
+from sourcing.roles import Scope
+from sourcing.spend import setup_selectors as selectors
+from sourcing.spend import setup_services as services
+from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
+from sourcing.spend.setup_checks import FX_INPUT_FIELDS
+
+
+def _body(request: TenantAPIRequest, allowed: list[str]) -> dict[str, Any]:
+    """The request's JSON object; keys other than ``allowed`` are refused by name."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise DomainError(_("Send a JSON object."))
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in unknown})
+    return dict(data)
+
+
+def _require(data: dict[str, Any], names: list[str]) -> None:
+    missing = [name for name in names if name not in data]
+    if missing:
+        raise DomainError(
+            _("This field is required."), fields={name: [_("This field is required.")] for name in missing}
+        )
+
+
+# FX rates
+
+
+class FxRateSerializer(serializers.ModelSerializer[FxRate]):
+    class Meta:
+        model = FxRate
+        fields = ["id", "currency", "rate_date", "rate", "source", "created_at"]
+        read_only_fields = fields
+
+
+class FxRateInputSerializer(serializers.Serializer[Any]):
+    currency = serializers.CharField(max_length=3, help_text="ISO 4217 code; not the tenant's base currency.")
+    rate_date = serializers.DateField()
+    rate = serializers.CharField(
+        help_text='Units of the base currency for one unit of the currency, as a decimal string ("0.1381"); '
+        "JSON numbers are refused so that no digits are lost."
+    )
+    # The metaclass takes declared fields off the class, so this does not clash with Field.source at run time.
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=100, required=False, help_text="Where the rate comes from; left as stored when omitted."
+    )
+
+
+class FxRateBulkSerializer(serializers.Serializer[Any]):
+    rates = FxRateInputSerializer(many=True, help_text=f"At most {services.MAX_BULK_RATES}.")
+
+
+FX_BULK_RESULT = inline_serializer(
+    "FxRateBulkResult",
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+    },
+)
+
+
+class FxRateFilter(django_filters.FilterSet):
+    currency = django_filters.CharFilter(method="filter_currency")
+    date_from = django_filters.DateFilter(field_name="rate_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="rate_date", lookup_expr="lte")
+
+    class Meta:
+        model = FxRate
+        fields = ["currency", "date_from", "date_to"]
+
+    def filter_currency(self, queryset: QuerySet[FxRate], name: str, value: str) -> QuerySet[FxRate]:
+        return queryset.filter(currency=value.strip().upper())
+
+
+class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_scopes = {"GET": Scope.SPEND_READ, "POST": Scope.FX_WRITE, "DELETE": Scope.FX_WRITE}
+    serializer_class = FxRateSerializer
+    filterset_class = FxRateFilter
+    model = FxRate
+
+    def scoped_queryset(self) -> Any:
+        return selectors.fx_rate_list()
+
+    @extend_schema(
+        request=FxRateInputSerializer,
+        responses={201: FxRateSerializer, 200: FxRateSerializer},
+        description="Store the rate of a currency on a date; a rate already stored for that day is replaced "
+        "(200), a new one is created (201).",
+    )
+    def create(self, request: TenantAPIRequest) -> Response:
+        data = _body(request, FX_INPUT_FIELDS)
+        rate, created = services.fx_rate_upsert(
+            tenant=request.auth.tenant,
+            by=request.actor,
+            currency=data.get("currency"),
+            rate_date=data.get("rate_date"),
+            rate=data.get("rate"),
+            source=data.get("source"),
+        )
+        return Response(FxRateSerializer(rate).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=FxRateBulkSerializer,
+        responses=FX_BULK_RESULT,
+        description="Upsert many rates by currency and date, all or nothing: any bad item rejects the request "
+        "with an error per item and field (rates[3].rate), and nothing is stored.",
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: TenantAPIRequest) -> Response:
+        data = _body(request, ["rates"])
+        result = services.fx_rates_bulk_upsert(tenant=request.auth.tenant, by=request.actor, rates=data.get("rates"))
+        return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+
+    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
+        services.fx_rate_delete(tenant=request.auth.tenant, by=request.actor, fx_rate_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Category rules
+
+
+class CategoryRuleSerializer(serializers.ModelSerializer[CategoryRule]):
+    category = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CategoryRule
+        fields = ["id", "priority", "field", "pattern", "category", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "RuleCategory",
+            {"id": serializers.UUIDField(), "code": serializers.CharField(), "name": serializers.CharField()},
+        )
+    )
+    def get_category(self, obj: CategoryRule) -> dict[str, Any]:
+        return {"id": str(obj.category_id), "code": obj.category.code, "name": obj.category.name}
+
+
+class CategoryRuleInputSerializer(serializers.Serializer[Any]):
+    priority = serializers.IntegerField(min_value=0, required=False, help_text="Lower is tried first; 100 if omitted.")
+    field = serializers.ChoiceField(choices=RuleField.choices)
+    pattern = serializers.CharField(
+        max_length=200, help_text="cost_center: the whole value; description and supplier_name: any part."
+    )
+    category = serializers.UUIDField(help_text="The id of one of the tenant's categories.")
+
+
+RULE_INPUT = ["priority", "field", "pattern", "category"]
+
+
+def _rule_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    if "category" in data:
+        data["category_id"] = data.pop("category")
+    return data
+
+
+class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_scopes = {
+        "GET": Scope.SPEND_READ,
+        "POST": Scope.SPEND_WRITE,
+        "PUT": Scope.SPEND_WRITE,
+        "PATCH": Scope.SPEND_WRITE,
+        "DELETE": Scope.SPEND_WRITE,
+    }
+    serializer_class = CategoryRuleSerializer
+    model = CategoryRule
+
+    def scoped_queryset(self) -> Any:
+        return selectors.category_rule_list()
+
+    @extend_schema(request=CategoryRuleInputSerializer, responses={201: CategoryRuleSerializer})
+    def create(self, request: TenantAPIRequest) -> Response:
+        data = _body(request, RULE_INPUT)
+        _require(data, ["field", "pattern", "category"])
+        rule = services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
+        return Response(CategoryRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CategoryRuleInputSerializer, responses=CategoryRuleSerializer)
+    def update(self, request: TenantAPIRequest, pk: str) -> Response:
+        rule = self.get_object()
+        data = _body(request, RULE_INPUT)
+        _require(data, ["field", "pattern", "category"])
+        return self._change(request, rule, {"priority": 100, **data})
+
+    @extend_schema(request=CategoryRuleInputSerializer(partial=True), responses=CategoryRuleSerializer)
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        rule = self.get_object()
+        return self._change(request, rule, _body(request, RULE_INPUT))
+
+    def _change(self, request: TenantAPIRequest, rule: CategoryRule, data: dict[str, Any]) -> Response:
+        rule = services.category_rule_update(
+            tenant=request.auth.tenant, by=request.actor, rule_id=rule.pk, **_rule_arguments(data)
+        )
+        return Response(CategoryRuleSerializer(rule).data)
+
+    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
+        services.category_rule_delete(tenant=request.auth.tenant, by=request.actor, rule_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Column mappings
+
+
+class ColumnMappingSerializer(serializers.ModelSerializer[ColumnMapping]):
+    class Meta:
+        model = ColumnMapping
+        fields = ["id", "name", "columns", "date_format", "decimal_comma", "created_at"]
+        read_only_fields = fields
+
+
+class ColumnMappingInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    columns = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Spend column → the header it has in the file. Every required column must be mapped.",
+    )
+    date_format = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="strptime format, e.g. %d/%m/%Y; empty for ISO."
+    )
+    decimal_comma = serializers.BooleanField(required=False)
+
+
+MAPPING_INPUT = ["name", "columns", "date_format", "decimal_comma"]
+
+
+class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_scopes = {
+        "GET": Scope.SPEND_READ,
+        "POST": Scope.SPEND_WRITE,
+        "PUT": Scope.SPEND_WRITE,
+        "PATCH": Scope.SPEND_WRITE,
+        "DELETE": Scope.SPEND_WRITE,
+    }
+    serializer_class = ColumnMappingSerializer
+    model = ColumnMapping
+
+    def scoped_queryset(self) -> Any:
+        return selectors.column_mapping_list()
+
+    @extend_schema(request=ColumnMappingInputSerializer, responses={201: ColumnMappingSerializer})
+    def create(self, request: TenantAPIRequest) -> Response:
+        data = _body(request, MAPPING_INPUT)
+        _require(data, ["name", "columns"])
+        mapping = services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
+        return Response(ColumnMappingSerializer(mapping).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ColumnMappingInputSerializer, responses=ColumnMappingSerializer)
+    def update(self, request: TenantAPIRequest, pk: str) -> Response:
+        mapping = self.get_object()
+        data = _body(request, MAPPING_INPUT)
+        _require(data, ["name", "columns"])
+        return self._change(request, mapping, {"date_format": "", "decimal_comma": False, **data})
+
+    @extend_schema(request=ColumnMappingInputSerializer(partial=True), responses=ColumnMappingSerializer)
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        mapping = self.get_object()
+        return self._change(request, mapping, _body(request, MAPPING_INPUT))
+
+    def _change(self, request: TenantAPIRequest, mapping: ColumnMapping, data: dict[str, Any]) -> Response:
+        mapping = services.column_mapping_update(
+            tenant=request.auth.tenant, by=request.actor, mapping_id=mapping.pk, **data
+        )
+        return Response(ColumnMappingSerializer(mapping).data)
+
+    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
+        services.column_mapping_delete(tenant=request.auth.tenant, by=request.actor, mapping_id=self.get_object().pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 # (prefix, viewset, basename) for the router
-routes: list[tuple[str, Any, str]] = []
+routes: list[tuple[str, Any, str]] = [
+    ("fx-rates", FxRateViewSet, "fxrate"),
+    ("category-rules", CategoryRuleViewSet, "categoryrule"),
+    ("column-mappings", ColumnMappingViewSet, "columnmapping"),
+]
 # plain endpoints (APIView subclasses of sourcing.api.base.TenantAPIView)
 api_patterns: list[URLPattern] = []
