@@ -120,6 +120,26 @@ def _spend_setup_objects(tenant: Tenant) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # specification files written by the world and by uploads
+
+
+def _category_objects(tenant: Tenant, name: str) -> dict[str, str]:
+    """A category of ``tenant`` with a subcategory and a specification document."""
+    import io
+
+    from sourcing.categories.services import category_create, category_spec_upload
+
+    with tenant_scope(tenant):
+        category = category_create(tenant=tenant, by=SYSTEM, code="111", name=name, profit_impact=4, supply_risk=3)
+        category_create(tenant=tenant, by=SYSTEM, code="111-A", name=f"{name} (large)", parent_id=category.pk)
+        spec = category_spec_upload(
+            tenant=tenant, by=SYSTEM, category_id=category.pk, title="Drawing", file=io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+        )
+    return {"category_id": str(category.pk), "spec_id": str(spec.pk)}
+
+
 @pytest.fixture
 def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     acme = Tenant.objects.create(slug="acme", name="Acme Home Goods", time_zone="America/Chicago")
@@ -167,11 +187,14 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     globex_objects["event_id"] = str(globex_event.pk) if globex_event else ""
     objects.update(_spend_setup_objects(acme))
     globex_objects.update(_spend_setup_objects(globex))
+    objects.update(_category_objects(acme, "Stainless steel pots"))
+    globex_objects.update(_category_objects(globex, "Tent poles"))
     return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
 
 
 # API detail routes take `pk`; which object it names depends on the endpoint.
 API_PK_OBJECT = {"membership": "membership_id", "auditevent": "event_id", "supplier": "supplier_id"}
+API_PK_OBJECT["category"] = "category_id"
 API_PK_OBJECT |= {"fxrate": "fx_rate_id", "categoryrule": "rule_id", "columnmapping": "mapping_id"}  # spend set-up
 
 
