@@ -14,6 +14,7 @@ from sourcing.roles import Scope
 # (label, url name, scope): shown when the current membership holds the scope.
 INTERNAL_NAV = [
     (_("Dashboard"), "dashboard", Scope.DASHBOARD_READ),
+    (_("Categories"), "category_list", Scope.CATEGORY_READ),
     (_("FX rates"), "fx_rate_list", Scope.SPEND_READ),
     (_("Members"), "member_list", Scope.MEMBER_READ),
     (_("Agencies & agents"), "agency_list", Scope.AGENCY_READ),

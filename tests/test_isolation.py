@@ -46,6 +46,7 @@ SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
 # POST-only pages (every other page is exercised with GET), with the form each one is sent.
 POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_key_revoke"}
 POST_ONLY |= {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # spend set-up
+POST_ONLY |= {"category_delete", "category_spec_upload"}  # categories
 
 
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
@@ -56,6 +57,12 @@ def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
         "member_invite": {"email": "new.agent@bridge.test", "role": "agent", "agency": objects["agency_id"]},
         "category_rule_create": _rule_form(objects),
         "category_rule_edit": _rule_form(objects),
+        "category_create": {
+            "code": "HARNESS",
+            "name": "Harness category",
+            "parent": objects["category_id"],
+            "owner": objects["membership_id"],
+        },
     }.get(name, {})
 
 
@@ -296,7 +303,8 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
         assert status == 404
     else:
         assert status in {200, 302, 400}, (status, response.content[:2000])
-        body = response.content.decode()
+        content = b"".join(response.streaming_content) if response.streaming else response.content  # files
+        body = content.decode(errors="replace")
         if principal.endswith("agent"):
             assert "TARGET-PRICE-SECRET" not in body
         assert _leaks(body, world, into="acme") == [], "another tenant's object ids leaked into an acme page"
@@ -309,6 +317,7 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
 # Pages that take object ids in the path, or in the body (those must resolve through the scoped manager too).
 BODY_ID_ROUTES = {"agent_assignment", "member_invite"}
 BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
+BODY_ID_ROUTES |= {"category_create"}  # the category form posts a parent and an owner id
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 

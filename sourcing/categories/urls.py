@@ -1,5 +1,18 @@
 """Category pages, under /t/<tenant_slug>/categories/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-page_patterns: list[URLPattern] = []
+from sourcing.categories import views
+
+page_patterns: list[URLPattern] = [
+    path("", views.category_list, name="category_list"),
+    path("export.csv", views.category_export, name="category_export"),
+    path("new/", views.category_create, name="category_create"),
+    path("import/", views.category_import, name="category_import"),
+    path("kraljic/", views.category_kraljic, name="category_kraljic"),
+    path("<uuid:category_id>/", views.category_detail, name="category_detail"),
+    path("<uuid:category_id>/edit/", views.category_edit, name="category_edit"),
+    path("<uuid:category_id>/delete/", views.category_delete, name="category_delete"),
+    path("<uuid:category_id>/specs/", views.category_spec_upload, name="category_spec_upload"),
+    path("specs/<uuid:spec_id>/download/", views.category_spec_download, name="category_spec_download"),
+]
