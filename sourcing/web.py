@@ -14,14 +14,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError, ScopeError
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.tenancy import tenant_scope
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class TenantRequest(HttpRequest):
@@ -31,6 +32,7 @@ class TenantRequest(HttpRequest):
     membership: Membership
     actor: Actor
     user: User  # type: ignore[assignment]
+    htmx: HtmxDetails
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -50,7 +52,7 @@ def tenant_view(scope: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()

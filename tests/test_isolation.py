@@ -147,6 +147,38 @@ def _category_objects(tenant: Tenant, name: str) -> dict[str, str]:
     return {"category_id": str(category.pk), "spec_id": str(spec.pk)}
 
 
+def _spend_objects(tenant: Tenant) -> dict[str, str]:
+    """An imported spend line (with its vendor and import) and a rejected import of ``tenant``."""
+    from sourcing.spend.models import SpendImport, SpendLine
+    from sourcing.spend.services import spend_lines_bulk
+
+    line = {
+        "invoice_date": "2026-03-05",
+        "invoice_number": f"{tenant.slug.upper()}-INV-1",
+        "supplier_name": f"{tenant.name} Vendor Co., Ltd.",
+        "quantity": "2",
+        "unit_price": "5",
+        "currency": tenant.base_currency,
+    }
+    with tenant_scope(tenant):
+        imported = spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=[line])
+        spend_line = SpendLine.objects.get(spend_import=imported)
+        spend_import = SpendImport.objects.create(
+            tenant=tenant,
+            source="api_lines",
+            file_name=f"{tenant.slug}-harness.csv",
+            status="failed",
+            error_count=1,
+            errors=[{"row": 2, "column": "amount", "message": "Not a number.", "value": "=1+1"}],
+        )
+    return {
+        "import_id": str(spend_import.pk),
+        "line_id": str(spend_line.pk),
+        "vendor_id": str(spend_line.vendor_id),
+        "imported_id": str(imported.pk),
+    }
+
+
 @pytest.fixture
 def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     acme = Tenant.objects.create(slug="acme", name="Acme Home Goods", time_zone="America/Chicago")
@@ -196,12 +228,15 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     globex_objects.update(_spend_setup_objects(globex))
     objects.update(_category_objects(acme, "Stainless steel pots"))
     globex_objects.update(_category_objects(globex, "Tent poles"))
+    objects.update(_spend_objects(acme))
+    globex_objects.update(_spend_objects(globex))
     return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
 
 
 # API detail routes take `pk`; which object it names depends on the endpoint.
 API_PK_OBJECT = {"membership": "membership_id", "auditevent": "event_id", "supplier": "supplier_id"}
 API_PK_OBJECT["category"] = "category_id"
+API_PK_OBJECT |= {"spendimport": "import_id", "spendline": "line_id", "vendor": "vendor_id"}  # spend
 API_PK_OBJECT |= {"fxrate": "fx_rate_id", "categoryrule": "rule_id", "columnmapping": "mapping_id"}  # spend set-up
 
 

@@ -84,13 +84,6 @@ def spend_import_create(
     return spend_import
 
 
-def spend_import_get(*, import_id: Any) -> SpendImport:
-    found = SpendImport.objects.select_related("mapping", "duplicate_of").filter(pk=import_id).first()
-    if found is None:
-        raise NotFoundError()
-    return found
-
-
 class _Rejected(Exception):
     def __init__(self, result: importer.LoadResult) -> None:
         self.result = result
@@ -280,3 +273,17 @@ def spend_lines_bulk(*, tenant: Tenant, by: Actor, lines: list[dict[str, Any]], 
         )
     importer.reclassify_one_off(vendor_ids=result.vendor_ids)
     return _finish_succeeded(tenant=tenant, by=by, spend_import=spend_import, result=result)
+
+
+def spend_import_submit(
+    *, tenant: Tenant, by: Actor, upload: IO[bytes], file_name: str, mapping_id: Any = None
+) -> SpendImport:
+    """Record an uploaded file and queue its import on a worker once the record is committed (in-process on
+    the embedded default, so the import has run by the time the page is shown)."""
+    from sourcing.spend.tasks import run_spend_import
+
+    spend_import = spend_import_create(
+        tenant=tenant, by=by, upload=upload, file_name=file_name, source=ImportSource.UPLOAD, mapping_id=mapping_id
+    )
+    transaction.on_commit(lambda: run_spend_import.delay(str(tenant.pk), str(spend_import.pk), by.label))
+    return spend_import
