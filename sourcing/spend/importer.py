@@ -122,17 +122,21 @@ class VendorBook:
             key = self._name_keys[name] = name_key(name) or name.strip().lower()
             return key
 
+    def match(self, erp_id: str, nk: str) -> tuple[str | None, str]:
+        """The supplier a vendor matches: by ERP id, else by its name key (when exactly one supplier has it)."""
+        if erp_id and erp_id in self._supplier_by_erp:
+            return self._supplier_by_erp[erp_id], MatchMethod.ERP_ID.value
+        if nk in self._supplier_by_name:
+            return self._supplier_by_name[nk], MatchMethod.NAME.value
+        return None, ""
+
     def __call__(self, erp_id: str, name: str) -> VendorRef:
         nk = self.name_key(name)
         key = f"id:{erp_id}" if erp_id else f"name:{nk}"
         found = self.by_key.get(key)
         if found is not None:
             return found
-        supplier_id, method = None, ""
-        if erp_id and erp_id in self._supplier_by_erp:
-            supplier_id, method = self._supplier_by_erp[erp_id], MatchMethod.ERP_ID.value
-        elif nk in self._supplier_by_name:
-            supplier_id, method = self._supplier_by_name[nk], MatchMethod.NAME.value
+        supplier_id, method = self.match(erp_id, nk)
         ref = VendorRef(str(uuid7()), key, erp_id, name, nk, supplier_id, method, True)
         self.by_key[key] = ref
         self.new.append(ref)

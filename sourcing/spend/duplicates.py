@@ -1,0 +1,103 @@
+"""Finding records that are probably the same company: pure Python, no ORM.
+
+Names are compared as company-name keys (suppliers/names.py: width and case folded, punctuation and English
+and Chinese legal forms gone). Candidate pairs come from blocking on shared tokens (words of three letters or
+more, and pairs of consecutive Chinese characters), leaving out tokens so common that they say nothing; the
+pairs are scored with rapidfuzz and joined into clusters. Identical keys always pair, with a score of 100.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+THRESHOLD = 90
+_WORD = re.compile(r"[a-z0-9]{3,}")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    key: str  # the company-name key
+    group: str = ""  # records with the same non-empty group are one company already (e.g. the same supplier)
+
+
+@dataclass
+class Cluster:
+    ids: list[str]
+    score: int  # the best pair score inside the cluster
+
+
+def tokens(key: str) -> set[str]:
+    found = set(_WORD.findall(key))
+    for run in _CJK.findall(key):
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            found.add(run)
+    return found
+
+
+def score(a: str, b: str) -> int:
+    """How alike two name keys are, 0-100: the better of plain and word-order-insensitive similarity."""
+    if a == b:
+        return 100
+    return int(max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)))
+
+
+def candidate_pairs(records: Sequence[Record], *, max_block: int | None = None) -> set[tuple[int, int]]:
+    """Index pairs that share a token that at most ``max_block`` records have (or an identical key)."""
+    limit = max_block or max(50, len(records) // 50)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(records):
+        blocks["=" + record.key].append(i)
+        for token in tokens(record.key):
+            blocks[token].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for name, members in blocks.items():
+        if len(members) < 2 or (len(members) > limit and not name.startswith("=")):
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    return pairs
+
+
+def clusters(records: Sequence[Record], *, threshold: int = THRESHOLD) -> list[Cluster]:
+    """Groups of two or more records whose names score at least ``threshold`` pairwise (transitively),
+    best-scoring first. Records of the same group are not paired with each other."""
+    parent = list(range(len(records)))
+    best: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in candidate_pairs(records):
+        a, b = records[i], records[j]
+        if a.group and a.group == b.group:
+            continue
+        s = score(a.key, b.key)
+        if s < threshold:
+            continue
+        root_i, root_j = find(i), find(j)
+        merged_best = max(s, best.pop(root_i, 0), best.pop(root_j, 0) if root_j != root_i else 0)
+        parent[root_j] = root_i
+        best[root_i] = merged_best
+    groups: dict[int, list[str]] = defaultdict(list)
+    for i, record in enumerate(records):
+        groups[find(i)].append(record.id)
+    found = [Cluster(sorted(ids), best.get(root, 0)) for root, ids in groups.items() if len(ids) > 1]
+    return sorted(found, key=lambda c: (-c.score, c.ids))
+
+
+def best_matches(key: str, choices: Mapping[str, str], *, limit: int = 3, cutoff: int = 70) -> list[tuple[str, int]]:
+    """The ids of the ``choices`` (id -> key) whose keys are most like ``key``, best first, with their scores."""
+    found = process.extract(key, choices, scorer=fuzz.token_sort_ratio, limit=limit, score_cutoff=cutoff)
+    return [(cid, int(s)) for _key, s, cid in found]
