@@ -60,8 +60,8 @@ def five_lines(tenant: Tenant, spend_world: dict[str, Any]) -> dict[str, Any]:
     ]
     with tenant_scope(tenant):
         services.spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=lines)
-        sunrise = {v.erp_id or "no-id": v for v in Vendor.objects.filter(name__startswith="Yiwu")}
-    return {**spend_world, "sunrise": sunrise["V-300"], "sunrise_alias": sunrise["no-id"]}
+        records = {v.erp_id or "no-id": v for v in Vendor.objects.filter(name__startswith="Yiwu")}
+    return {**spend_world, "sunrise": records["V-300"], "sunrise_alias": records["no-id"]}
 
 
 def test_the_cube_rolls_categories_up_the_tree_by_quarter(tenant: Tenant, five_lines: dict[str, Any]) -> None:
