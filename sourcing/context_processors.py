@@ -15,13 +15,17 @@ from sourcing.roles import Scope
 INTERNAL_NAV = [
     (_("Dashboard"), "dashboard", Scope.DASHBOARD_READ),
     (_("Categories"), "category_list", Scope.CATEGORY_READ),
-    (_("FX rates"), "fx_rate_list", Scope.SPEND_READ),
+    (_("Spend"), "spend_overview", Scope.SPEND_READ),
+    (_("Findings"), "finding_list", Scope.SPEND_READ),
+    (_("Spend set-up"), "fx_rate_list", Scope.SPEND_READ),
     (_("Members"), "member_list", Scope.MEMBER_READ),
     (_("Agencies & agents"), "agency_list", Scope.AGENCY_READ),
     (_("API keys"), "api_key_list", Scope.APIKEY_MANAGE),
     (_("Audit log"), "audit_list", Scope.AUDIT_READ),
     (_("Settings"), "tenant_settings", Scope.TENANT_READ),
 ]
+# Items that stand for a whole section of pages, by the path the section's pages share.
+NAV_SECTIONS = {"fx_rate_list": "spend/setup/", "spend_overview": "spend/", "category_list": "categories/"}
 PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),
 ]
@@ -33,15 +37,18 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"current_tenant": tenant, "current_membership": membership, "nav": []}
     if membership is not None and tenant is not None:
         items = PORTAL_NAV if membership.is_agent else INTERNAL_NAV
-        context["nav"] = [
-            {
-                "label": label,
-                "url": reverse(name, kwargs={"tenant_slug": tenant.slug}),
-                "active": request.resolver_match is not None and request.resolver_match.url_name == name,
-            }
-            for label, name, scope in items
-            if scope in membership.scopes
-        ]
+        nav: list[dict[str, Any]] = []
+        for label, name, scope in items:
+            if scope in membership.scopes:
+                url = reverse(name, kwargs={"tenant_slug": tenant.slug})
+                section = f"/t/{tenant.slug}/{NAV_SECTIONS[name]}" if name in NAV_SECTIONS else url
+                nav.append({"label": label, "url": url, "section": section, "active": False})
+        # The item whose section is the longest start of this page's address: the spend cube lights "Spend",
+        # the category rules (under spend/setup/) light "Spend set-up".
+        here = sorted((i for i in nav if request.path.startswith(i["section"])), key=lambda i: -len(i["section"]))
+        if here:
+            here[0]["active"] = True
+        context["nav"] = nav
         context["is_portal"] = membership.is_agent
     user = getattr(request, "user", None)  # None on public API pages (no authentication there)
     if user is not None and user.is_authenticated:

@@ -7,14 +7,14 @@ the view declares, and runs the view, template rendering included, inside ``tena
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django_htmx.middleware import HtmxDetails
 
 from sourcing.actors import Actor
@@ -47,6 +47,11 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _in_scope(tenant: Tenant, content: Iterable[Any]) -> Iterator[Any]:
+    with tenant_scope(tenant):
+        yield from content
+
+
 def tenant_view(scope: str) -> Callable[[View], View]:
     """Declare the scope a tenant page needs; internal pages and partner pages both use this."""
 
@@ -73,11 +78,15 @@ def tenant_view(scope: str) -> Callable[[View], View]:
                 request.membership = membership  # type: ignore[attr-defined]
                 request.actor = Actor.for_membership(membership, ip_address=client_ip(request))  # type: ignore[attr-defined]
                 try:
-                    return view(request, *args, **kwargs)
+                    response = view(request, *args, **kwargs)
                 except NotFoundError as exc:
                     raise Http404 from exc
                 except ScopeError as exc:
                     raise PermissionDenied from exc
+            if isinstance(response, StreamingHttpResponse) and not response.is_async:
+                # A streamed body (a large export) is produced after this returns: it reads in the same scope.
+                response.streaming_content = _in_scope(tenant, response.streaming_content)  # type: ignore[arg-type]
+            return response
 
         wrapped.required_scope = scope  # type: ignore[attr-defined]
         return wrapped

@@ -27,9 +27,24 @@ HEADER = "Idempotency-Key"
 LOCK_SECONDS = 300
 
 
+def _file_digest(upload: Any) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def _request_hash(request: Request) -> str:
+    """What makes two requests "the same": path, body and, for uploads, the bytes of every file (not only its
+    name, which is all the parsed body shows of it)."""
+    data: Any = request.data
+    files = {}
+    if hasattr(request, "FILES") and request.FILES:
+        files = {name: [_file_digest(f) for f in request.FILES.getlist(name)] for name in sorted(request.FILES)}
+        data = {k: v for k, v in data.items() if k not in request.FILES} if hasattr(data, "items") else data
     payload = json.dumps(
-        {"path": request.get_full_path(), "data": request.data}, sort_keys=True, default=str, ensure_ascii=False
+        {"path": request.get_full_path(), "data": data, "files": files}, sort_keys=True, default=str, ensure_ascii=False
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -163,7 +163,7 @@ class VendorRow:
     suggestions: list[tuple[Supplier, int]]
 
 
-def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int = 100) -> list[VendorRow]:
+def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int | None = 100) -> list[VendorRow]:
     """Vendors by spend, largest first, with up to three supplier suggestions for each unmatched one."""
     vendors = Vendor.objects.select_related("supplier", "merged_into")
     if unmatched_only:
@@ -177,7 +177,8 @@ def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int = 100) -> 
         .annotate(spend=Sum("amount_base"), n=Count("id"))
         .order_by()
     }
-    chosen = sorted(vendors, key=lambda v: (-(totals.get(v.pk, (Decimal(0), 0))[0] or 0), v.name))[:limit]
+    chosen = sorted(vendors, key=lambda v: (-(totals.get(v.pk, (Decimal(0), 0))[0] or 0), v.name))
+    chosen = chosen[:limit] if limit is not None else chosen
     suppliers: dict[str, Supplier] = {}
     keys: dict[str, str] = {}
     if any(v.supplier_id is None for v in chosen):

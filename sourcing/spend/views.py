@@ -12,6 +12,7 @@ from sourcing.errors import DomainError
 from sourcing.exports import csv_response
 from sourcing.roles import Scope
 from sourcing.spend import selectors, services
+from sourcing.spend.analysis_views import SPEND_TABS
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
 from sourcing.spend.forms import UploadForm
 from sourcing.views import _form_errors
@@ -26,7 +27,7 @@ def spend_import_list(request: TenantRequest) -> HttpResponse:
     return render(
         request,
         "spend/import_list.html",
-        {"page": page, "can_import": Scope.SPEND_IMPORT in request.membership.scopes},
+        {"page": page, "can_import": Scope.SPEND_IMPORT in request.membership.scopes, "spend_tabs": SPEND_TABS},
     )
 
 

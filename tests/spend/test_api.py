@@ -141,3 +141,21 @@ def test_list_query_counts_are_constant(
     _bulk(client, [row(invoice_number=f"B-{i}", supplier_erp_id=f"W-{i}") for i in range(6)])
     with django_assert_num_queries(10):
         assert len(client.get(path).json()["results"]) >= 2
+
+
+def test_an_idempotency_key_tells_two_files_of_the_same_name_apart(
+    tenant: Tenant, spend_world: dict[str, Any], api_client: Any
+) -> None:
+    client = api_client()
+
+    def send(content: bytes) -> Any:
+        upload = SimpleUploadedFile("spend.csv", content)
+        return client.post("/api/v1/spend/imports/", {"file": upload}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    first = send(csv_bytes([row()]))
+    assert first.status_code == 202
+    assert send(csv_bytes([row()])).json() == first.json()  # the same bytes: replayed
+    other = send(csv_bytes([row(invoice_number="OTHER")]))
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    with tenant_scope(tenant):
+        assert SpendImport.objects.count() == 1

@@ -1,0 +1,371 @@
+"""Spend analysis pages: overview, cube, suppliers (Pareto), concentration, price variance, maverick spend,
+the lines behind any number, and the vendor queues (unmatched, duplicates). Each list can be exported as CSV
+or XLSX with ``?format=csv|xlsx``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from sourcing.errors import DomainError
+from sourcing.exports import export_response
+from sourcing.roles import Scope
+from sourcing.spend import analysis, vendors
+from sourcing.spend.analysis import DIMENSIONS, PERIODS, SpendFilter
+from sourcing.spend.models import SpendClass
+from sourcing.web import TenantRequest, tenant_view
+
+LINES_PER_PAGE = 50
+SPEND_TABS = [
+    ("spend_overview", gettext_lazy("Overview")),
+    ("spend_cube", gettext_lazy("Cube")),
+    ("spend_pareto", gettext_lazy("Suppliers")),
+    ("spend_concentration", gettext_lazy("Concentration")),
+    ("spend_price_variance", gettext_lazy("Price variance")),
+    ("spend_maverick", gettext_lazy("Maverick")),
+    ("spend_lines", gettext_lazy("Lines")),
+    ("vendor_list", gettext_lazy("Vendors")),
+    ("vendor_duplicates", gettext_lazy("Duplicates")),
+    ("spend_import_list", gettext_lazy("Imports")),
+]
+
+
+def _context(request: TenantRequest, spend_filter: SpendFilter, **extra: Any) -> dict[str, Any]:
+    from sourcing.categories.selectors import category_list
+
+    return {
+        "f": spend_filter,
+        "currency": request.tenant.base_currency,
+        "category_choices": [(str(node.category.pk), node.category, node.depth) for node in category_list()],
+        "classification_choices": SpendClass.choices,
+        "supplier_name": analysis.SupplierBook.load().name_of(spend_filter.supplier) if spend_filter.supplier else "",
+        "can_write": Scope.SPEND_WRITE in request.membership.scopes,
+        "export_query": urlencode(spend_filter.as_query()),
+        "spend_tabs": SPEND_TABS,
+        **extra,
+    }
+
+
+def _format(request: TenantRequest) -> str:
+    value = request.GET.get("format", "")
+    return value if value in {"csv", "xlsx"} else ""
+
+
+def _choice(request: TenantRequest, name: str, allowed: Any, default: str) -> str:
+    value = request.GET.get(name, "")
+    return value if value in allowed else default
+
+
+def lines_url(request: TenantRequest, spend_filter: SpendFilter, **override: Any) -> str:
+    query = urlencode(spend_filter.as_query(**override))
+    return f"{reverse('spend_lines', kwargs={'tenant_slug': request.tenant.slug})}?{query}"
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_overview(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    summary = analysis.overview(spend_filter)
+    pareto = analysis.supplier_pareto(spend_filter)
+    cube = analysis.spend_cube(spend_filter, rows="category", columns="classification")
+    top_categories = sorted((r for r in cube.rows if r.depth == 0), key=lambda r: -cube.row_totals.get(r.key, 0))[:8]
+    context = _context(
+        request,
+        spend_filter,
+        summary=summary,
+        top_suppliers=pareto.rows[:8],
+        suppliers_for_80=pareto.suppliers_for_80,
+        supplier_count=len(pareto.rows),
+        top_categories=[(r, cube.row_totals.get(r.key, 0)) for r in top_categories],
+        top_category_max=max((cube.row_totals.get(r.key, 0) for r in top_categories), default=0),
+    )
+    return render(request, "spend/overview.html", context)
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_cube(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    rows = _choice(request, "rows", DIMENSIONS, "category")
+    columns = _choice(request, "columns", DIMENSIONS, "period")
+    period = _choice(request, "period", PERIODS, "quarter")
+    cube = analysis.spend_cube(
+        spend_filter, rows=rows, columns=columns, period=period, limit=0 if _format(request) else 50
+    )
+    if _format(request):
+        header = [str(DIMENSIONS[rows]), *(c.label for c in cube.columns), _("Total")]
+        body = ([("  " * r.depth) + r.label, *cells, total] for r, cells, total in cube.table())
+        return export_response(_format(request), "spend-cube", header, body)
+    table = [
+        (
+            r,
+            [
+                (amount, lines_url(request, spend_filter, **r.filter, **c.filter))
+                for c, amount in zip(cube.columns, cells, strict=True)
+            ],
+            total,
+            lines_url(request, spend_filter, **r.filter),
+        )
+        for r, cells, total in cube.table()
+    ]
+    top = max((amount for _r, cells, _t, _u in table for amount, _url in cells), default=0)
+    context = _context(
+        request,
+        spend_filter,
+        cube=cube,
+        table=table,
+        top=top,
+        rows=rows,
+        columns=columns,
+        period=period,
+        dimensions=list(DIMENSIONS.items()),
+        periods=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
+        cube_keep=[("rows", rows), ("columns", columns), ("period", period)],
+    )
+    return render(request, "spend/cube.html", context)
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_pareto(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    pareto = analysis.supplier_pareto(spend_filter)
+    if _format(request):
+        header = [_("Supplier"), _("Linked to a supplier"), _("Spend"), _("Share %"), _("Cumulative %")]
+        body = ([r.ref.name, r.ref.matched, r.amount, r.share, r.cumulative] for r in pareto.rows)
+        return export_response(_format(request), "suppliers-pareto", header, body)
+    rows = [(r, lines_url(request, spend_filter, supplier=r.ref.key)) for r in pareto.rows[:200]]
+    return render(request, "spend/pareto.html", _context(request, spend_filter, pareto=pareto, rows=rows))
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_concentration(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    rows = analysis.category_concentration(spend_filter)
+    if _format(request):
+        header = [
+            _("Category"),
+            _("Spend"),
+            _("Suppliers"),
+            _("Top supplier"),
+            _("Top share %"),
+            _("HHI"),
+            _("Single source"),
+        ]
+        body = (
+            [
+                ("  " * r.header.depth) + r.header.label,
+                r.total,
+                r.suppliers,
+                r.top.name if r.top else "",
+                r.top_share,
+                r.hhi,
+                r.single_source,
+            ]
+            for r in rows
+        )
+        return export_response(_format(request), "concentration", header, body)
+    table = [(r, lines_url(request, spend_filter, **r.header.filter)) for r in rows]
+    return render(request, "spend/concentration.html", _context(request, spend_filter, rows=table))
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    rows = analysis.price_variance(spend_filter, limit=None if _format(request) else 200)
+    if _format(request):
+        header = [_("SKU"), _("Unit"), _("Description"), _("Lines"), _("Suppliers"), _("Quantity"), _("Spend"),
+                  _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price")]  # fmt: skip
+        body = (
+            [
+                r.item_sku,
+                r.uom,
+                r.description,
+                r.lines,
+                r.suppliers,
+                r.quantity,
+                r.spend,
+                r.best_price,
+                r.worst_price,
+                r.spread_pct,
+                r.saving,
+            ]
+            for r in rows
+        )
+        return export_response(_format(request), "price-variance", header, body)
+    saving = sum((r.saving for r in rows), analysis.ZERO)
+    return render(request, "spend/price_variance.html", _context(request, spend_filter, rows=rows, saving=saving))
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_sku_prices(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    sku, uom = request.GET.get("sku", "")[:100], request.GET.get("uom", "")[:20]
+    prices = analysis.sku_prices(spend_filter, item_sku=sku, uom=uom)
+    rows = [(p, lines_url(request, spend_filter, supplier=p.ref.key) + "&" + urlencode({"sku": sku})) for p in prices]
+    return render(request, "spend/sku_prices.html", _context(request, spend_filter, sku=sku, uom=uom, rows=rows))
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_maverick(request: TenantRequest) -> HttpResponseBase:
+    spend_filter = SpendFilter.from_query(request.GET)
+    by = "cost_center" if request.GET.get("by") == "cost_center" else "category"
+    rows, overall = analysis.maverick_spend(spend_filter, by=by)
+    if _format(request):
+        header = [_("Category") if by == "category" else _("Cost center"), _("Spend"), _("Without PO"),
+                  _("Supplier not approved"), _("Maverick"), _("Maverick %")]  # fmt: skip
+        body = (
+            [("  " * r.header.depth) + r.header.label, r.total, r.no_po, r.unapproved, r.maverick, r.share]
+            for r in rows
+        )
+        return export_response(_format(request), f"maverick-by-{by}", header, body)
+    table = [(r, lines_url(request, spend_filter, **r.header.filter)) for r in rows]
+    context = _context(request, spend_filter, rows=table, overall=overall, by=by, maverick_keep=[("by", by)])
+    return render(request, "spend/maverick.html", context)
+
+
+@tenant_view(Scope.SPEND_READ)
+def spend_lines(request: TenantRequest) -> HttpResponseBase:
+    """The lines behind any number: filtered like the analyses, newest invoice first, a page at a time."""
+    spend_filter = SpendFilter.from_query(request.GET)
+    lines = spend_filter.lines().select_related("vendor", "vendor__supplier", "category").order_by("-id")
+    sku = request.GET.get("sku", "")[:100]
+    if sku:
+        lines = lines.filter(item_sku=sku)
+    if _format(request):
+        base = request.tenant.base_currency
+        header = [
+            _("Invoice date"), _("Invoice number"), _("Vendor"), _("Supplier"), _("Category"), _("SKU"),
+            _("Description"), _("Quantity"), _("Unit"), _("Unit price"), _("Currency"), _("Amount"),
+            _("Amount (%(c)s)") % {"c": base}, _("PO number"), _("Cost center"), _("Classification"),
+        ]  # fmt: skip
+        body = (
+            [
+                line.invoice_date, line.invoice_number, line.vendor.name,
+                line.vendor.supplier.legal_name if line.vendor.supplier else "",
+                line.category.code if line.category else "", line.item_sku, line.description, line.quantity,
+                line.uom, line.unit_price, line.currency, line.amount, line.amount_base, line.po_number,
+                line.cost_center, line.get_classification_display(),
+            ]
+            for line in lines.iterator(chunk_size=2000)
+        )  # fmt: skip
+        return export_response(_format(request), "spend-lines", header, body)
+    after = request.GET.get("after", "")
+    page_lines = list((lines.filter(id__lt=after) if analysis._uuid(after) else lines)[: LINES_PER_PAGE + 1])
+    more = len(page_lines) > LINES_PER_PAGE
+    page_lines = page_lines[:LINES_PER_PAGE]
+    next_query = urlencode({**request.GET.dict(), "after": str(page_lines[-1].pk)}) if more else ""
+    return render(
+        request,
+        "spend/lines.html",
+        _context(request, spend_filter, lines=page_lines, next_query=next_query, sku=sku, first_page=not after),
+    )
+
+
+@tenant_view(Scope.SPEND_READ)
+def vendor_list(request: TenantRequest) -> HttpResponseBase:
+    unmatched = request.GET.get("show") != "all"
+    search = request.GET.get("q", "").strip()[:100]
+    rows = vendors.vendor_rows(unmatched_only=unmatched, search=search, limit=None if _format(request) else 100)
+    if _format(request):
+        header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
+        body = (
+            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.legal_name if r.vendor.supplier else "",
+             r.vendor.get_match_method_display(), r.spend, r.lines]
+            for r in rows
+        )  # fmt: skip
+        return export_response(_format(request), "vendors", header, body)
+    context = _context(
+        request, SpendFilter(), rows=rows, unmatched=unmatched, search=search, merged=vendors.merged_vendors()
+    )
+    return render(request, "spend/vendors.html", context)
+
+
+@tenant_view(Scope.SPEND_READ)
+def vendor_duplicates(request: TenantRequest) -> HttpResponseBase:
+    clusters = vendors.duplicate_clusters()
+    return render(request, "spend/duplicates.html", _context(request, SpendFilter(), clusters=clusters))
+
+
+def _back(request: TenantRequest, default: str) -> HttpResponseBase:
+    target = request.POST.get("next", "")
+    if target.startswith(f"/t/{request.tenant.slug}/spend/"):
+        return redirect(target)
+    return redirect(default, tenant_slug=request.tenant.slug)
+
+
+def _run(request: TenantRequest, call: Any, success: str) -> None:
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def vendor_link(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
+    supplier_id = request.POST.get("supplier", "")
+
+    def link() -> None:
+        if request.POST.get("unlink"):
+            vendors.vendor_unlink(tenant=request.tenant, by=request.actor, vendor_id=vendor_id)
+        else:
+            vendors.vendor_link(tenant=request.tenant, by=request.actor, vendor_id=vendor_id, supplier_id=supplier_id)
+
+    vendors.vendor_get(vendor_id=vendor_id)  # a missing or another tenant's vendor: 404
+    _run(request, link, _("Saved."))
+    return _back(request, "vendor_list")
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def vendor_create_supplier(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
+    vendors.vendor_get(vendor_id=vendor_id)
+    _run(
+        request,
+        lambda: vendors.vendor_create_supplier(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),
+        _("The supplier was created and linked."),
+    )
+    return _back(request, "vendor_list")
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def vendors_rematch(request: TenantRequest) -> HttpResponseBase:
+    count = vendors.vendors_rematch(tenant=request.tenant, by=request.actor)
+    messages.success(request, _("%(n)s vendors linked.") % {"n": count})
+    return _back(request, "vendor_list")
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def vendor_merge(request: TenantRequest) -> HttpResponseBase:
+    target = request.POST.get("target", "")
+    duplicates = [v for v in request.POST.getlist("vendors") if v != target]
+    _run(
+        request,
+        lambda: vendors.vendor_merge(
+            tenant=request.tenant, by=request.actor, target_id=target, duplicate_ids=duplicates
+        ),
+        _("Merged: their spend now counts as one supplier. The merge can be undone on the vendors page."),
+    )
+    return _back(request, "vendor_duplicates")
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def vendor_unmerge(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
+    vendors.vendor_get(vendor_id=vendor_id)
+    _run(
+        request,
+        lambda: vendors.vendor_unmerge(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),
+        _("The merge was undone."),
+    )
+    return _back(request, "vendor_list")
