@@ -240,3 +240,8 @@ routes: list[tuple[str, Any, str]] = [
 api_patterns: list[URLPattern] = [
     path("spend/lines/bulk/", SpendLinesBulkView.as_view(), name="api-spend-lines-bulk"),
 ]
+
+# Findings and baselines (sourcing/spend/findings_api.py).
+from sourcing.spend import findings_api  # noqa: E402
+
+routes += findings_api.routes
