@@ -22,6 +22,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]+")
 
 @dataclass(frozen=True)
 class Record:
+    """One name of a company. A company with several names (English and Chinese) has several records with
+    the same id."""
+
     id: str
     key: str  # the company-name key
     group: str = ""  # records with the same non-empty group are one company already (e.g. the same supplier)
@@ -79,9 +82,15 @@ def clusters(records: Sequence[Record], *, threshold: int = THRESHOLD) -> list[C
             i = parent[i]
         return i
 
+    first_of: dict[str, int] = {}
+    for i, record in enumerate(records):  # the names of one company belong together from the start
+        if record.id in first_of:
+            parent[find(i)] = find(first_of[record.id])
+        else:
+            first_of[record.id] = i
     for i, j in candidate_pairs(records):
         a, b = records[i], records[j]
-        if a.group and a.group == b.group:
+        if a.id == b.id or (a.group and a.group == b.group):
             continue
         s = score(a.key, b.key)
         if s < threshold:
@@ -90,9 +99,9 @@ def clusters(records: Sequence[Record], *, threshold: int = THRESHOLD) -> list[C
         merged_best = max(s, best.pop(root_i, 0), best.pop(root_j, 0) if root_j != root_i else 0)
         parent[root_j] = root_i
         best[root_i] = merged_best
-    groups: dict[int, list[str]] = defaultdict(list)
+    groups: dict[int, set[str]] = defaultdict(set)
     for i, record in enumerate(records):
-        groups[find(i)].append(record.id)
+        groups[find(i)].add(record.id)
     found = [Cluster(sorted(ids), best.get(root, 0)) for root, ids in groups.items() if len(ids) > 1]
     return sorted(found, key=lambda c: (-c.score, c.ids))
 

@@ -214,6 +214,12 @@ def duplicate_clusters() -> list[DuplicateCluster]:
     forms ignored). Records already merged, or linked to the same supplier, are not shown as duplicates."""
     vendors = {str(v.pk): v for v in Vendor.objects.filter(merged_into__isnull=True).select_related("supplier")}
     records = [duplicates.Record(pk, v.name_key, str(v.supplier_id or "")) for pk, v in vendors.items()]
+    # a linked vendor is also known by its supplier's local name: 高阳柔触毛巾有限责任公司 finds Gaoyang Softtouch
+    records += [
+        duplicates.Record(pk, name_key(v.supplier.local_name), str(v.supplier_id))
+        for pk, v in vendors.items()
+        if v.supplier is not None and v.supplier.local_name
+    ]
     found = duplicates.clusters(records)
     if not found:
         return []

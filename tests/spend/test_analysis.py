@@ -296,3 +296,23 @@ def test_analyses_see_only_their_tenant(tenant: Tenant, other_tenant: Tenant, fi
         assert analysis.supplier_pareto(SpendFilter()).rows == []
         assert analysis.price_variance(SpendFilter()) == []
         assert vendors.duplicate_clusters() == []
+
+
+def test_a_chinese_name_finds_its_english_twin_through_the_supplier(
+    tenant: Tenant, spend_world: dict[str, Any]
+) -> None:
+    from suppliers.models import Supplier
+
+    with tenant_scope(tenant):
+        services.spend_lines_bulk(
+            tenant=tenant,
+            by=SYSTEM,
+            lines=[row(), row(invoice_number="z", supplier_name="宁波永辉家居用品有限责任公司", supplier_erp_id="")],
+        )
+        # the supplier's Chinese name is recorded after the import, so the Chinese vendor stayed unmatched
+        Supplier.objects.filter(pk=spend_world["everbright"].pk).update(local_name="宁波永辉家居用品有限公司")
+        [cluster] = vendors.duplicate_clusters()
+    assert sorted(v.name for v, _s in cluster.vendors) == [
+        "Ningbo Everbright Housewares Co., Ltd.",
+        "宁波永辉家居用品有限责任公司",
+    ]

@@ -13,9 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from sourcing.actors import Actor
+from sourcing.categories.demo import seed_categories
 from sourcing.models import Agency, Membership, Tenant, User
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
+from sourcing.spend.demo import seed_spend
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.services import supplier_upsert
@@ -129,6 +131,11 @@ class Command(BaseCommand):
                             "Asia/Shanghai",
                         )
                 self._suppliers(tenant, system)
+            seed_categories(tenant=tenant, by=system)
+            if slug == "acme":
+                added = seed_spend(tenant=tenant, by=system)
+                if added:
+                    self.stdout.write(f"  {slug}: {added} spend lines imported")
         self.stdout.write("Demo data ready. Every demo password is: " + password)
         self.stdout.write("  acme:   admin@acme.test, category@acme.test, buyer@acme.test, quality@acme.test,")
         self.stdout.write("          finance@acme.test, exec@acme.test")
