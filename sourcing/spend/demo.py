@@ -296,10 +296,10 @@ def spend_rows(seed: int = 2026) -> list[list[str]]:
                     cost_center="CC-LOGISTICS" if code == "510" else None,
                 )
             )
-    for day_text, name, erp_id, code, description, quantity, price, currency in ONE_OFF:
+    for day_text, name, erp_id, code, description, quantity, price_text, currency in ONE_OFF:
         invoice += 1
         vendor = DemoVendor(name, erp_id, supplier=False, currency=currency)
-        amount = (Decimal(price) * quantity).quantize(Decimal("0.01"))
+        amount = (Decimal(price_text) * quantity).quantize(Decimal("0.01"))
         rows.append(
             _row(
                 date.fromisoformat(day_text),
@@ -310,7 +310,7 @@ def spend_rows(seed: int = 2026) -> list[list[str]]:
                 description,
                 quantity,
                 "lot",
-                Decimal(price),
+                Decimal(price_text),
                 amount,
                 "",
             )
