@@ -11,6 +11,8 @@ Spend import: a generated canonical CSV of BENCH_SPEND_ROWS lines (default 1,000
   baseline  a plain COPY of the file into a table of its columns, as a superuser
   import    the whole import as the command line runs it (record, parse, validate, normalise, match, write)
   memory    peak resident memory of the importing process
+Spend analyses over those lines: the cube (categories rolled up the tree by quarter) and price variance,
+  against hand-written SQL returning the same numbers (checked before timing), as a superuser.
 
 BENCH_ONLY=tenancy or BENCH_ONLY=spend runs one section.
 """
@@ -189,6 +191,9 @@ def bench_spend_import(owner_url: str) -> None:
     print(f"  import (all steps)          {seconds:8.2f} s    {seconds / baseline:5.2f}x   target <= 4x")
     print(f"  peak memory of the import   {peak_mib:8.0f} MiB          target < 1024 MiB")
     assert created == SPEND_ROWS, f"{created} lines written, expected {SPEND_ROWS}"
+    print(f"spend analyses over those {SPEND_ROWS} lines (median of 5):")
+    for name, (hand, app) in spend.analysis_queries(BENCH_URL, tenant).items():
+        print(f"  {name:<34} hand SQL {hand:6.2f} s   application {app:6.2f} s   {app / hand:5.2f}x   target <= 2x")
 
 
 if __name__ == "__main__":

@@ -178,3 +178,82 @@ def run_import(tenant: Any, path: Path) -> tuple[float, float, int]:
     if status != "succeeded":
         raise RuntimeError(f"the benchmark import was rejected: {error_count} errors, e.g. {errors}")
     return elapsed, peak_kib / 1024, created
+
+
+# --- analysis queries over the imported lines ---------------------------------------------------------------
+
+HAND_CUBE = """
+WITH RECURSIVE up(id, ancestor) AS (
+    SELECT id, id FROM categories_category WHERE tenant_id = %(tenant)s
+    UNION ALL
+    SELECT up.id, c.parent_id FROM up JOIN categories_category c ON c.id = up.ancestor WHERE c.parent_id IS NOT NULL
+), cells AS (
+    SELECT category_id, date_trunc('quarter', invoice_date)::date AS quarter, sum(amount_base) AS amount
+    FROM spend_spendline WHERE tenant_id = %(tenant)s GROUP BY 1, 2
+)
+SELECT up.ancestor, cells.quarter, sum(cells.amount) FROM cells JOIN up ON up.id = cells.category_id GROUP BY 1, 2
+UNION ALL
+SELECT NULL, quarter, amount FROM cells WHERE category_id IS NULL
+"""
+
+HAND_PRICE_VARIANCE = """
+SELECT item_sku, uom, count(*), count(DISTINCT vendor_id), sum(quantity), sum(amount_base),
+       min(unit_price * fx_rate), max(unit_price * fx_rate), max(description),
+       sum(amount_base) - min(unit_price * fx_rate) * sum(quantity) AS saving
+FROM spend_spendline
+WHERE tenant_id = %(tenant)s AND item_sku <> '' AND quantity > 0
+GROUP BY item_sku, uom
+HAVING max(unit_price * fx_rate) > min(unit_price * fx_rate)
+ORDER BY saving DESC, item_sku
+LIMIT 200
+"""
+
+
+def _median_s(fn: Any, repeat: int) -> float:
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)[len(samples) // 2]
+
+
+def analysis_queries(admin_url: str, tenant: Any, *, repeat: int = 5) -> dict[str, tuple[float, float]]:
+    """(hand-written SQL as a superuser, the application's analysis as the runtime role) seconds, median of
+    ``repeat``, for the cube (category rolled up the tree × quarter) and price variance; each pair is checked to
+    return the same numbers before it is timed."""
+    import psycopg
+
+    from sourcing.spend import analysis
+    from sourcing.spend.analysis import SpendFilter
+    from sourcing.tenancy import tenant_scope
+
+    results: dict[str, tuple[float, float]] = {}
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("ANALYZE spend_spendline")
+
+        def hand_cube() -> dict[tuple[str, str], Decimal]:
+            rows = conn.execute(HAND_CUBE, {"tenant": tenant.pk}).fetchall()
+            return {(str(c) if c else "uncategorised", q.isoformat()): a for c, q, a in rows}
+
+        def app_cube() -> dict[tuple[str, str], Decimal]:
+            with tenant_scope(tenant):
+                cube = analysis.spend_cube(SpendFilter(), rows="category", columns="period", period="quarter", limit=0)
+            return {k: v for k, v in cube.cells.items() if v}
+
+        assert hand_cube() == app_cube(), "the hand-written cube and the application's differ"
+        results["spend cube (category x quarter)"] = (_median_s(hand_cube, repeat), _median_s(app_cube, repeat))
+
+        def hand_prices() -> list[tuple[str, Decimal]]:
+            return [
+                (r[0], r[9].quantize(Decimal("0.01"))) for r in conn.execute(HAND_PRICE_VARIANCE, {"tenant": tenant.pk})
+            ]
+
+        def app_prices() -> list[tuple[str, Decimal]]:
+            with tenant_scope(tenant):
+                return [(r.item_sku, r.saving) for r in analysis.price_variance(SpendFilter(), limit=200)]
+
+        assert hand_prices() == app_prices(), "the hand-written price variance and the application's differ"
+        results["price variance (top 200 SKUs)"] = (_median_s(hand_prices, repeat), _median_s(app_prices, repeat))
+    return results

@@ -222,11 +222,19 @@ _LINE_COLUMNS = (
     "unit_price, currency, amount, fx_rate, amount_base, po_number, cost_center, classification"
 )
 
-# Lines whose key is already there are skipped: re-importing a file or a line adds nothing. (A probe of the
-# unique index per line; an anti-join would be planned on statistics that a growing table has outrun.)
-_INSERT_NEW_LINES = (
+# Lines whose id is already there are skipped: re-importing a file or a line adds nothing. (A probe of the
+# primary key per line; an anti-join would be planned on statistics that a growing table has outrun.)
+_INSERT_LINES = (
     f"INSERT INTO spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS}) "  # noqa: S608 - constant columns
-    f"SELECT %s, %s, {_LINE_COLUMNS} FROM spend_load ON CONFLICT (id) DO NOTHING"
+    f"SELECT %s, %s, {_LINE_COLUMNS} FROM spend_load"
+)
+_INSERT_NEW_LINES = _INSERT_LINES + " ON CONFLICT (id) DO NOTHING"
+# The ids of the tenant's lines from before this import span [low, high] (ids start with the invoice day). A
+# batch entirely outside that span cannot repeat an earlier line, and lines of one file never repeat each other,
+# so such a batch is inserted without the per-line check (imports of a tenant run one at a time).
+_EARLIER_SPAN = (
+    "SELECT (SELECT id FROM spend_spendline WHERE tenant_id = %s ORDER BY id LIMIT 1), "
+    "(SELECT id FROM spend_spendline WHERE tenant_id = %s ORDER BY id DESC LIMIT 1)"
 )
 
 
@@ -339,6 +347,9 @@ class PostgresSink(Sink):
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS spend_load ({_STAGING_COLUMNS}) ON COMMIT DROP")
             cursor.execute("TRUNCATE spend_load")
+            cursor.execute(_EARLIER_SPAN, [self.tenant_id, self.tenant_id])
+            low, high = cursor.fetchone()
+        self._earlier = (str(low), str(high)) if low is not None else None
 
     def _copy_text(self, lines: list[Line]) -> str:
         out = []
@@ -370,7 +381,13 @@ class PostgresSink(Sink):
         out.append("")
         return "\n".join(out)
 
-    def _load(self, text: str, count: int, vendors: list[VendorRef]) -> None:
+    def _may_repeat(self, lines: list[Line]) -> bool:
+        if self._earlier is None:
+            return False
+        low, high = min(line.id for line in lines), max(line.id for line in lines)
+        return not (high < self._earlier[0] or low > self._earlier[1])
+
+    def _load(self, text: str, count: int, vendors: list[VendorRef], checked: bool) -> None:
         with self._raw.cursor() as cursor:
             if vendors:
                 cursor.executemany(
@@ -386,7 +403,7 @@ class PostgresSink(Sink):
             cursor.execute(_FOREIGN_REFERENCES, [self.tenant_id, self.tenant_id])
             if cursor.fetchone() != (0,):
                 raise RuntimeError("spend lines refer to a vendor or category outside the tenant")
-            cursor.execute(_INSERT_NEW_LINES, [self.tenant_id, self.import_id])
+            cursor.execute(_INSERT_NEW_LINES if checked else _INSERT_LINES, [self.tenant_id, self.import_id])
             created = cursor.rowcount
             cursor.execute("TRUNCATE spend_load")
         with self._lock:
@@ -400,8 +417,9 @@ class PostgresSink(Sink):
 
     def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
         text = self._copy_text(lines)
+        checked = self._may_repeat(lines) if lines else False
         self._wait()
-        self._pending = self._pool.submit(self._load, text, len(lines), vendors)
+        self._pending = self._pool.submit(self._load, text, len(lines), vendors, checked)
 
     def finish(self) -> tuple[int, int]:
         try:
