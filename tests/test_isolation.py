@@ -47,6 +47,7 @@ SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
 POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_key_revoke"}
 POST_ONLY |= {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # spend set-up
 POST_ONLY |= {"category_delete", "category_spec_upload"}  # categories
+POST_ONLY |= {"finding_assign", "finding_set_status", "finding_note", "baseline_delete"}  # findings, baselines
 
 
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
@@ -63,6 +64,10 @@ def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
             "parent": objects["category_id"],
             "owner": objects["membership_id"],
         },
+        "finding_create": {"kind": "other", "title": "Harness finding", "category": objects["category_id"]},
+        "finding_assign": {"assignee": objects["membership_id"]},
+        "finding_set_status": {"status": "in_progress"},
+        "finding_note": {"note": "Harness note"},
     }.get(name, {})
 
 
@@ -179,6 +184,21 @@ def _spend_objects(tenant: Tenant) -> dict[str, str]:
     }
 
 
+def _findings_objects(tenant: Tenant, assignee: Membership) -> dict[str, str]:
+    """A finding held by ``assignee`` and a baseline of the spend ``_spend_objects`` imported, of ``tenant``."""
+    from sourcing.spend.findings_services import baseline_freeze, finding_assign, finding_create
+
+    with tenant_scope(tenant):
+        finding = finding_create(
+            tenant=tenant, by=SYSTEM, kind="maverick", title=f"{tenant.name} finding", estimated_saving="10"
+        )
+        finding_assign(tenant=tenant, by=SYSTEM, finding_id=finding.pk, assignee_id=assignee.pk)
+        baseline = baseline_freeze(
+            tenant=tenant, by=SYSTEM, name=f"{tenant.name} March", period_start="2026-03-01", period_end="2026-03-31"
+        )
+    return {"finding_id": str(finding.pk), "baseline_id": str(baseline.pk)}
+
+
 @pytest.fixture
 def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     acme = Tenant.objects.create(slug="acme", name="Acme Home Goods", time_zone="America/Chicago")
@@ -230,6 +250,8 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     globex_objects.update(_category_objects(globex, "Tent poles"))
     objects.update(_spend_objects(acme))
     globex_objects.update(_spend_objects(globex))
+    objects.update(_findings_objects(acme, members[Role.BUYER]))
+    globex_objects.update(_findings_objects(globex, globex_buyer))
     return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
 
 
@@ -238,6 +260,7 @@ API_PK_OBJECT = {"membership": "membership_id", "auditevent": "event_id", "suppl
 API_PK_OBJECT["category"] = "category_id"
 API_PK_OBJECT |= {"spendimport": "import_id", "spendline": "line_id", "vendor": "vendor_id"}  # spend
 API_PK_OBJECT |= {"fxrate": "fx_rate_id", "categoryrule": "rule_id", "columnmapping": "mapping_id"}  # spend set-up
+API_PK_OBJECT |= {"finding": "finding_id", "baseline": "baseline_id"}  # findings and baselines
 
 
 def _classify(pattern: str, url: URLPattern) -> str:
@@ -353,6 +376,7 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
 BODY_ID_ROUTES = {"agent_assignment", "member_invite"}
 BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
 BODY_ID_ROUTES |= {"category_create"}  # the category form posts a parent and an owner id
+BODY_ID_ROUTES |= {"finding_create"}  # the finding form posts a category id
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 
