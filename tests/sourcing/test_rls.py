@@ -157,7 +157,7 @@ def _expected_same_tenant_keys() -> set[tuple[str, str, str]]:
         if field.is_relation
         and field.name != "tenant"
         and issubclass(field.related_model, TenantScopedModel)
-        and field.db_constraint  # spend lines' references are checked per statement instead (test_spend_load)
+        and field.db_constraint  # spend lines: see tests/spend/test_line_integrity.py
     }
 
 
