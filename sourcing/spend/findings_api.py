@@ -8,13 +8,20 @@ input serializers below document the bodies; they do not parse them.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -146,6 +153,11 @@ class FindingFilter(django_filters.FilterSet):
         return selectors.held_by(queryset, value) if value else queryset
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("category", uuid.UUID, description="A category id; subcategories included.")]
+    )
+)
 class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     required_scopes = {"GET": Scope.SPEND_READ, "POST": Scope.SPEND_WRITE, "PATCH": Scope.SPEND_WRITE}
     serializer_class = FindingSerializer
