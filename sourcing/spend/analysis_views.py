@@ -369,3 +369,16 @@ def vendor_unmerge(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
         _("The merge was undone."),
     )
     return _back(request, "vendor_list")
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def findings_raise(request: TenantRequest) -> HttpResponseBase:
+    from sourcing.spend.finding_rules import findings_raise as raise_findings
+
+    created, updated = raise_findings(tenant=request.tenant, by=request.actor)
+    messages.success(
+        request,
+        _("%(created)s findings raised, %(updated)s brought up to date.") % {"created": created, "updated": updated},
+    )
+    return redirect("finding_list", tenant_slug=request.tenant.slug)

@@ -451,7 +451,27 @@ class SpendDuplicatesView(SpendAnalysisView):
         )
 
 
+class FindingsRaiseView(TenantAPIView):
+    """Raise or refresh the findings the analyses show (price variance, maverick spend, duplicates, single
+    source). Findings the team closed or dismissed are left alone."""
+
+    required_scopes = {"POST": Scope.SPEND_WRITE}
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "FindingsRaised", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}
+        ),
+    )
+    def post(self, request: TenantAPIRequest) -> Response:
+        from sourcing.spend.finding_rules import findings_raise
+
+        created, updated = findings_raise(tenant=request.auth.tenant, by=request.actor)
+        return Response({"created": created, "updated": updated})
+
+
 api_patterns += [
+    path("spend/findings/raise/", FindingsRaiseView.as_view(), name="api-spend-findings-raise"),
     path("spend/analysis/cube/", SpendCubeView.as_view(), name="api-spend-cube"),
     path("spend/analysis/suppliers/", SpendParetoView.as_view(), name="api-spend-pareto"),
     path("spend/analysis/concentration/", SpendConcentrationView.as_view(), name="api-spend-concentration"),

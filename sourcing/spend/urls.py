@@ -14,6 +14,7 @@ page_patterns: list[URLPattern] = [
     path("prices/sku/", av.spend_sku_prices, name="spend_sku_prices"),
     path("maverick/", av.spend_maverick, name="spend_maverick"),
     path("lines/", av.spend_lines, name="spend_lines"),
+    path("findings/raise/", av.findings_raise, name="findings_raise"),
     path("vendors/", av.vendor_list, name="vendor_list"),
     path("vendors/duplicates/", av.vendor_duplicates, name="vendor_duplicates"),
     path("vendors/merge/", av.vendor_merge, name="vendor_merge"),

@@ -18,6 +18,7 @@ from sourcing.models import Agency, Membership, Tenant, User
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.spend.demo import seed_spend
+from sourcing.spend.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.services import supplier_upsert
@@ -135,7 +136,9 @@ class Command(BaseCommand):
             if slug == "acme":
                 added = seed_spend(tenant=tenant, by=system)
                 if added:
-                    self.stdout.write(f"  {slug}: {added} spend lines imported")
+                    with tenant_scope(tenant):
+                        raised, _updated = findings_raise(tenant=tenant, by=system)
+                    self.stdout.write(f"  {slug}: {added} spend lines imported, {raised} findings raised")
         self.stdout.write("Demo data ready. Every demo password is: " + password)
         self.stdout.write("  acme:   admin@acme.test, category@acme.test, buyer@acme.test, quality@acme.test,")
         self.stdout.write("          finance@acme.test, exec@acme.test")
