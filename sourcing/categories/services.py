@@ -218,6 +218,11 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
         before=before,
         after=category_snapshot(category),
     )
+    if {"is_production_material", "parent", "parent_id"} & set(changed):
+        # direct spend is spend in production material, this category's and everything below it
+        from sourcing.spend.importer import reclassify_by_category
+
+        reclassify_by_category()
     return category
 
 

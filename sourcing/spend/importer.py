@@ -585,6 +585,19 @@ def reclassify_one_off(*, vendor_ids: Iterable[Any] | None = None) -> int:
     return changed
 
 
+def reclassify_by_category() -> int:
+    """Bring direct / indirect up to date with the category tree after a category's production-material flag or
+    place changed (one-off lines stay one-off). Returns how many lines changed class."""
+    _by_code, classes = _category_maps()
+    direct = [pk for pk, cls in classes.items() if cls == "direct"]
+    lines = SpendLine.objects.exclude(classification="one_off")
+    changed = lines.filter(category_id__in=direct).exclude(classification="direct").update(classification="direct")
+    changed += (
+        lines.exclude(category_id__in=direct).exclude(classification="indirect").update(classification="indirect")
+    )
+    return changed
+
+
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -316,3 +316,17 @@ def test_a_chinese_name_finds_its_english_twin_through_the_supplier(
         "Ningbo Everbright Housewares Co., Ltd.",
         "宁波永辉家居用品有限责任公司",
     ]
+
+
+def test_flagging_a_category_as_production_material_makes_its_spend_direct(
+    tenant: Tenant, five_lines: dict[str, Any]
+) -> None:
+    from sourcing.categories.services import category_update
+
+    with tenant_scope(tenant):
+        category_update(tenant=tenant, by=SYSTEM, category_id=five_lines["kitchen"].pk, is_production_material=False)
+        assert dict(SpendLine.objects.values_list("invoice_number", "classification")) == {
+            "a": "indirect", "b": "one_off", "c": "indirect", "d": "one_off", "e": "one_off",
+        }  # fmt: skip
+        category_update(tenant=tenant, by=SYSTEM, category_id=five_lines["cookware"].pk, is_production_material=True)
+        assert SpendLine.objects.get(invoice_number="a").classification == "direct"  # 111 sits under 110
