@@ -343,3 +343,28 @@ def test_imports_are_tenant_scoped(tenant: Tenant, other_tenant: Tenant, spend_w
     with tenant_scope(other_tenant):
         assert SpendLine.objects.count() == 0 and Vendor.objects.count() == 0
         assert SpendImport.objects.count() == 0
+
+
+def test_a_damaged_workbook_is_rejected_with_a_clear_error(tenant: Tenant, spend_world: dict[str, Any]) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    out = io.BytesIO()
+    book.save(out)
+    damaged = out.getvalue()[: len(out.getvalue()) // 2]  # an upload cut short: still a zip by its first bytes
+    result = _import(tenant, damaged, name="spend.xlsx")
+    assert result.status == ImportStatus.FAILED
+    assert "cannot be opened" in result.errors[0]["message"]
+
+
+def test_a_bad_cell_in_a_workbook_is_named_by_its_row(tenant: Tenant, spend_world: dict[str, Any]) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append([row()[h] for h in HEADER])
+    sheet.append([row(invoice_number="X", quantity="lots")[h] for h in HEADER])
+    out = io.BytesIO()
+    book.save(out)
+    result = _import(tenant, out.getvalue(), name="spend.xlsx")
+    assert result.status == ImportStatus.FAILED
+    assert [(e["row"], e["column"]) for e in result.errors] == [(3, "quantity")]
+    assert _counts(tenant) == (0, 0)
