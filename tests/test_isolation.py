@@ -48,10 +48,14 @@ POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_
 POST_ONLY |= {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # spend set-up
 POST_ONLY |= {"category_delete", "category_spec_upload"}  # categories
 POST_ONLY |= {"finding_assign", "finding_set_status", "finding_note", "baseline_delete"}  # findings, baselines
+POST_ONLY |= {"vendor_link", "vendor_create_supplier", "vendor_unmerge", "vendor_merge", "vendors_rematch"}  # spend
+POST_ONLY |= {"findings_raise"}
 
 
-def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
-    return {
+def _post_data(name: str, objects: dict[str, str]) -> dict[str, Any]:
+    forms: dict[str, dict[str, Any]] = {
+        "vendor_link": {"supplier": objects["supplier_id"]},
+        "vendor_merge": {"target": objects["vendor_id"], "vendors": [objects["vendor_id"], objects["other_vendor_id"]]},
         "member_set_active": {"active": "1"},
         "agency_set_active": {"active": "1"},
         "agent_assignment": {"supplier": objects["supplier_id"], "agent": objects["agent_id"]},
@@ -68,7 +72,8 @@ def _post_data(name: str, objects: dict[str, str]) -> dict[str, str]:
         "finding_assign": {"assignee": objects["membership_id"]},
         "finding_set_status": {"status": "in_progress"},
         "finding_note": {"note": "Harness note"},
-    }.get(name, {})
+    }
+    return forms.get(name, {})
 
 
 def _rule_form(objects: dict[str, str]) -> dict[str, str]:
@@ -165,9 +170,10 @@ def _spend_objects(tenant: Tenant) -> dict[str, str]:
         "unit_price": "5",
         "currency": tenant.base_currency,
     }
+    alias = {**line, "supplier_name": f"{tenant.name} Vendor Company Limited", "invoice_number": "2"}
     with tenant_scope(tenant):
-        imported = spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=[line])
-        spend_line = SpendLine.objects.get(spend_import=imported)
+        imported = spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=[line, alias])
+        spend_line, other_line = SpendLine.objects.filter(spend_import=imported).order_by("invoice_number")
         spend_import = SpendImport.objects.create(
             tenant=tenant,
             source="api_lines",
@@ -180,6 +186,7 @@ def _spend_objects(tenant: Tenant) -> dict[str, str]:
         "import_id": str(spend_import.pk),
         "line_id": str(spend_line.pk),
         "vendor_id": str(spend_line.vendor_id),
+        "other_vendor_id": str(other_line.vendor_id),
         "imported_id": str(imported.pk),
     }
 
@@ -377,6 +384,7 @@ BODY_ID_ROUTES = {"agent_assignment", "member_invite"}
 BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
 BODY_ID_ROUTES |= {"category_create"}  # the category form posts a parent and an owner id
 BODY_ID_ROUTES |= {"finding_create"}  # the finding form posts a category id
+BODY_ID_ROUTES |= {"vendor_merge"}  # vendor ids in the form (vendor_link's supplier id rides with a path id)
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 
@@ -400,7 +408,9 @@ def test_other_tenants_object_is_a_missing_object(world: World, pattern: str, ur
     )
     in_path = bool(set(_params(pattern)) - {"tenant_slug"})
     assert theirs.status_code == nothing.status_code
-    assert theirs.status_code == 404 if in_path else theirs.status_code in {200, 404}
+    # an id in a form: the same page again, the same 404, or the same redirect back with the same message
+    assert theirs.status_code == 404 if in_path else theirs.status_code in {200, 302, 404}
+    assert theirs.get("Location") == nothing.get("Location")
     assert _without_csrf(theirs.content) == _without_csrf(nothing.content)
     assert _audit_counts(world) == before
 
