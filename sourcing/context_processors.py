@@ -25,7 +25,12 @@ INTERNAL_NAV = [
     (_("Settings"), "tenant_settings", Scope.TENANT_READ),
 ]
 # Items that stand for a whole section of pages, by the path the section's pages share.
-NAV_SECTIONS = {"fx_rate_list": "spend/setup/", "spend_overview": "spend/", "category_list": "categories/"}
+NAV_SECTIONS = {
+    "fx_rate_list": ("spend/setup/",),
+    "spend_overview": ("spend/",),
+    "finding_list": ("spend/findings/", "spend/baselines/"),
+    "category_list": ("categories/",),
+}
 PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),
 ]
@@ -41,13 +46,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         for label, name, scope in items:
             if scope in membership.scopes:
                 url = reverse(name, kwargs={"tenant_slug": tenant.slug})
-                section = f"/t/{tenant.slug}/{NAV_SECTIONS[name]}" if name in NAV_SECTIONS else url
-                nav.append({"label": label, "url": url, "section": section, "active": False})
-        # The item whose section is the longest start of this page's address: the spend cube lights "Spend",
-        # the category rules (under spend/setup/) light "Spend set-up".
-        here = sorted((i for i in nav if request.path.startswith(i["section"])), key=lambda i: -len(i["section"]))
-        if here:
-            here[0]["active"] = True
+                sections = [f"/t/{tenant.slug}/{p}" for p in NAV_SECTIONS.get(name, ())] or [url]
+                nav.append({"label": label, "url": url, "sections": sections, "active": False})
+        # The item with the longest section that starts this page's address: the spend cube lights "Spend", the
+        # category rules (under spend/setup/) light "Spend set-up", a baseline lights "Findings".
+        matches = [(len(p), i) for i in nav for p in i["sections"] if request.path.startswith(p)]
+        if matches:
+            max(matches, key=lambda m: m[0])[1]["active"] = True
         context["nav"] = nav
         context["is_portal"] = membership.is_agent
     user = getattr(request, "user", None)  # None on public API pages (no authentication there)

@@ -267,3 +267,19 @@ def test_analysis_page_query_counts_are_constant(
     _lines(tenant, 8, "B")
     with django_assert_num_queries(queries):
         assert client.get(_url(page, tenant)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("page", "lit"),
+    [
+        ("spend_cube", "Spend"),
+        ("spend_overview", "Spend"),
+        ("category_rule_list", "Spend set-up"),
+        ("baseline_list", "Findings"),
+        ("finding_list", "Findings"),
+        ("category_kraljic", "Categories"),
+    ],
+)
+def test_the_sidebar_lights_the_section_of_the_page(tenant: Tenant, make_member: Any, page: str, lit: str) -> None:
+    response = _client(make_member, tenant, Role.ADMIN).get(_url(page, tenant))
+    assert [item["label"] for item in response.context["nav"] if item["active"]] == [lit]
