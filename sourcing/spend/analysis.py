@@ -447,6 +447,7 @@ def category_concentration(spend_filter: SpendFilter) -> list[CategoryConcentrat
 
 # --- price variance -----------------------------------------------------------------------------------------------
 
+_WIDE = DecimalField(max_digits=38, decimal_places=16)
 _BASE_PRICE = ExpressionWrapper(
     F("unit_price") * F("fx_rate"), output_field=DecimalField(max_digits=30, decimal_places=16)
 )
@@ -487,7 +488,9 @@ def price_variance_query(spend_filter: SpendFilter) -> QuerySet[Any]:
             description_sample=Max("description"),
         )
         .filter(worst__gt=F("best"))
-        .order_by()
+        # spend less the cost of every unit at the best price paid: ordered and cut in the database
+        .annotate(saving=ExpressionWrapper(F("spend") - F("best") * F("quantity_total"), output_field=_WIDE))
+        .order_by("-saving", "item_sku")
     )
 
 
@@ -495,10 +498,11 @@ def price_variance(spend_filter: SpendFilter, *, limit: int | None = 200) -> lis
     """The same SKU bought at different unit prices, across suppliers or over time, largest saving first.
     Saving at the best price = spend - best unit price × quantity (all in the base currency)."""
     rows = []
-    for r in price_variance_query(spend_filter):
+    query = price_variance_query(spend_filter)
+    for r in query[:limit] if limit else query:
         best = r["best"].quantize(Decimal("0.000001"))
         spend = r["spend"] or ZERO
-        saving = max(ZERO, spend - (r["best"] * r["quantity_total"])).quantize(Decimal("0.01"))
+        saving = max(ZERO, r["saving"]).quantize(Decimal("0.01"))
         rows.append(
             PriceVariance(
                 item_sku=r["item_sku"],
@@ -513,8 +517,7 @@ def price_variance(spend_filter: SpendFilter, *, limit: int | None = 200) -> lis
                 saving=saving,
             )
         )
-    rows.sort(key=lambda r: (-r.saving, r.item_sku))
-    return rows[:limit] if limit else rows
+    return rows
 
 
 @dataclass
