@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sourcing.models import validate_currency
 from sourcing.tenancy import TenantScopedModel
@@ -278,7 +279,7 @@ class FindingKind(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("finding status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     CLOSED = "closed", _("Closed")
     DISMISSED = "dismissed", _("Dismissed")
