@@ -262,7 +262,7 @@ class KraljicMatrix:
     total_spend: Decimal  # everything booked on any category, counted once
 
 
-def kraljic_matrix() -> KraljicMatrix:
+def kraljic_matrix(*, with_spend: bool = True) -> KraljicMatrix:
     """Scored categories placed by profit impact and supply risk, each with its subtree's spend.
 
     A parent and its scored child are both shown, and the parent's bubble includes the child's spend: each
@@ -272,7 +272,9 @@ def kraljic_matrix() -> KraljicMatrix:
     from sourcing.spend.selectors import category_spend_totals
 
     categories, parents = _load()
-    direct = {pk: amount for pk, amount in category_spend_totals().items() if pk in categories}
+    # spend is shown only to those who may read it; without it every bubble has the same size
+    totals = category_spend_totals() if with_spend else {}
+    direct = {pk: amount for pk, amount in totals.items() if pk in categories}
     rolled = tree.roll_up(parents, direct)
     quadrants = {p.value: KraljicQuadrant(p.value, str(KraljicPosition(p.value).label)) for p in Position}
     points: list[KraljicPoint] = []

@@ -264,7 +264,8 @@ def category_import(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.CATEGORY_READ)
 def category_kraljic(request: TenantRequest) -> HttpResponse:
-    matrix = selectors.kraljic_matrix()
+    show_spend = Scope.SPEND_READ in request.membership.scopes
+    matrix = selectors.kraljic_matrix(with_spend=show_spend)
     drawn = [
         (bubble, bubble.key, charts.bubble_colour(bubble.key.position))
         for bubble in charts.bubbles([(p, p.profit_impact, p.supply_risk, p.spend) for p in matrix.points])
@@ -276,6 +277,7 @@ def category_kraljic(request: TenantRequest) -> HttpResponse:
         "categories/category_kraljic.html",
         {
             "matrix": matrix,
+            "show_spend": show_spend,
             "bubbles": drawn,
             "frame": frame,
             "areas": [(area, quadrants[area.position].label) for area in frame.quadrants],

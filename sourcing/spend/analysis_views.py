@@ -106,7 +106,7 @@ def spend_cube(request: TenantRequest) -> HttpResponseBase:
         (
             r,
             [
-                (amount, lines_url(request, spend_filter, **r.filter, **c.filter))
+                (amount, lines_url(request, spend_filter, **{**r.filter, **c.filter}))
                 for c, amount in zip(cube.columns, cells, strict=True)
             ],
             total,

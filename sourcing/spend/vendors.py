@@ -3,6 +3,7 @@ same company (reversible). Services and the selectors their pages need."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,15 +25,24 @@ from suppliers.names import name_key
 VENDOR_FIELDS = ["supplier", "match_method", "merged_into"]
 
 
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def vendor_get(*, vendor_id: Any) -> Vendor:
-    vendor = Vendor.objects.select_related("supplier", "merged_into").filter(pk=vendor_id).first()
+    pk = _uuid(vendor_id)
+    vendor = Vendor.objects.select_related("supplier", "merged_into").filter(pk=pk).first() if pk else None
     if vendor is None:
         raise NotFoundError()
     return vendor
 
 
 def _supplier(supplier_id: Any) -> Supplier:
-    supplier = Supplier.objects.filter(pk=supplier_id).first() if supplier_id else None
+    pk = _uuid(supplier_id)
+    supplier = Supplier.objects.filter(pk=pk).first() if pk else None
     if supplier is None:
         raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]})
     return supplier
@@ -99,8 +109,9 @@ def vendor_merge(*, tenant: Tenant, by: Actor, target_id: Any, duplicate_ids: li
     target = vendor_get(vendor_id=target_id)
     if target.merged_into_id:
         target = vendor_get(vendor_id=target.merged_into_id)
-    dupes = list(Vendor.objects.filter(pk__in=[d for d in duplicate_ids if str(d) != str(target.pk)]))
-    if len(dupes) != len({str(d) for d in duplicate_ids if str(d) != str(target.pk)}) or not dupes:
+    wanted = {pk for pk in (_uuid(d) for d in duplicate_ids) if pk is not None and pk != target.pk}
+    dupes = list(Vendor.objects.filter(pk__in=wanted))
+    if len(dupes) != len(wanted) or not dupes or len(wanted) != len({str(d) for d in duplicate_ids} - {str(target.pk)}):
         raise DomainError(
             _("Choose vendors of this organisation to merge."), fields={"vendors": [_("No such vendor.")]}
         )

@@ -283,3 +283,39 @@ def test_analysis_page_query_counts_are_constant(
 def test_the_sidebar_lights_the_section_of_the_page(tenant: Tenant, make_member: Any, page: str, lit: str) -> None:
     response = _client(make_member, tenant, Role.ADMIN).get(_url(page, tenant))
     assert [item["label"] for item in response.context["nav"] if item["active"]] == [lit]
+
+
+@pytest.mark.parametrize("dimension", ["category", "supplier", "period", "cost_center", "classification"])
+def test_the_cube_by_the_same_dimension_twice(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, dimension: str
+) -> None:
+    _lines(tenant, 3)
+    client = _client(make_member, tenant, Role.BUYER)
+    response = client.get(_url("spend_cube", tenant) + f"?rows={dimension}&columns={dimension}")
+    assert response.status_code == 200
+
+
+def test_a_quality_engineer_sees_the_kraljic_matrix_without_spend(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    from sourcing.categories.models import Category
+
+    _lines(tenant, 2)  # 2,100 USD in category 111
+    with tenant_scope(tenant):
+        Category.objects.filter(code="111").update(profit_impact=4, supply_risk=4)
+    quality = _client(make_member, tenant, Role.QUALITY).get(_url("category_kraljic", tenant)).content.decode()
+    buyer = _client(make_member, tenant, Role.BUYER).get(_url("category_kraljic", tenant)).content.decode()
+    assert "2,100" in buyer
+    assert "2,100" not in quality and "2100" not in quality and "Stainless steel pots" in quality
+
+
+def test_a_merge_with_a_malformed_target_is_refused_politely(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 2)
+    with tenant_scope(tenant):
+        vendor = Vendor.objects.first()
+    client = _client(make_member, tenant, Role.BUYER)
+    for target in ("", "not-a-uuid"):
+        response = client.post(_url("vendor_merge", tenant), {"target": target, "vendors": [vendor.pk, "x"]})
+        assert response.status_code in {302, 404}
