@@ -152,13 +152,18 @@ class SupplierBook:
             v["id"]: v
             for v in Vendor.objects.values("id", "name", "merged_into_id", "supplier_id", "supplier__legal_name")
         }
+        # A merged group counts as the supplier of the record kept, or, if that one is linked to none, of the
+        # first linked record merged into it: a merge never turns a linked supplier's spend into unlinked spend.
+        linked_member: dict[Any, dict[str, Any]] = {}
+        for row in sorted(rows.values(), key=lambda r: str(r["id"])):
+            if row["merged_into_id"] and row["supplier_id"]:
+                linked_member.setdefault(row["merged_into_id"], row)
         by_vendor: dict[Any, SupplierRef] = {}
         for vendor_id, row in rows.items():
             canonical = rows.get(row["merged_into_id"], row) if row["merged_into_id"] else row
-            if canonical["supplier_id"]:
-                ref = SupplierRef(
-                    str(canonical["supplier_id"]), canonical["supplier__legal_name"], canonical["supplier_id"]
-                )
+            linked = canonical if canonical["supplier_id"] else linked_member.get(canonical["id"])
+            if linked is not None:
+                ref = SupplierRef(str(linked["supplier_id"]), linked["supplier__legal_name"], linked["supplier_id"])
             else:
                 ref = SupplierRef(str(canonical["id"]), canonical["name"])
             by_vendor[vendor_id] = ref

@@ -244,7 +244,11 @@ def duplicate_clusters() -> list[DuplicateCluster]:
     }
     result = []
     for c in found:
-        members = sorted(((vendors[pk], spend.get(pk, Decimal(0))) for pk in c.ids), key=lambda m: -m[1])
+        # the record to keep comes first: one linked to a supplier, then the larger spend
+        members = sorted(
+            ((vendors[pk], spend.get(pk, Decimal(0))) for pk in c.ids),
+            key=lambda m: (m[0].supplier_id is None, -m[1]),
+        )
         result.append(DuplicateCluster(members, c.score, sum((m[1] for m in members), Decimal(0))))
     return sorted(result, key=lambda c: -c.spend)
 

@@ -330,3 +330,20 @@ def test_flagging_a_category_as_production_material_makes_its_spend_direct(
         }  # fmt: skip
         category_update(tenant=tenant, by=SYSTEM, category_id=five_lines["cookware"].pk, is_production_material=True)
         assert SpendLine.objects.get(invoice_number="a").classification == "direct"  # 111 sits under 110
+
+
+def test_merging_a_linked_vendor_into_an_unlinked_one_keeps_its_supplier(
+    tenant: Tenant, five_lines: dict[str, Any]
+) -> None:
+    everbright = five_lines["everbright"]
+    with tenant_scope(tenant):
+        linked = Vendor.objects.get(erp_id="V-100")
+        # the alias of Sunrise is unlinked; merging Everbright's record into it must not unlink Everbright's spend
+        vendors.vendor_merge(
+            tenant=tenant, by=SYSTEM, target_id=five_lines["sunrise_alias"].pk, duplicate_ids=[linked.pk]
+        )
+        pareto = {r.ref.key: r for r in analysis.supplier_pareto(SpendFilter()).rows}
+        _rows, overall = analysis.maverick_spend(SpendFilter())
+    assert pareto[str(everbright.pk)].amount == D("2350.00")  # 1000 + 550 + the alias's own 800
+    assert pareto[str(everbright.pk)].ref.matched
+    assert overall.maverick == D("2000.00")  # unchanged: approval is per record
