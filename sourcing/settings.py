@@ -130,6 +130,7 @@ AXES_CLIENT_IP_CALLABLE = "sourcing.web.client_ip"
 # Internationalisation: English and Simplified Chinese; the user's own language and zone win.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+FORMAT_MODULE_PATH = ["sourcing.formats"]
 LOCALE_PATHS = [BASE_DIR / "sourcing" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

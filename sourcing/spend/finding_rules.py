@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
@@ -122,7 +123,8 @@ def _single_source() -> list[Candidate]:
 
 @transaction.atomic
 def findings_raise(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
-    """Raise or refresh the findings the analyses show. Returns (created, updated)."""
+    """Raise or refresh the findings the analyses show, and close the raised ones they no longer show (the
+    duplicate was merged, the prices came together). Returns (created, updated or closed)."""
     by.require(Scope.SPEND_WRITE)
     candidates = [*_price_variance(), *_maverick(), *_duplicates(), *_single_source()]
     existing = {f.key: f for f in Finding.objects.filter(key__in=[c.key for c in candidates])}
@@ -149,4 +151,23 @@ def findings_raise(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
             created += 1
         else:
             updated += 1
+    keys = {c.key for c in candidates}
+    stale = (
+        Finding.objects.exclude(key="")
+        .exclude(key__in=keys)
+        .filter(status__in=[FindingStatus.OPEN, FindingStatus.IN_PROGRESS])
+    )
+    for finding in stale:
+        before = snapshot(finding, ["status", "note", "closed_at"])
+        finding.status = FindingStatus.CLOSED
+        finding.closed_at = timezone.now()
+        finding.note = "\n\n".join(
+            part
+            for part in (finding.note, _("Closed when findings were raised again: the analysis no longer shows it."))
+            if part
+        )
+        finding.save(update_fields=["status", "closed_at", "note"])
+        after = snapshot(finding, ["status", "note", "closed_at"])
+        audit_record(tenant=tenant, by=by, action="finding.status", target=finding, before=before, after=after)
+        updated += 1
     return created, updated

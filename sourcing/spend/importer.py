@@ -1,18 +1,19 @@
 """Loading spend lines: one pipeline behind the upload page, the command line and the API.
 
-Rows stream from the reader through ``normalise_row`` into a sink, a chunk at a time, inside one transaction:
-a file with any error writes nothing (the transaction is rolled back; every error is still collected, so the
-report lists them all). On PostgreSQL the sink copies each chunk into a temporary table and inserts from it,
-on a second thread, while the next chunk is parsed; the embedded SQLite default uses the ORM.
+The whole file is checked first, a column at a time (``frame.check``): a file with any error writes nothing,
+and the report lists every error. A clean file is then normalised (vendors, categories, classes, line ids) and
+written in chunks inside the caller's transaction. On PostgreSQL each chunk is copied into a temporary table
+and inserted from there, on a second thread, while the next chunk's ids are worked out; the decimals are
+rounded and converted in that insert. The embedded SQLite default uses the ORM.
 
-A line already in the database (same id, see ``normalise.Context.line_id``) is skipped, so re-importing a file
-or a line adds nothing; imports of one tenant are serialised by an advisory lock.
+A line already in the database (same id, see ``frame.line_ids``) is skipped, so re-importing a file or a line
+adds nothing; imports of one tenant are serialised by an advisory lock.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
+import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 import pycountry
 from django.db import connection
 from django.utils import timezone
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.categories.models import Category
 from sourcing.models import Tenant
+from sourcing.spend import frame as frames
 from sourcing.spend.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 from sourcing.spend.models import (
     CategoryRule,
@@ -38,7 +41,7 @@ from sourcing.spend.models import (
     SpendSettings,
     Vendor,
 )
-from sourcing.spend.normalise import Context, FxTable, Line, RowError, VendorRef, normalise_row
+from sourcing.spend.normalise import FxTable, RowError, VendorRef
 from sourcing.spend.rules import match_category_rule
 from sourcing.tenancy import uuid7
 from suppliers.models import Supplier
@@ -169,76 +172,93 @@ def _category_maps() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return by_code, classes
 
 
-def build_context(
-    *, tenant: Tenant, columns: dict[str, int], mapping: ColumnMapping | None
-) -> tuple[Context, VendorBook]:
+def build_rules(*, tenant: Tenant, columns: dict[str, int], mapping: ColumnMapping | None) -> frames.Rules:
     settings_row = SpendSettings.objects.filter().first() or SpendSettings(tenant=tenant)
     rates: dict[str, list[tuple[date, Decimal]]] = {}
-    for currency, day, rate in FxRate.objects.values_list("currency", "rate_date", "rate"):
+    for currency, day, rate in FxRate.objects.values_list("currency", "rate_date", "rate").order_by("rate_date"):
         rates.setdefault(currency, []).append((day, rate))
     fx = FxTable(base_currency=tenant.base_currency, rates=rates, max_age_days=settings_row.fx_max_age_days)
-    by_code, classes = _category_maps()
-    rules = list(CategoryRule.objects.order_by("priority", "created_at"))
-    rule_cache: dict[tuple[str, str, str], str | None] = {}
-
-    def category_by_rule(cost_center: str, description: str, supplier_name: str) -> str | None:
-        if not rules:
-            return None
-        key = (cost_center, description, supplier_name)
-        if key not in rule_cache:
-            rule = match_category_rule(
-                rules, cost_center=cost_center, description=description, supplier_name=supplier_name
-            )
-            rule_cache[key] = str(rule.category_id) if rule is not None else None
-        return rule_cache[key]
-
-    vendors = VendorBook()
-    ctx = Context(
+    by_code, _classes = _category_maps()
+    return frames.Rules(
         columns=columns,
         fx=fx,
+        fx_rates=rates,
         tolerance_pct=settings_row.amount_tolerance_pct,
         currencies=CURRENCIES,
         categories=by_code,
-        category_classes=classes,
-        vendor_for=vendors,
-        category_by_rule=category_by_rule,
-        id_salt=tenant.pk.bytes,
         date_format=mapping.date_format if mapping else "",
         decimal_comma=mapping.decimal_comma if mapping else False,
     )
-    return ctx, vendors
+
+
+def _category_by_rules(checked: pl.DataFrame) -> pl.DataFrame:
+    """(cost_center, description, supplier_name) -> category id, for the lines without a category code, by the
+    tenant's rules: one decision per distinct combination."""
+    rules = list(CategoryRule.objects.order_by("priority", "created_at"))
+    keys = ["cost_center", "description", "supplier_name"]
+    empty = pl.DataFrame(schema={**dict.fromkeys(keys, pl.String), "_ruled": pl.String})
+    if not rules:
+        return empty
+    combos = checked.filter(pl.col("category_code") == "").select(keys).unique()
+    found = []
+    for cost_center, description, supplier_name in combos.iter_rows():
+        rule = match_category_rule(rules, cost_center=cost_center, description=description, supplier_name=supplier_name)
+        if rule is not None:
+            found.append((cost_center, description, supplier_name, str(rule.category_id)))
+    return pl.DataFrame(found, schema=empty.schema, orient="row") if found else empty
 
 
 # --- sinks -------------------------------------------------------------------------------------------------
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# What a chunk carries to the database, in this order (the decimals as written in the file, cleaned).
+_CHUNK_COLUMNS = [
+    "id",
+    "vendor_id",
+    "category_id",
+    "invoice_date",
+    "invoice_number",
+    "item_sku",
+    "description",
+    "quantity",
+    "uom",
+    "unit_price",
+    "currency",
+    "amount",
+    "fx_rate",
+    "po_number",
+    "cost_center",
+    "classification",
+]
 _STAGING_COLUMNS = (
-    "id uuid, vendor_id uuid, category_id uuid, invoice_date date, invoice_number text, "
-    "item_sku text, description text, quantity numeric, uom text, unit_price numeric, currency text, "
-    "amount numeric, fx_rate numeric, amount_base numeric, po_number text, cost_center text, classification text"
+    "id uuid, vendor_id uuid, category_id uuid, invoice_date date, invoice_number text, item_sku text, "
+    "description text, quantity numeric, uom text, unit_price numeric, currency text, amount numeric, "
+    "fx_rate numeric, po_number text, cost_center text, classification text"
 )
 _LINE_COLUMNS = (
     "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, quantity, uom, "
     "unit_price, currency, amount, fx_rate, amount_base, po_number, cost_center, classification"
 )
-
+# Rounded as the columns hold them, half away from zero; an amount left empty is quantity × unit price.
+_ROUNDED = (
+    "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, round(quantity, 4), uom, "
+    "round(unit_price, 6), currency, round(coalesce(amount, quantity * unit_price), 2), round(fx_rate, 10), "
+    "round(round(coalesce(amount, quantity * unit_price), 2) * fx_rate, 2), po_number, cost_center, classification"
+)
 # Lines whose id is already there are skipped: re-importing a file or a line adds nothing. (A probe of the
 # primary key per line; an anti-join would be planned on statistics that a growing table has outrun.)
 _INSERT_LINES = (
     f"INSERT INTO spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS}) "  # noqa: S608 - constant columns
-    f"SELECT %s, %s, {_LINE_COLUMNS} FROM spend_load"
+    f"SELECT %s, %s, {_ROUNDED} FROM spend_load"
 )
 _INSERT_NEW_LINES = _INSERT_LINES + " ON CONFLICT (id) DO NOTHING"
 # The ids of the tenant's lines from before this import span [low, high] (ids start with the invoice day). A
-# batch entirely outside that span cannot repeat an earlier line, and lines of one file never repeat each other,
-# so such a batch is inserted without the per-line check (imports of a tenant run one at a time).
+# chunk entirely outside that span cannot repeat an earlier line, and lines of one file never repeat each other,
+# so such a chunk is inserted without the per-line check (imports of a tenant run one at a time).
 _EARLIER_SPAN = (
     "SELECT (SELECT id FROM spend_spendline WHERE tenant_id = %s ORDER BY id LIMIT 1), "
     "(SELECT id FROM spend_spendline WHERE tenant_id = %s ORDER BY id DESC LIMIT 1)"
 )
-
-
-# The batch's references, checked once for the whole batch (the table has no per-row foreign keys): every
+# The chunk's references, checked once for the whole chunk (the table has no per-row foreign keys): every
 # vendor and category must be one of this tenant's. Row-level security hides other tenants' rows here too.
 _FOREIGN_REFERENCES = (
     "SELECT count(*) FROM spend_load s "
@@ -249,7 +269,7 @@ _FOREIGN_REFERENCES = (
 
 
 class Sink:
-    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
+    def write(self, chunk: pl.DataFrame) -> None:
         raise NotImplementedError
 
     def finish(self) -> tuple[int, int]:
@@ -257,10 +277,10 @@ class Sink:
         raise NotImplementedError
 
     def abandon(self) -> None:
-        """Stop writing (an error was found); whatever was written is rolled back by the caller."""
+        """Stop writing; whatever was written is rolled back by the caller."""
 
 
-def _vendor_rows(tenant_id: Any, vendors: list[VendorRef]) -> list[Vendor]:
+def vendor_rows(tenant_id: Any, vendors: list[VendorRef]) -> list[Vendor]:
     now = timezone.now()
     return [
         Vendor(
@@ -278,7 +298,7 @@ def _vendor_rows(tenant_id: Any, vendors: list[VendorRef]) -> list[Vendor]:
 
 
 class OrmSink(Sink):
-    """The portable sink (SQLite, tests of small files): the ORM's bulk inserts."""
+    """The portable sink (SQLite): the ORM's bulk inserts, decimals rounded in Python."""
 
     def __init__(self, *, tenant: Tenant, import_id: Any) -> None:
         self.tenant = tenant
@@ -286,54 +306,56 @@ class OrmSink(Sink):
         self.created = 0
         self.duplicates = 0
 
-    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
-        if vendors:
-            Vendor.objects.bulk_create(_vendor_rows(self.tenant.pk, vendors))
-        keys = [line.id for line in lines]
+    def write(self, chunk: pl.DataFrame) -> None:
+        rows = list(chunk.select(_CHUNK_COLUMNS).iter_rows(named=True))
         existing: set[str] = set()
-        for start in range(0, len(keys), 500):
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), 500):
             existing.update(
-                k.hex for k in SpendLine.objects.filter(id__in=keys[start : start + 500]).values_list("id", flat=True)
+                str(k) for k in SpendLine.objects.filter(id__in=ids[start : start + 500]).values_list("id", flat=True)
             )
-        new = [line for line in lines if line.id.replace("-", "") not in existing]
-        SpendLine.objects.bulk_create(
-            [
+        lines = []
+        for r in rows:
+            if r["id"] in existing:
+                continue
+            quantity, unit_price, amount, rate, amount_base = frames.amounts(
+                r["quantity"], r["unit_price"], r["amount"] or "", r["fx_rate"]
+            )
+            lines.append(
                 SpendLine(
-                    id=line.id,
+                    id=r["id"],
                     tenant=self.tenant,
                     spend_import_id=self.import_id,
-                    vendor_id=line.vendor_id,
-                    category_id=line.category_id,
-                    invoice_date=line.invoice_date,
-                    invoice_number=line.invoice_number,
-                    item_sku=line.item_sku,
-                    description=line.description,
-                    quantity=Decimal(line.quantity),
-                    uom=line.uom,
-                    unit_price=Decimal(line.unit_price),
-                    currency=line.currency,
-                    amount=Decimal(line.amount),
-                    fx_rate=Decimal(line.fx_rate),
-                    amount_base=Decimal(line.amount_base),
-                    po_number=line.po_number,
-                    cost_center=line.cost_center,
-                    classification=line.classification,
+                    vendor_id=r["vendor_id"],
+                    category_id=r["category_id"],
+                    invoice_date=date.fromisoformat(r["invoice_date"]),
+                    invoice_number=r["invoice_number"],
+                    item_sku=r["item_sku"],
+                    description=r["description"],
+                    quantity=Decimal(quantity),
+                    uom=r["uom"],
+                    unit_price=Decimal(unit_price),
+                    currency=r["currency"],
+                    amount=Decimal(amount),
+                    fx_rate=Decimal(rate),
+                    amount_base=Decimal(amount_base),
+                    po_number=r["po_number"],
+                    cost_center=r["cost_center"],
+                    classification=r["classification"],
                 )
-                for line in new
-            ],
-            batch_size=1000,
-        )
-        self.created += len(new)
-        self.duplicates += len(lines) - len(new)
+            )
+        SpendLine.objects.bulk_create(lines, batch_size=1000)
+        self.created += len(lines)
+        self.duplicates += len(rows) - len(lines)
 
     def finish(self) -> tuple[int, int]:
         return self.created, self.duplicates
 
 
 class PostgresSink(Sink):
-    """COPY into a temporary table, then one INSERT … SELECT per chunk, on a second thread so the database
-    works on chunk n while Python parses chunk n+1. The raw connection is used from that thread only while
-    the parsing thread leaves the database alone (it waits for the previous chunk before handing over)."""
+    """COPY each chunk into a temporary table, then one INSERT … SELECT, on a second thread so the database
+    works on chunk n while the next one is prepared. The raw connection is used from that thread only while
+    the preparing thread leaves the database alone (it waits for the previous chunk before handing over)."""
 
     def __init__(self, *, tenant: Tenant, import_id: Any) -> None:
         self.tenant_id = str(tenant.pk)
@@ -351,55 +373,17 @@ class PostgresSink(Sink):
             low, high = cursor.fetchone()
         self._earlier = (str(low), str(high)) if low is not None else None
 
-    def _copy_text(self, lines: list[Line]) -> str:
-        out = []
-        esc = _COPY_ESCAPES
-        for line in lines:
-            out.append(
-                "\t".join(
-                    (
-                        line.id,
-                        line.vendor_id,
-                        line.category_id or "\\N",
-                        line.invoice_date.isoformat(),
-                        line.invoice_number.translate(esc),
-                        line.item_sku.translate(esc),
-                        line.description.translate(esc),
-                        line.quantity,
-                        line.uom.translate(esc),
-                        line.unit_price,
-                        line.currency,
-                        line.amount,
-                        line.fx_rate,
-                        line.amount_base,
-                        line.po_number.translate(esc),
-                        line.cost_center.translate(esc),
-                        line.classification,
-                    )
-                )
-            )
-        out.append("")
-        return "\n".join(out)
-
-    def _may_repeat(self, lines: list[Line]) -> bool:
-        if self._earlier is None:
+    def _may_repeat(self, ids: pl.Series) -> bool:
+        if self._earlier is None or ids.is_empty():
             return False
-        low, high = min(line.id for line in lines), max(line.id for line in lines)
-        return not (high < self._earlier[0] or low > self._earlier[1])
+        return not (str(ids.max()) < self._earlier[0] or str(ids.min()) > self._earlier[1])
 
-    def _load(self, text: str, count: int, vendors: list[VendorRef], checked: bool) -> None:
+    def _load(self, data: bytes, count: int, checked: bool) -> None:
         with self._raw.cursor() as cursor:
-            if vendors:
-                cursor.executemany(
-                    "INSERT INTO spend_vendor (id, tenant_id, erp_id, name, name_key, supplier_id, match_method, "
-                    "merged_into_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, now())",
-                    [
-                        (v.id, self.tenant_id, v.erp_id, v.name[:255], v.name_key[:255], v.supplier_id, v.match_method)
-                        for v in vendors
-                    ],
-                )
-            with cursor.copy(f"COPY spend_load ({_LINE_COLUMNS}) FROM STDIN") as copy:
-                copy.write(text)
+            with cursor.copy(
+                f"COPY spend_load ({', '.join(_CHUNK_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            ) as copy:
+                copy.write(data)
             cursor.execute(_FOREIGN_REFERENCES, [self.tenant_id, self.tenant_id])
             if cursor.fetchone() != (0,):
                 raise RuntimeError("spend lines refer to a vendor or category outside the tenant")
@@ -415,11 +399,12 @@ class PostgresSink(Sink):
             pending, self._pending = self._pending, None
             pending.result()
 
-    def write(self, lines: list[Line], vendors: list[VendorRef]) -> None:
-        text = self._copy_text(lines)
-        checked = self._may_repeat(lines) if lines else False
+    def write(self, chunk: pl.DataFrame) -> None:
+        out = io.BytesIO()
+        chunk.select(_CHUNK_COLUMNS).write_csv(out, include_header=False, null_value="\\N")
+        checked = self._may_repeat(chunk.get_column("id"))
         self._wait()
-        self._pending = self._pool.submit(self._load, text, len(lines), vendors, checked)
+        self._pending = self._pool.submit(self._load, out.getvalue(), chunk.height, checked)
 
     def finish(self) -> tuple[int, int]:
         try:
@@ -443,6 +428,11 @@ def make_sink(*, tenant: Tenant, import_id: Any) -> Sink:
     return OrmSink(tenant=tenant, import_id=import_id)
 
 
+def insert_vendors(tenant: Tenant, vendors: list[VendorRef]) -> None:
+    if vendors:
+        Vendor.objects.bulk_create(vendor_rows(tenant.pk, vendors), batch_size=1000)
+
+
 def lock_tenant_imports(tenant: Tenant) -> None:
     """One import at a time per tenant (until the transaction ends), so the duplicate check is race-free."""
     if connection.vendor == "postgresql":
@@ -450,66 +440,94 @@ def lock_tenant_imports(tenant: Tenant) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"spend-import:{tenant.pk}"])
 
 
-def load_rows(
+def load_frame(
     *,
     tenant: Tenant,
     import_id: Any,
     columns: dict[str, int],
-    rows: Iterable[tuple[int, list[str]]],
+    frame: pl.DataFrame,
     mapping: ColumnMapping | None = None,
     progress: Callable[[int], None] | None = None,
     file_errors: list[tuple[int, str]] | None = None,
 ) -> LoadResult:
-    """Validate and write rows; must run inside the caller's transaction, which the caller rolls back when
-    the result has errors. Every row is validated even after the first error, so the report is complete."""
+    """Check every row of ``frame``, then, if nothing is wrong, write every line. Runs inside the caller's
+    transaction (which the caller rolls back if anything after the check fails)."""
     lock_tenant_imports(tenant)
-    ctx, vendors = build_context(tenant=tenant, columns=columns, mapping=mapping)
+    rules = build_rules(tenant=tenant, columns=columns, mapping=mapping)
+    checked = frames.check(frame, rules)
+    result = LoadResult(rows=checked.rows)
+    errors = list(checked.errors)
+    count = checked.error_count
+    for number, message in file_errors or ():
+        errors.append(RowError(number, "", message))
+        count += 1
+    if checked.rows == 0 and not count:
+        errors, count = [RowError(1, "", _("The file has a header but no rows."))], 1
+    if count:
+        result.errors = sorted(errors, key=lambda e: e.row)[: rules.max_errors]
+        result.error_count = count
+        return result
+    data = checked.frame
+    if progress is not None:
+        progress(0)
+    # vendors: one decision per distinct (ERP id, name)
+    book = VendorBook()
+    pairs = data.select("supplier_erp_id", "supplier_name").unique()
+    resolved = [(erp, name, *_vendor(book, erp, name)) for erp, name in pairs.iter_rows()]
+    vendors = pl.DataFrame(
+        resolved,
+        schema={
+            "supplier_erp_id": pl.String,
+            "supplier_name": pl.String,
+            "vendor_id": pl.String,
+            "_vendor_key": pl.String,
+        },
+        orient="row",
+    )
+    data = data.join(vendors, on=["supplier_erp_id", "supplier_name"], how="left")
+    # categories: the code's, else the rules'
+    ruled = _category_by_rules(data)
+    if ruled.height:
+        data = data.join(ruled, on=["cost_center", "description", "supplier_name"], how="left")
+        data = data.with_columns(pl.coalesce("_category_id", "_ruled").alias("_category_id"))
+    _by_code, classes = _category_maps()
+    data = data.sort(frames.ROW).with_columns(
+        pl.col("_category_id").alias("category_id"),
+        pl.col("_category_id")
+        .replace_strict(classes, default="indirect", return_dtype=pl.String)
+        .alias("classification"),
+        pl.col("_day").dt.to_string("%Y-%m-%d").alias("invoice_date"),
+        pl.col("_quantity_text").alias("quantity"),
+        pl.col("_unit_price_text").alias("unit_price"),
+        pl.when(pl.col("_amount_text") == "").then(None).otherwise(pl.col("_amount_text")).alias("amount"),
+        pl.col("_rate").alias("fx_rate"),
+    )
+    insert_vendors(tenant, book.take_new())
+    result.vendors_created = sum(1 for v in book.by_key.values() if v.is_new)
+    result.vendor_ids = set(data.get_column("vendor_id").unique().to_list())
     sink = make_sink(tenant=tenant, import_id=import_id)
-    result = LoadResult()
-    # A million rows allocate millions of short-lived objects and keep a few large, acyclic ones (the seen-line
-    # set, the caches): the cycle collector would rescan those again and again and find nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    chunk: list[Line] = []
-    writing = True
+    seen: set[bytes] = set()
     try:
-        for number, cells in rows:
-            result.rows += 1
-            line = normalise_row(ctx, number, cells)
-            if line is None or file_errors:
-                if writing:
-                    writing = False
-                    sink.abandon()
-                continue
-            if writing:
-                result.vendor_ids.add(line.vendor_id)
-                chunk.append(line)
-                if len(chunk) >= CHUNK_ROWS:
-                    sink.write(chunk, vendors.take_new())
-                    chunk = []
-                    if progress is not None:
-                        progress(result.rows)
-            elif progress is not None and result.rows % CHUNK_ROWS == 0:
-                progress(result.rows)
-        if writing:
-            if chunk or vendors.new:
-                sink.write(chunk, vendors.take_new())
-            result.created, result.duplicates = sink.finish()
-            result.vendors_created = sum(1 for v in vendors.by_key.values() if v.is_new)
+        for start in range(0, data.height, CHUNK_ROWS):
+            chunk = data.slice(start, CHUNK_ROWS)
+            ids = frames.line_ids(chunk, vendor_keys=pl.col("_vendor_key"), id_salt=tenant.pk.bytes, seen=seen)
+            sink.write(chunk.with_columns(pl.Series("id", ids, dtype=pl.String)))
+            if progress is not None:
+                progress(min(data.height, start + CHUNK_ROWS))
+        result.created, result.duplicates = sink.finish()
     except BaseException:
         sink.abandon()
         raise
-    finally:
-        if collecting:
-            gc.enable()
-    for number, message in file_errors or ():
-        ctx.error(number, "", message)
-    result.errors = sorted(ctx.errors, key=lambda e: e.row)
-    result.error_count = ctx.error_count
-    if result.rows == 0 and result.ok:
-        result.errors = [RowError(1, "", _("The file has a header but no rows."))]
-        result.error_count = 1
     return result
+
+
+def _vendor(book: VendorBook, erp_id: str, name: str) -> tuple[str, str]:
+    ref = book(erp_id, name)
+    return ref.id, ref.key
+
+
+def frame_of_rows(rows: Iterable[tuple[int, list[str]]], width: int) -> pl.DataFrame:
+    return frames.read_rows("rows", "", rows, width)
 
 
 # --- one-off classification ---------------------------------------------------------------------------------
@@ -533,15 +551,17 @@ def one_off_invoices(
 
 
 def reclassify_one_off(*, vendor_ids: Iterable[Any] | None = None) -> int:
-    """Re-derive the one-off class of the lines of these vendors (all when None), merged vendors counted as
-    the vendor they were merged into. Returns how many lines changed class. Until contracts exist, no vendor
-    is exempt for having a contract."""
+    """Re-derive the one-off class of the lines of these vendors (all when None). Purchases are counted per
+    supplier: every vendor record linked to one supplier, or merged into one record, counts together. Returns
+    how many lines changed class. Until contracts exist, no vendor is exempt for having a contract."""
     from django.db.models import Min
+
+    from sourcing.spend.analysis import SupplierBook
 
     settings_row = SpendSettings.objects.first()
     window = settings_row.one_off_window_days if settings_row else 365
     most = settings_row.one_off_max_invoices if settings_row else 1
-    canonical = {str(v): str(m or v) for v, m in Vendor.objects.values_list("id", "merged_into_id")}
+    canonical = {str(v): ref.key for v, ref in SupplierBook.load().by_vendor.items()}
     wanted: set[str] | None = None
     if vendor_ids is not None:
         roots = {canonical.get(str(v), str(v)) for v in vendor_ids}

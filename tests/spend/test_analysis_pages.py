@@ -319,3 +319,16 @@ def test_a_merge_with_a_malformed_target_is_refused_politely(
     for target in ("", "not-a-uuid"):
         response = client.post(_url("vendor_merge", tenant), {"target": target, "vendors": [vendor.pk, "x"]})
         assert response.status_code in {302, 404}
+
+
+def test_amounts_keep_their_thousands_separators_in_chinese(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 2)  # 2,100 USD
+    member = make_member(tenant, Role.BUYER)
+    member.user.language = "zh-hans"
+    member.user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(member.user)
+    page = client.get(_url("spend_cube", tenant)).content.decode()
+    assert "2,100" in page and "支出立方体" in page

@@ -74,3 +74,24 @@ def test_the_erp_raises_findings_with_a_write_key(
     assert api_client(scopes=("read",)).post("/api/v1/spend/findings/raise/").status_code == 403
     response = api_client(scopes=("write",)).post("/api/v1/spend/findings/raise/")
     assert response.json() == {"created": 4, "updated": 0}
+
+
+def test_a_raised_finding_the_analysis_no_longer_shows_is_closed(
+    tenant: Tenant,
+    five_lines: dict[str, Any],  # noqa: F811
+) -> None:
+    from sourcing.spend import vendors
+
+    with tenant_scope(tenant):
+        findings_raise(tenant=tenant, by=SYSTEM)
+        vendors.vendor_merge(
+            tenant=tenant, by=SYSTEM, target_id=five_lines["sunrise"].pk, duplicate_ids=[five_lines["sunrise_alias"].pk]
+        )
+        findings_raise(tenant=tenant, by=SYSTEM)
+        duplicate = Finding.objects.get(kind="duplicate_suppliers")
+        manual = Finding.objects.create(tenant=tenant, kind="other", title="By hand", currency="USD")
+        findings_raise(tenant=tenant, by=SYSTEM)
+        manual.refresh_from_db()
+    assert duplicate.status == "closed" and duplicate.closed_at is not None
+    assert "no longer shows it" in duplicate.note
+    assert manual.status == "open"  # a finding raised by hand is the team's, never closed by the analyses

@@ -368,3 +368,18 @@ def test_a_bad_cell_in_a_workbook_is_named_by_its_row(tenant: Tenant, spend_worl
     assert result.status == ImportStatus.FAILED
     assert [(e["row"], e["column"]) for e in result.errors] == [(3, "quantity")]
     assert _counts(tenant) == (0, 0)
+
+
+def test_a_known_supplier_without_its_erp_id_is_not_a_one_off_purchase(
+    tenant: Tenant, spend_world: dict[str, Any]
+) -> None:
+    # Everbright's lines come with its ERP id; one more comes by name only: a second vendor record, linked by name
+    _import(tenant, csv_bytes([row(), row(invoice_number="INV-2", invoice_date="2026-03-20")]))
+    _import(
+        tenant,
+        csv_bytes([row(invoice_number="BY-NAME", supplier_erp_id="", supplier_name="NINGBO EVERBRIGHT HOUSEWARES")]),
+    )
+    with tenant_scope(tenant):
+        line = SpendLine.objects.select_related("vendor").get(invoice_number="BY-NAME")
+    assert line.vendor.erp_id == "" and line.vendor.supplier_id == spend_world["everbright"].pk
+    assert line.classification == "direct"  # the supplier's third purchase, not a one-off
