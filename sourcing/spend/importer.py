@@ -58,6 +58,7 @@ class LoadResult:
     duplicates: int = 0
     vendors_created: int = 0
     vendor_ids: set[str] = field(default_factory=set)  # vendors of the lines written
+    one_off_vendor_ids: set[str] = field(default_factory=set)  # vendors whose one-off lines may have changed
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
 
@@ -191,21 +192,22 @@ def build_rules(*, tenant: Tenant, columns: dict[str, int], mapping: ColumnMappi
     )
 
 
-def _category_by_rules(checked: pl.DataFrame) -> pl.DataFrame:
-    """(cost_center, description, supplier_name) -> category id, for the lines without a category code, by the
-    tenant's rules: one decision per distinct combination."""
+def _category_by_rules(data: pl.DataFrame) -> pl.Expr | None:
+    """The category the tenant's rules give each line without a category code (one decision per distinct
+    cost center, description and supplier name), as an expression to map onto the lines."""
     rules = list(CategoryRule.objects.order_by("priority", "created_at"))
-    keys = ["cost_center", "description", "supplier_name"]
-    empty = pl.DataFrame(schema={**dict.fromkeys(keys, pl.String), "_ruled": pl.String})
     if not rules:
-        return empty
-    combos = checked.filter(pl.col("category_code") == "").select(keys).unique()
-    found = []
-    for cost_center, description, supplier_name in combos.iter_rows():
+        return None
+    keys = ["cost_center", "description", "supplier_name"]
+    found = {}
+    for cost_center, description, supplier_name in (
+        data.filter(pl.col("category_code") == "").select(keys).unique().iter_rows()
+    ):
         rule = match_category_rule(rules, cost_center=cost_center, description=description, supplier_name=supplier_name)
         if rule is not None:
-            found.append((cost_center, description, supplier_name, str(rule.category_id)))
-    return pl.DataFrame(found, schema=empty.schema, orient="row") if found else empty
+            found["\x1f".join((cost_center, description, supplier_name))] = str(rule.category_id)
+    key = pl.concat_str([pl.col(k) for k in keys], separator="\x1f")
+    return key.replace_strict(found, default=None, return_dtype=pl.String)
 
 
 # --- sinks -------------------------------------------------------------------------------------------------
@@ -455,6 +457,7 @@ def load_frame(
     lock_tenant_imports(tenant)
     rules = build_rules(tenant=tenant, columns=columns, mapping=mapping)
     checked = frames.check(frame, rules)
+    del frame  # the file's raw cells; the checked frame has everything from here on
     result = LoadResult(rows=checked.rows)
     errors = list(checked.errors)
     count = checked.error_count
@@ -467,31 +470,28 @@ def load_frame(
         result.errors = sorted(errors, key=lambda e: e.row)[: rules.max_errors]
         result.error_count = count
         return result
-    data = checked.frame
+    data = checked.frame.drop([c for c in checked.frame.columns if c.endswith(("_f", "_ok", "_valid")) or c == "_iso"])
+    del checked
     if progress is not None:
         progress(0)
     # vendors: one decision per distinct (ERP id, name)
     book = VendorBook()
-    pairs = data.select("supplier_erp_id", "supplier_name").unique()
-    resolved = [(erp, name, *_vendor(book, erp, name)) for erp, name in pairs.iter_rows()]
-    vendors = pl.DataFrame(
-        resolved,
-        schema={
-            "supplier_erp_id": pl.String,
-            "supplier_name": pl.String,
-            "vendor_id": pl.String,
-            "_vendor_key": pl.String,
-        },
-        orient="row",
+    pair = pl.concat_str([pl.col("supplier_erp_id"), pl.col("supplier_name")], separator="\x1f")
+    vendor_ids: dict[str, str] = {}
+    vendor_keys: dict[str, str] = {}
+    for erp, name in data.select("supplier_erp_id", "supplier_name").unique().iter_rows():
+        ref = book(erp, name)
+        vendor_ids[f"{erp}\x1f{name}"], vendor_keys[f"{erp}\x1f{name}"] = ref.id, ref.key
+    data = data.with_columns(
+        pair.replace_strict(vendor_ids, return_dtype=pl.String).alias("vendor_id"),
+        pair.replace_strict(vendor_keys, return_dtype=pl.String).alias("_vendor_key"),
     )
-    data = data.join(vendors, on=["supplier_erp_id", "supplier_name"], how="left")
     # categories: the code's, else the rules'
     ruled = _category_by_rules(data)
-    if ruled.height:
-        data = data.join(ruled, on=["cost_center", "description", "supplier_name"], how="left")
-        data = data.with_columns(pl.coalesce("_category_id", "_ruled").alias("_category_id"))
+    if ruled is not None:
+        data = data.with_columns(pl.coalesce(pl.col("_category_id"), ruled).alias("_category_id"))
     _by_code, classes = _category_maps()
-    data = data.sort(frames.ROW).with_columns(
+    data = data.with_columns(
         pl.col("_category_id").alias("category_id"),
         pl.col("_category_id")
         .replace_strict(classes, default="indirect", return_dtype=pl.String)
@@ -505,13 +505,14 @@ def load_frame(
     insert_vendors(tenant, book.take_new())
     result.vendors_created = sum(1 for v in book.by_key.values() if v.is_new)
     result.vendor_ids = set(data.get_column("vendor_id").unique().to_list())
+    result.one_off_vendor_ids = _one_off_suspects(data)
     sink = make_sink(tenant=tenant, import_id=import_id)
     seen: set[bytes] = set()
     try:
         for start in range(0, data.height, CHUNK_ROWS):
             chunk = data.slice(start, CHUNK_ROWS)
             ids = frames.line_ids(chunk, vendor_keys=pl.col("_vendor_key"), id_salt=tenant.pk.bytes, seen=seen)
-            sink.write(chunk.with_columns(pl.Series("id", ids, dtype=pl.String)))
+            sink.write(chunk.with_columns(ids.alias("id")))
             if progress is not None:
                 progress(min(data.height, start + CHUNK_ROWS))
         result.created, result.duplicates = sink.finish()
@@ -521,9 +522,30 @@ def load_frame(
     return result
 
 
-def _vendor(book: VendorBook, erp_id: str, name: str) -> tuple[str, str]:
-    ref = book(erp_id, name)
-    return ref.id, ref.key
+def _one_off_suspects(data: pl.DataFrame) -> set[str]:
+    """The vendors whose one-off class this file may change: those with a purchase that is one-off within the
+    file alone (more purchases already in the database can only make it less so), and those that have one-off
+    lines already (this file may add the purchases that end that). Everyone else's lines keep their class."""
+    from sourcing.spend.analysis import SupplierBook
+
+    settings_row = SpendSettings.objects.first()
+    window = settings_row.one_off_window_days if settings_row else 365
+    most = settings_row.one_off_max_invoices if settings_row else 1
+    group_of = {str(v): ref.key for v, ref in SupplierBook.load().by_vendor.items()}
+    invoices = data.group_by("vendor_id", "invoice_number").agg(pl.col("_day").min())
+    per_group: dict[str, list[tuple[date, str]]] = {}
+    vendors_of: dict[str, set[str]] = {}
+    for vendor_id, number, day in invoices.iter_rows():
+        group = group_of.get(vendor_id, vendor_id)
+        per_group.setdefault(group, []).append((day, number))
+        vendors_of.setdefault(group, set()).add(vendor_id)
+    suspects = {group for group, _number in one_off_invoices(per_group, window_days=window, max_invoices=most)}
+    found = {v for group in suspects for v in vendors_of[group]}
+    found |= {
+        str(v)
+        for v in SpendLine.objects.filter(classification="one_off").values_list("vendor_id", flat=True).distinct()
+    }
+    return found
 
 
 def frame_of_rows(rows: Iterable[tuple[int, list[str]]], width: int) -> pl.DataFrame:

@@ -1,5 +1,5 @@
-"""Reading spend files: CSV (any of the encodings ERP exports come in, any common delimiter) and XLSX, as
-rows of strings under a header. No ORM here; validation and loading build on it.
+"""Reading spend files: the encoding and delimiter of a CSV file (any of the encodings ERP exports come in, any
+common delimiter), and the rows of an XLSX workbook as text. ``frame.py`` reads CSV itself. No ORM here.
 
 Encodings: a byte-order mark decides (UTF-8, UTF-16); otherwise the file must be valid UTF-8 as a whole, or it
 is read as GB18030 (what Chinese ERP and Excel exports use; a superset of GBK and GB2312). A file that is valid
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,8 +17,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-
-from sourcing.uploads import XLSX, sniff
 
 DELIMITERS = ",;\t|"
 _SAMPLE_BYTES = 65536
@@ -84,58 +81,6 @@ def detect_delimiter(sample: str) -> str:
         return best if counts.get(best) else ","
 
 
-def _decoded_lines(stream: IO[bytes], encoding: str, errors: list[tuple[int, str]]) -> Iterator[str]:
-    """Lines decoded one by one, so an undecodable one is named by its line number. Splitting the bytes at
-    b"\n" is safe for UTF-8 and GB18030: no multi-byte character contains that byte."""
-    first_encoding, rest_encoding = (encoding, "utf-8") if encoding == "utf-8-sig" else (encoding, encoding)
-    for number, raw in enumerate(iter(stream.readline, b""), start=1):
-        try:
-            yield raw.decode(first_encoding if number == 1 else rest_encoding)
-        except UnicodeDecodeError:
-            errors.append(
-                (number, _("Line %(row)s is not valid %(encoding)s text.") % {"row": number, "encoding": encoding})
-            )
-            yield raw.decode(first_encoding if number == 1 else rest_encoding, errors="replace")
-
-
-def open_csv(stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None) -> SpendFile:
-    encoding = encoding or detect_encoding(stream)
-    stream.seek(0, 2)
-    size = stream.tell()
-    stream.seek(0)
-    sample = stream.read(_SAMPLE_BYTES).decode(encoding, errors="ignore").removeprefix("\ufeff")
-    stream.seek(0)
-    delimiter = delimiter or detect_delimiter(sample)
-    decode_errors: list[tuple[int, str]] = []
-    if encoding == "utf-16":
-        # two bytes per character: decoded as a stream (a UTF-16 file from Excel is small, and rare)
-        lines: Iterator[str] = iter(io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""))
-    else:
-        lines = _decoded_lines(stream, encoding, decode_errors)
-    reader = csv.reader(lines, delimiter=delimiter, strict=False)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FileReadError(_("The file has no header row.")) from None
-    header = [h.strip().removeprefix("\ufeff") for h in header]
-    return SpendFile("csv", encoding, delimiter, header, _csv_rows(reader), size=size, decode_errors=decode_errors)
-
-
-def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise FileReadError(
-                _("Line %(row)s cannot be read: %(error)s") % {"row": reader.line_num, "error": exc},
-                row=reader.line_num,
-            ) from exc
-        if row and any(row):
-            yield reader.line_num, row  # the physical line where the row ends (quoted fields may span lines)
-
-
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -186,13 +131,3 @@ def open_xlsx(stream: IO[bytes]) -> SpendFile:
         book.close()
 
     return SpendFile("xlsx", "xlsx", "", header, body(), size=size)
-
-
-def open_spend_file(stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None) -> SpendFile:
-    """Open a CSV or XLSX file, deciding by its bytes (never by its name)."""
-    stream.seek(0)
-    kind = sniff(stream.read(8192))
-    stream.seek(0)
-    if kind == XLSX:
-        return open_xlsx(stream)
-    return open_csv(stream, encoding=encoding, delimiter=delimiter)

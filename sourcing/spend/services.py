@@ -19,8 +19,9 @@ from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend import importer
 from sourcing.spend.columns import CANONICAL_COLUMNS
+from sourcing.spend.frame import open_frame
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
-from sourcing.spend.reader import FileReadError, open_spend_file
+from sourcing.spend.reader import FileReadError
 from sourcing.uploads import SPREADSHEETS, check_upload
 
 PROGRESS_SECONDS = 24 * 3600
@@ -131,52 +132,47 @@ def _finish_duplicate_file(
     return spend_import
 
 
-def _progress_reporter(spend_import: SpendImport, fraction: Callable[[], float]) -> Callable[[int], None]:
+def _progress_reporter(spend_import: SpendImport, total: int) -> Callable[[int], None]:
+    """Progress as the share of lines written (every line has been checked by then)."""
     key = progress_key(spend_import.pk)
 
     def report(rows: int) -> None:
-        cache.set(key, min(99, int(100 * fraction())), PROGRESS_SECONDS)
+        cache.set(key, min(99, 5 + int(94 * rows / max(total, 1))), PROGRESS_SECONDS)
 
     return report
 
 
 def _run_file(*, tenant: Tenant, by: Actor, spend_import: SpendImport, stream: IO[bytes]) -> SpendImport:
     try:
-        spend_file = open_spend_file(stream)
+        spend_frame = open_frame(stream)
     except FileReadError as exc:
-        return _finish_rejected(
-            tenant=tenant,
-            by=by,
-            spend_import=spend_import,
-            result=importer.LoadResult(errors=[importer.RowError(exc.row or 1, "", exc.message)], error_count=1),
-        )
-    spend_import.encoding = spend_file.encoding
-    columns, header_errors = importer.column_indexes(spend_file.header, spend_import.mapping)
+        result = importer.LoadResult(errors=[importer.RowError(exc.row or 1, "", exc.message)], error_count=1)
+        return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=result)
+    spend_import.encoding = spend_frame.encoding
+    columns, header_errors = importer.column_indexes(spend_frame.header, spend_import.mapping)
     if header_errors:
         result = importer.LoadResult(errors=header_errors, error_count=len(header_errors))
         return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=result)
-    size = max(spend_file.size, 1)
-    progress = _progress_reporter(spend_import, lambda: stream.tell() / size if spend_file.kind == "csv" else 0.5)
+    progress = _progress_reporter(spend_import, spend_frame.frame.height)
+    frame = spend_frame.take()
     try:
         with transaction.atomic():
-            result = importer.load_rows(
+            result = importer.load_frame(
                 tenant=tenant,
                 import_id=spend_import.pk,
                 columns=columns,
-                rows=spend_file.rows,
+                frame=frame,
                 mapping=spend_import.mapping,
                 progress=progress,
-                file_errors=spend_file.decode_errors,
+                file_errors=spend_frame.decode_errors,
             )
+            del frame
             if not result.ok:
                 raise _Rejected(result)
-            importer.reclassify_one_off(vendor_ids=result.vendor_ids)
+            importer.reclassify_one_off(vendor_ids=result.one_off_vendor_ids)
             return _finish_succeeded(tenant=tenant, by=by, spend_import=spend_import, result=result)
     except _Rejected as rejected:
         return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=rejected.result)
-    except FileReadError as exc:
-        result = importer.LoadResult(errors=[importer.RowError(exc.row or 0, "", exc.message)], error_count=1)
-        return _finish_rejected(tenant=tenant, by=by, spend_import=spend_import, result=result)
 
 
 def _finish_succeeded(
@@ -262,7 +258,8 @@ def spend_lines_bulk(*, tenant: Tenant, by: Actor, lines: list[dict[str, Any]], 
         created_by_label=by.label[:200],
     )
     columns = {c: i for i, c in enumerate(CANONICAL_COLUMNS)}
-    result = importer.load_rows(tenant=tenant, import_id=spend_import.pk, columns=columns, rows=rows)
+    frame = importer.frame_of_rows(rows, len(CANONICAL_COLUMNS))
+    result = importer.load_frame(tenant=tenant, import_id=spend_import.pk, columns=columns, frame=frame)
     for error in result.errors:
         errors.setdefault(f"lines[{error.row}].{error.column}" if error.column else "lines", []).append(error.message)
     if errors:
@@ -271,7 +268,7 @@ def spend_lines_bulk(*, tenant: Tenant, by: Actor, lines: list[dict[str, Any]], 
             _("%(n)s errors; nothing was written.") % {"n": count},
             fields=errors,
         )
-    importer.reclassify_one_off(vendor_ids=result.vendor_ids)
+    importer.reclassify_one_off(vendor_ids=result.one_off_vendor_ids)
     return _finish_succeeded(tenant=tenant, by=by, spend_import=spend_import, result=result)
 
 
