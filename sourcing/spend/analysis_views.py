@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
@@ -379,6 +379,9 @@ def findings_raise(request: TenantRequest) -> HttpResponseBase:
     created, updated = raise_findings(tenant=request.tenant, by=request.actor)
     messages.success(
         request,
-        _("%(created)s findings raised, %(updated)s brought up to date.") % {"created": created, "updated": updated},
+        ngettext("%(created)s finding raised", "%(created)s findings raised", created) % {"created": created}
+        + "; "
+        + ngettext("%(updated)s brought up to date or closed.", "%(updated)s brought up to date or closed.", updated)
+        % {"updated": updated},
     )
     return redirect("finding_list", tenant_slug=request.tenant.slug)

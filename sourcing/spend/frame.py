@@ -325,15 +325,21 @@ def _error(kind: str, name: str, record: dict[str, Any], rules: Rules) -> RowErr
         day: date = record["_day"]
         currency = record["currency"]
         latest = rules.fx.latest_before(currency, day)
-        message = _(
-            "No %(currency)s rate in force on %(date)s (rates count for %(days)s days; the latest before it is "
-            "%(latest)s). Add one on the FX rates page."
-        ) % {
-            "currency": currency,
-            "date": day.isoformat(),
-            "days": rules.fx.max_age_days,
-            "latest": latest.isoformat() if latest else _("none"),
-        }
+        if latest is None:
+            message = _("No %(currency)s rate on or before %(date)s. Add one on the FX rates page.") % {
+                "currency": currency,
+                "date": day.isoformat(),
+            }
+        else:
+            message = _(
+                "No %(currency)s rate in force on %(date)s: the latest before it, of %(latest)s, is more than "
+                "%(days)s days old. Add one on the FX rates page."
+            ) % {
+                "currency": currency,
+                "date": day.isoformat(),
+                "latest": latest.isoformat(),
+                "days": rules.fx.max_age_days,
+            }
         return RowError(row, name, message, currency)
     return RowError(row, name, _("No category has this code."), value[:100])
 
