@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sourcewise)
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+# Two processes by default (the suite is a few thousand tests); PYTEST_ARGS= runs it in one.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint bench install install-dev migrate seed translations clean
 
