@@ -240,19 +240,41 @@ _LINE_COLUMNS = (
     "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, quantity, uom, "
     "unit_price, currency, amount, fx_rate, amount_base, po_number, cost_center, classification"
 )
-# Rounded as the columns hold them, half away from zero; an amount left empty is quantity × unit price.
+# Rounded as the columns hold them, half away from zero; an amount left empty is quantity × unit price. (Rates
+# come from the rates table, which holds them at the column's scale already.)
 _ROUNDED = (
     "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, round(quantity, 4), uom, "
-    "round(unit_price, 6), currency, round(coalesce(amount, quantity * unit_price), 2), round(fx_rate, 10), "
+    "round(unit_price, 6), currency, round(coalesce(amount, quantity * unit_price), 2), fx_rate, "
     "round(round(coalesce(amount, quantity * unit_price), 2) * fx_rate, 2), po_number, cost_center, classification"
 )
-# Lines whose id is already there are skipped: re-importing a file or a line adds nothing. (A probe of the
-# primary key per line; an anti-join would be planned on statistics that a growing table has outrun.)
-_INSERT_LINES = (
-    f"INSERT INTO spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS}) "  # noqa: S608 - constant columns
-    f"SELECT %s, %s, {_ROUNDED} FROM spend_load"
+# The same when every value of a chunk already fits its column (the usual case): only the converted amount
+# is worked out.
+_AS_GIVEN = (
+    "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, quantity, uom, unit_price, "
+    "currency, amount, fx_rate, round(amount * fx_rate, 2), po_number, cost_center, classification"
 )
-_INSERT_NEW_LINES = _INSERT_LINES + " ON CONFLICT (id) DO NOTHING"
+
+
+def _insert_sql(*, checked: bool, as_given: bool) -> str:
+    """Lines whose id is already there are skipped when ``checked``: re-importing a file or a line adds nothing.
+    (A probe of the primary key per line; an anti-join would be planned on statistics that a growing table has
+    outrun.)"""
+    values = _AS_GIVEN if as_given else _ROUNDED
+    target = f"spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS})"
+    sql = f"INSERT INTO {target} SELECT %s, %s, {values} FROM spend_load"  # noqa: S608 - constant columns
+    return sql + " ON CONFLICT (id) DO NOTHING" if checked else sql
+
+
+def _fits_columns(chunk: pl.DataFrame) -> bool:
+    """Every quantity, unit price and amount of the chunk is given, in plain digits, within its column's scale."""
+    found = chunk.select(
+        pl.col("quantity").str.contains(r"\.\d{5,}|[eE]").any().alias("q"),
+        pl.col("unit_price").str.contains(r"\.\d{7,}|[eE]").any().alias("p"),
+        (pl.col("amount").is_null().any() | pl.col("amount").str.contains(r"\.\d{3,}|[eE]").any()).alias("a"),
+    ).row(0)
+    return not any(found)
+
+
 # The ids of the tenant's lines from before this import span [low, high] (ids start with the invoice day). A
 # chunk entirely outside that span cannot repeat an earlier line, and lines of one file never repeat each other,
 # so such a chunk is inserted without the per-line check (imports of a tenant run one at a time).
@@ -380,7 +402,7 @@ class PostgresSink(Sink):
             return False
         return not (str(ids.max()) < self._earlier[0] or str(ids.min()) > self._earlier[1])
 
-    def _load(self, data: bytes, count: int, checked: bool) -> None:
+    def _load(self, data: bytes, count: int, sql: str) -> None:
         with self._raw.cursor() as cursor:
             with cursor.copy(
                 f"COPY spend_load ({', '.join(_CHUNK_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
@@ -389,7 +411,7 @@ class PostgresSink(Sink):
             cursor.execute(_FOREIGN_REFERENCES, [self.tenant_id, self.tenant_id])
             if cursor.fetchone() != (0,):
                 raise RuntimeError("spend lines refer to a vendor or category outside the tenant")
-            cursor.execute(_INSERT_NEW_LINES if checked else _INSERT_LINES, [self.tenant_id, self.import_id])
+            cursor.execute(sql, [self.tenant_id, self.import_id])
             created = cursor.rowcount
             cursor.execute("TRUNCATE spend_load")
         with self._lock:
@@ -404,9 +426,9 @@ class PostgresSink(Sink):
     def write(self, chunk: pl.DataFrame) -> None:
         out = io.BytesIO()
         chunk.select(_CHUNK_COLUMNS).write_csv(out, include_header=False, null_value="\\N")
-        checked = self._may_repeat(chunk.get_column("id"))
+        sql = _insert_sql(checked=self._may_repeat(chunk.get_column("id")), as_given=_fits_columns(chunk))
         self._wait()
-        self._pending = self._pool.submit(self._load, out.getvalue(), chunk.height, checked)
+        self._pending = self._pool.submit(self._load, out.getvalue(), chunk.height, sql)
 
     def finish(self) -> tuple[int, int]:
         try:

@@ -383,3 +383,21 @@ def test_a_known_supplier_without_its_erp_id_is_not_a_one_off_purchase(
         line = SpendLine.objects.select_related("vendor").get(invoice_number="BY-NAME")
     assert line.vendor.erp_id == "" and line.vendor.supplier_id == spend_world["everbright"].pk
     assert line.classification == "direct"  # the supplier's third purchase, not a one-off
+
+
+def test_values_beyond_a_columns_scale_are_rounded_half_up(tenant: Tenant, spend_world: dict[str, Any]) -> None:
+    lines = [
+        row(invoice_number="FINE"),
+        row(invoice_number="FINER", quantity="10.00005", unit_price="1.2345675", amount="12.345"),
+    ]
+    assert _import(tenant, csv_bytes(lines)).lines_created == 2
+    with tenant_scope(tenant):
+        line = SpendLine.objects.get(invoice_number="FINER")
+        plain = SpendLine.objects.get(invoice_number="FINE")
+    assert (line.quantity, line.unit_price, line.amount, line.amount_base) == (
+        Decimal("10.0001"),
+        Decimal("1.234568"),
+        Decimal("12.35"),
+        Decimal("12.35"),
+    )
+    assert (plain.quantity, plain.unit_price, plain.amount) == (Decimal("100"), Decimal("12.5"), Decimal("1250.00"))
