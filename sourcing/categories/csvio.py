@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.categories import fields as f
 from sourcing.categories.tree import cycle_through
+from sourcing.exports import FORMULA_STARTS, escape_cell
 
 IMPORT_COLUMNS = (
     "code",
@@ -51,7 +52,6 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
 }
 
 # What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,6 @@ def unescape_cell(value: str) -> str:
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
         return value[1:]
     return value
-
-
-def escape_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: values that would start a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _delimiter(header_line: str) -> str:

@@ -27,31 +27,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
+from sourcing.api.bodies import json_body, require_fields
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from sourcing.spend import findings_selectors as selectors
 from sourcing.spend import findings_services as services
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
-
-
-def _body(request: TenantAPIRequest, allowed: list[str]) -> dict[str, Any]:
-    """The request's JSON object; keys other than ``allowed`` are refused by name."""
-    data = request.data
-    if not isinstance(data, dict):
-        raise DomainError(_("Send a JSON object."))
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in unknown})
-    return dict(data)
-
-
-def _require(data: dict[str, Any], names: list[str]) -> None:
-    missing = [name for name in names if name not in data]
-    if missing:
-        raise DomainError(
-            _("This field is required."), fields={name: [_("This field is required.")] for name in missing}
-        )
-
 
 # Findings
 
@@ -183,8 +164,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     @extend_schema(request=FindingInputSerializer, responses={201: FindingSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, FINDING_INPUT)
-        _require(data, ["kind", "title"])
+        data = json_body(request, FINDING_INPUT)
+        require_fields(data, ["kind", "title"])
         if "category" in data:
             data["category_id"] = data.pop("category")
         finding = services.finding_create(tenant=request.auth.tenant, by=request.actor, **data)
@@ -198,7 +179,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     )
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         finding = self.get_object()
-        data = _body(request, FINDING_CHANGE)
+        data = json_body(request, FINDING_CHANGE)
         tenant, by = request.auth.tenant, request.actor
         with transaction.atomic():  # one request, one outcome: a refused status leaves the rest unchanged
             changes: dict[str, Any] = {
@@ -335,8 +316,8 @@ class BaselineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     @extend_schema(request=BaselineInputSerializer, responses={201: BaselineDetailSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, ["name", "period_start", "period_end"])
-        _require(data, ["name", "period_start", "period_end"])
+        data = json_body(request, ["name", "period_start", "period_end"])
+        require_fields(data, ["name", "period_start", "period_end"])
         baseline = services.baseline_freeze(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(BaselineDetailSerializer(baseline).data, status=status.HTTP_201_CREATED)
 

@@ -14,39 +14,18 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.urls import URLPattern
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.errors import DomainError
+from sourcing.api.bodies import json_body, require_fields
 from sourcing.roles import Scope
 from sourcing.spend import setup_selectors as selectors
 from sourcing.spend import setup_services as services
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
 from sourcing.spend.setup_checks import FX_INPUT_FIELDS
-
-
-def _body(request: TenantAPIRequest, allowed: list[str]) -> dict[str, Any]:
-    """The request's JSON object; keys other than ``allowed`` are refused by name."""
-    data = request.data
-    if not isinstance(data, dict):
-        raise DomainError(_("Send a JSON object."))
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in unknown})
-    return dict(data)
-
-
-def _require(data: dict[str, Any], names: list[str]) -> None:
-    missing = [name for name in names if name not in data]
-    if missing:
-        raise DomainError(
-            _("This field is required."), fields={name: [_("This field is required.")] for name in missing}
-        )
-
 
 # FX rates
 
@@ -114,7 +93,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         "(200), a new one is created (201).",
     )
     def create(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, FX_INPUT_FIELDS)
+        data = json_body(request, FX_INPUT_FIELDS)
         rate, created = services.fx_rate_upsert(
             tenant=request.auth.tenant,
             by=request.actor,
@@ -133,7 +112,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, ["rates"])
+        data = json_body(request, ["rates"])
         result = services.fx_rates_bulk_upsert(tenant=request.auth.tenant, by=request.actor, rates=data.get("rates"))
         return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
@@ -197,22 +176,22 @@ class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 
     @extend_schema(request=CategoryRuleInputSerializer, responses={201: CategoryRuleSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, RULE_INPUT)
-        _require(data, ["field", "pattern", "category"])
+        data = json_body(request, RULE_INPUT)
+        require_fields(data, ["field", "pattern", "category"])
         rule = services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
         return Response(CategoryRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CategoryRuleInputSerializer, responses=CategoryRuleSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
         rule = self.get_object()
-        data = _body(request, RULE_INPUT)
-        _require(data, ["field", "pattern", "category"])
+        data = json_body(request, RULE_INPUT)
+        require_fields(data, ["field", "pattern", "category"])
         return self._change(request, rule, {"priority": 100, **data})
 
     @extend_schema(request=CategoryRuleInputSerializer(partial=True), responses=CategoryRuleSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         rule = self.get_object()
-        return self._change(request, rule, _body(request, RULE_INPUT))
+        return self._change(request, rule, json_body(request, RULE_INPUT))
 
     def _change(self, request: TenantAPIRequest, rule: CategoryRule, data: dict[str, Any]) -> Response:
         rule = services.category_rule_update(
@@ -266,22 +245,22 @@ class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
 
     @extend_schema(request=ColumnMappingInputSerializer, responses={201: ColumnMappingSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = _body(request, MAPPING_INPUT)
-        _require(data, ["name", "columns"])
+        data = json_body(request, MAPPING_INPUT)
+        require_fields(data, ["name", "columns"])
         mapping = services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(ColumnMappingSerializer(mapping).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ColumnMappingInputSerializer, responses=ColumnMappingSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
         mapping = self.get_object()
-        data = _body(request, MAPPING_INPUT)
-        _require(data, ["name", "columns"])
+        data = json_body(request, MAPPING_INPUT)
+        require_fields(data, ["name", "columns"])
         return self._change(request, mapping, {"date_format": "", "decimal_comma": False, **data})
 
     @extend_schema(request=ColumnMappingInputSerializer(partial=True), responses=ColumnMappingSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         mapping = self.get_object()
-        return self._change(request, mapping, _body(request, MAPPING_INPUT))
+        return self._change(request, mapping, json_body(request, MAPPING_INPUT))
 
     def _change(self, request: TenantAPIRequest, mapping: ColumnMapping, data: dict[str, Any]) -> Response:
         mapping = services.column_mapping_update(

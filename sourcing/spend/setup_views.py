@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.exports import escape_cell as csv_cell
 from sourcing.roles import Scope
 from sourcing.spend import setup_selectors as selectors
 from sourcing.spend import setup_services as services
@@ -38,7 +39,6 @@ FX_PAGE_SIZE = 100
 # A rejected file lists at most this many problems on the page (the count above the table is exact).
 ERRORS_SHOWN = 1000
 # What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _form_errors(form: Any, exc: DomainError, *, renames: dict[str, str] | None = None) -> None:
@@ -178,12 +178,6 @@ def fx_rate_import(request: TenantRequest) -> HttpResponse:
         more_errors=max(0, len(rejected.errors) - ERRORS_SHOWN) if rejected else 0,
     )
     return render(request, "spend/setup/fx_rate_import.html", context)
-
-
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: values that would start a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @tenant_view(Scope.SPEND_READ)

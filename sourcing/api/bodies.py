@@ -1,0 +1,30 @@
+"""Reading JSON bodies in endpoints that hand them to a service as sent: the shape is checked here, every value
+by the service, and each problem is named by its field in the one error format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+
+from sourcing.errors import DomainError
+
+
+def json_body(request: Request, allowed: list[str]) -> dict[str, Any]:
+    """The request's JSON object; keys other than ``allowed`` are refused by name."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise DomainError(_("Send a JSON object."))
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in unknown})
+    return dict(data)
+
+
+def require_fields(data: dict[str, Any], names: list[str]) -> None:
+    missing = [name for name in names if name not in data]
+    if missing:
+        raise DomainError(
+            _("This field is required."), fields={name: [_("This field is required.")] for name in missing}
+        )
