@@ -102,6 +102,11 @@ class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[ty
 
     model: Any = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.scoped_queryset is TenantViewSet.scoped_queryset:
+            raise TypeError(f"{cls.__name__} must define scoped_queryset(): the rows it serves, in the tenant scope.")
+
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             # Schema generation runs outside any tenant; it needs the model, never rows.
@@ -109,4 +114,5 @@ class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[ty
         return self.scoped_queryset()
 
     def scoped_queryset(self) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset()")
+        """The endpoint's rows; every subclass defines it (checked when the subclass is created)."""
+        return self.model.objects.none()

@@ -6,7 +6,6 @@ in memory, so every list and roll-up costs the same few queries whatever its siz
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from sourcing.categories import tree
 from sourcing.categories.kraljic import Position
 from sourcing.categories.models import Category, CategorySpec, KraljicPosition
 from sourcing.errors import NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import Membership
 from sourcing.roles import Role
 
@@ -25,16 +25,6 @@ from sourcing.roles import Role
 OWNER_ROLES = (Role.CATEGORY_MANAGER, Role.ADMIN)
 UNSCORED = "unscored"  # the Kraljic filter's value for categories not scored on both axes yet
 NO_OWNER = "none"  # the owner filter's value for categories nobody manages
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    """An id from a URL, form or request body; None when it is not an id at all (which then reads as missing)."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 @dataclass

@@ -10,7 +10,6 @@ vendor it was merged into (and that vendor's supplier); an unlinked vendor count
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from sourcing.categories import tree
 from sourcing.categories.models import Category
+from sourcing.ids import as_uuid
 from sourcing.spend.models import SpendClass, SpendLine, Vendor
 
 ZERO = Decimal(0)
@@ -39,13 +39,6 @@ DIMENSIONS = {
     "cost_center": gettext_lazy("Cost center"),
     "classification": gettext_lazy("Classification"),
 }
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 # --- filters -----------------------------------------------------------------------------------------------
@@ -102,7 +95,7 @@ class SpendFilter:
         if self.category == UNCATEGORISED:
             lines = lines.filter(category__isnull=True)
         elif self.category:
-            pk = _uuid(self.category)
+            pk = as_uuid(self.category)
             parents = category_parents()
             lines = (
                 lines.filter(category_id__in=tree.subtree(pk, tree.children_of(parents)))
@@ -209,6 +202,20 @@ class Cube:
         return [
             (r, [self.cell(r.key, c.key) for c in self.columns], self.row_totals.get(r.key, ZERO)) for r in self.rows
         ]
+
+
+def cube_axes(query: Any) -> tuple[str, str, str]:
+    """(rows, columns, period) asked for in a query string; anything unknown falls back to the defaults."""
+
+    def pick(name: str, allowed: Any, default: str) -> str:
+        value = str(query.get(name) or "")
+        return value if value in allowed else default
+
+    return (
+        pick("rows", DIMENSIONS, "category"),
+        pick("columns", DIMENSIONS, "period"),
+        pick("period", PERIODS, "quarter"),
+    )
 
 
 def _raw_dimension(name: str, period: str) -> tuple[str, Any]:

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
+from sourcing.ids import as_uuid
 from sourcing.roles import Scope
 from sourcing.spend import analysis, vendors
-from sourcing.spend.analysis import DIMENSIONS, PERIODS, SpendFilter
+from sourcing.spend.analysis import DIMENSIONS, SpendFilter
 from sourcing.spend.models import SpendClass
 from sourcing.web import TenantRequest, tenant_view
 
@@ -59,11 +60,6 @@ def _format(request: TenantRequest) -> str:
     return value if value in {"csv", "xlsx"} else ""
 
 
-def _choice(request: TenantRequest, name: str, allowed: Any, default: str) -> str:
-    value = request.GET.get(name, "")
-    return value if value in allowed else default
-
-
 def lines_url(request: TenantRequest, spend_filter: SpendFilter, **override: Any) -> str:
     query = urlencode(spend_filter.as_query(**override))
     return f"{reverse('spend_lines', kwargs={'tenant_slug': request.tenant.slug})}?{query}"
@@ -92,9 +88,7 @@ def spend_overview(request: TenantRequest) -> HttpResponseBase:
 @tenant_view(Scope.SPEND_READ)
 def spend_cube(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
-    rows = _choice(request, "rows", DIMENSIONS, "category")
-    columns = _choice(request, "columns", DIMENSIONS, "period")
-    period = _choice(request, "period", PERIODS, "quarter")
+    rows, columns, period = analysis.cube_axes(request.GET)
     cube = analysis.spend_cube(
         spend_filter, rows=rows, columns=columns, period=period, limit=0 if _format(request) else 50
     )
@@ -256,7 +250,8 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
         )  # fmt: skip
         return export_response(_format(request), "spend-lines", header, body)
     after = request.GET.get("after", "")
-    page_lines = list((lines.filter(id__lt=after) if analysis._uuid(after) else lines)[: LINES_PER_PAGE + 1])
+    after_id = as_uuid(after) if after else None
+    page_lines = list((lines.filter(id__lt=after_id) if after_id else lines)[: LINES_PER_PAGE + 1])
     more = len(page_lines) > LINES_PER_PAGE
     page_lines = page_lines[:LINES_PER_PAGE]
     next_query = urlencode({**request.GET.dict(), "after": str(page_lines[-1].pk)}) if more else ""

@@ -285,15 +285,7 @@ class SpendCubeView(SpendAnalysisView):
         ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
-        params = request.query_params
-
-        def choice(name: str, allowed: Any, default: str) -> str:
-            value = str(params.get(name) or "")
-            return value if value in allowed else default
-
-        rows = choice("rows", analysis.DIMENSIONS, "category")
-        columns = choice("columns", analysis.DIMENSIONS, "period")
-        period = choice("period", analysis.PERIODS, "quarter")
+        rows, columns, period = analysis.cube_axes(request.query_params)
         cube = analysis.spend_cube(self.spend_filter(request), rows=rows, columns=columns, period=period, limit=0)
         return Response(
             {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sourcing.categories import selectors as category_selectors
 from sourcing.categories.models import Category
 from sourcing.errors import DomainError, NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import AuditEvent, Membership
 from sourcing.roles import INTERNAL_ROLES, ROLE_SCOPES, Scope
 from sourcing.selectors import audit_event_list
@@ -28,10 +29,6 @@ OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
 UNASSIGNED = "none"  # the assignee filter's value for findings nobody holds
 # Who may hold a finding: people of this organisation who can open it (never a partner agent).
 ASSIGNEE_ROLES = tuple(sorted(r.value for r in INTERNAL_ROLES if Scope.SPEND_READ in ROLE_SCOPES[r]))
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    return category_selectors.as_uuid(value)
 
 
 def money_text(value: Decimal) -> str:

@@ -145,7 +145,6 @@ class Rules:
 
     columns: dict[str, int]  # canonical column -> cell position
     fx: FxTable
-    fx_rates: dict[str, list[tuple[date, Decimal]]]
     tolerance_pct: Decimal
     currencies: frozenset[str]
     categories: dict[str, tuple[str, str]]  # code -> (category id, class)
@@ -278,9 +277,7 @@ def _with_rates(base: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     pairs = base.filter(pl.col("_day").is_not_null()).select("currency", "_day").unique()
     rates = {}
     for currency, day in pairs.iter_rows():
-        rate = (
-            rules.fx.rate(currency, day) if currency in rules.fx_rates or currency == rules.fx.base_currency else None
-        )
+        rate = rules.fx.rate(currency, day)
         if rate is not None:
             rates[f"{currency}|{day.isoformat()}"] = "1" if currency == rules.fx.base_currency else str(rate)
     key = pl.concat_str([pl.col("currency"), pl.col("_day").dt.to_string("%Y-%m-%d")], separator="|")

@@ -12,6 +12,7 @@ adds nothing; imports of one tenant are serialised by an advisory lock.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import io
 import threading
@@ -173,20 +174,20 @@ def _category_maps() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return by_code, classes
 
 
-def build_rules(*, tenant: Tenant, columns: dict[str, int], mapping: ColumnMapping | None) -> frames.Rules:
+def build_rules(
+    *, tenant: Tenant, columns: dict[str, int], mapping: ColumnMapping | None, categories: dict[str, tuple[str, str]]
+) -> frames.Rules:
     settings_row = SpendSettings.objects.filter().first() or SpendSettings(tenant=tenant)
     rates: dict[str, list[tuple[date, Decimal]]] = {}
     for currency, day, rate in FxRate.objects.values_list("currency", "rate_date", "rate").order_by("rate_date"):
         rates.setdefault(currency, []).append((day, rate))
     fx = FxTable(base_currency=tenant.base_currency, rates=rates, max_age_days=settings_row.fx_max_age_days)
-    by_code, _classes = _category_maps()
     return frames.Rules(
         columns=columns,
         fx=fx,
-        fx_rates=rates,
         tolerance_pct=settings_row.amount_tolerance_pct,
         currencies=CURRENCIES,
-        categories=by_code,
+        categories=categories,
         date_format=mapping.date_format if mapping else "",
         decimal_comma=mapping.decimal_comma if mapping else False,
     )
@@ -292,14 +293,15 @@ _FOREIGN_REFERENCES = (
 )
 
 
-class Sink:
-    def write(self, chunk: pl.DataFrame) -> None:
-        raise NotImplementedError
+class Sink(abc.ABC):
+    @abc.abstractmethod
+    def write(self, chunk: pl.DataFrame) -> None: ...
 
+    @abc.abstractmethod
     def finish(self) -> tuple[int, int]:
         """(lines created, lines that were already there)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def abandon(self) -> None:
         """Stop writing; whatever was written is rolled back by the caller."""
 
@@ -374,6 +376,9 @@ class OrmSink(Sink):
 
     def finish(self) -> tuple[int, int]:
         return self.created, self.duplicates
+
+    def abandon(self) -> None:
+        """Nothing is in flight: every write has finished before it returned."""
 
 
 class PostgresSink(Sink):
@@ -477,7 +482,8 @@ def load_frame(
     """Check every row of ``frame``, then, if nothing is wrong, write every line. Runs inside the caller's
     transaction (which the caller rolls back if anything after the check fails)."""
     lock_tenant_imports(tenant)
-    rules = build_rules(tenant=tenant, columns=columns, mapping=mapping)
+    by_code, classes = _category_maps()
+    rules = build_rules(tenant=tenant, columns=columns, mapping=mapping, categories=by_code)
     checked = frames.check(frame, rules)
     del frame  # the file's raw cells; the checked frame has everything from here on
     result = LoadResult(rows=checked.rows)
@@ -512,7 +518,6 @@ def load_frame(
     ruled = _category_by_rules(data)
     if ruled is not None:
         data = data.with_columns(pl.coalesce(pl.col("_category_id"), ruled).alias("_category_id"))
-    _by_code, classes = _category_maps()
     data = data.with_columns(
         pl.col("_category_id").alias("category_id"),
         pl.col("_category_id")

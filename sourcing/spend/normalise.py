@@ -10,13 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-Q2 = Decimal("0.01")
-Q4 = Decimal("0.0001")
-Q6 = Decimal("0.000001")
-Q10 = Decimal("0.0000000001")
-CENT = Q2
+CENT = Decimal("0.01")
 ONE = Decimal(1)
-_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 HUNDRED = Decimal(100)
 # Largest magnitudes the columns hold (max_digits - decimal_places digits before the point).
 LIMITS = {"quantity": Decimal(10) ** 14, "unit_price": Decimal(10) ** 14, "amount": Decimal(10) ** 16}
@@ -56,33 +51,17 @@ class FxTable:
             items = sorted(items)
             self._days[currency] = [d.toordinal() for d, _r in items]
             self._rates[currency] = [r for _d, r in items]
-        self._cache: dict[tuple[str, date], Decimal | None] = {}
-        self._texts: dict[Decimal, str] = {}
 
     def rate(self, currency: str, on: date) -> Decimal | None:
         if currency == self.base_currency:
             return ONE
-        key = (currency, on)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        found: Decimal | None = None
         days = self._days.get(currency)
         if days:
             day = on.toordinal()
             i = bisect.bisect_right(days, day) - 1
             if i >= 0 and day - days[i] <= self.max_age_days:
-                found = self._rates[currency][i]
-        self._cache[key] = found
-        return found
-
-    def rate_text(self, rate: Decimal) -> str:
-        try:
-            return self._texts[rate]
-        except KeyError:
-            text = self._texts[rate] = str(rate.quantize(Q10))
-            return text
+                return self._rates[currency][i]
+        return None
 
     def latest_before(self, currency: str, on: date) -> date | None:
         days = self._days.get(currency) or []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -34,17 +34,12 @@ class FileReadError(Exception):
 
 @dataclass
 class SpendFile:
-    """A file opened for reading: its header and an iterator over (row number, cells) after it."""
+    """A workbook opened for reading: its header and an iterator over (row number, cells) after it."""
 
-    kind: str  # "csv" or "xlsx"
+    kind: str
     encoding: str
-    delimiter: str
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
-    size: int = 0
-    # (line, message) for lines that are not text in the file's encoding; read on with replacement characters
-    # so every other error is still found, but a file with any of these is rejected
-    decode_errors: list[tuple[int, str]] = field(default_factory=list)
 
 
 def detect_encoding(stream: IO[bytes]) -> str:
@@ -101,8 +96,6 @@ def open_xlsx(stream: IO[bytes]) -> SpendFile:
     """The first worksheet of a workbook, read in streaming mode; cells become text as the CSV path has it."""
     import openpyxl
 
-    stream.seek(0, 2)
-    size = stream.tell()
     stream.seek(0)
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
@@ -130,4 +123,4 @@ def open_xlsx(stream: IO[bytes]) -> SpendFile:
                 yield number, cells
         book.close()
 
-    return SpendFile("xlsx", "xlsx", "", header, body(), size=size)
+    return SpendFile("xlsx", "xlsx", header, body())

@@ -12,16 +12,17 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 
 from sourcing.categories.models import Category
 from sourcing.errors import NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, SpendSettings
 from sourcing.tenancy import current_tenant
 
 
 def _uuid(value: Any) -> uuid.UUID:
     """An id from a URL or a body; anything that is not a UUID is simply not found."""
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise NotFoundError() from exc
+    pk = as_uuid(value)
+    if pk is None:
+        raise NotFoundError()
+    return pk
 
 
 def spend_settings_find() -> SpendSettings:

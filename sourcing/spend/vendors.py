@@ -3,7 +3,6 @@ same company (reversible). Services and the selectors their pages need."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import DomainError, NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend import duplicates, importer
@@ -25,15 +25,8 @@ from suppliers.names import name_key
 VENDOR_FIELDS = ["supplier", "match_method", "merged_into"]
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def vendor_get(*, vendor_id: Any) -> Vendor:
-    pk = _uuid(vendor_id)
+    pk = as_uuid(vendor_id)
     vendor = Vendor.objects.select_related("supplier", "merged_into").filter(pk=pk).first() if pk else None
     if vendor is None:
         raise NotFoundError()
@@ -41,7 +34,7 @@ def vendor_get(*, vendor_id: Any) -> Vendor:
 
 
 def _supplier(supplier_id: Any) -> Supplier:
-    pk = _uuid(supplier_id)
+    pk = as_uuid(supplier_id)
     supplier = Supplier.objects.filter(pk=pk).first() if pk else None
     if supplier is None:
         raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]})
@@ -109,7 +102,7 @@ def vendor_merge(*, tenant: Tenant, by: Actor, target_id: Any, duplicate_ids: li
     target = vendor_get(vendor_id=target_id)
     if target.merged_into_id:
         target = vendor_get(vendor_id=target.merged_into_id)
-    wanted = {pk for pk in (_uuid(d) for d in duplicate_ids) if pk is not None and pk != target.pk}
+    wanted = {pk for pk in (as_uuid(d) for d in duplicate_ids) if pk is not None and pk != target.pk}
     dupes = list(Vendor.objects.filter(pk__in=wanted))
     if len(dupes) != len(wanted) or not dupes or len(wanted) != len({str(d) for d in duplicate_ids} - {str(target.pk)}):
         raise DomainError(

@@ -703,7 +703,13 @@ def test_endpoints_cannot_replace_the_tenant_plumbing() -> None:
             type("ByHook", (TenantAPIView,), {"__module__": "elsewhere", name: lambda self, *a, **k: None})
     with pytest.raises(TypeError, match="get_queryset"):
         type("ByQueryset", (TenantViewSet,), {"__module__": "elsewhere", "get_queryset": lambda self: None})
-    fine = type("Fine", (TenantViewSet,), {"__module__": "elsewhere", "required_scopes": {"GET": "x"}})
+    with pytest.raises(TypeError, match="scoped_queryset"):
+        type("NoRows", (TenantViewSet,), {"__module__": "elsewhere"})
+    fine = type(
+        "Fine",
+        (TenantViewSet,),
+        {"__module__": "elsewhere", "required_scopes": {"GET": "x"}, "scoped_queryset": lambda self: None},
+    )
     assert fine.required_scopes == {"GET": "x"}
 
 

@@ -243,9 +243,10 @@ def test_duplicate_vendors_cluster_and_merge_reversibly(tenant: Tenant, five_lin
 
 
 def test_merging_needs_vendors_of_this_tenant(tenant: Tenant, other_tenant: Tenant, five_lines: dict[str, Any]) -> None:
-    from sourcing.errors import DomainError
+    from sourcing.errors import DomainError, NotFoundError
 
-    with tenant_scope(other_tenant), pytest.raises(Exception):  # noqa: B017 - not found either way
+    # another tenant's vendors are missing vendors to globex
+    with tenant_scope(other_tenant), pytest.raises(NotFoundError):
         vendors.vendor_merge(
             tenant=other_tenant,
             by=SYSTEM,
