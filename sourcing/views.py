@@ -239,14 +239,13 @@ def agent_assignment(request: TenantRequest) -> HttpResponse:
 
 
 def _uuid_or_404(value: str | None) -> str:
-    import uuid
-
     from sourcing.errors import NotFoundError
+    from sourcing.ids import as_uuid
 
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise NotFoundError() from exc
+    pk = as_uuid(value)
+    if pk is None:
+        raise NotFoundError()
+    return str(pk)
 
 
 @tenant_view(Scope.APIKEY_MANAGE)
