@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers.selectors import supplier_list_for_agent
+from suppliers.selectors.master import supplier_list_for_agent
 
 
 @tenant_view(Scope.PORTAL)

@@ -32,6 +32,12 @@ class Scope:
     SUPPLIER_READ = "supplier:read"
     SUPPLIER_WRITE = "supplier:write"
     SUPPLIER_ASSIGN = "supplier:assign"
+    SUPPLIER_QUALIFY = "supplier:qualify"  # lifecycle transitions: approve, reject, suspend, block, reinstate
+    SUPPLIER_EVIDENCE = "supplier:evidence"  # certifications, documents, onboarding evidence
+    SUPPLIER_AUDIT = "supplier:audit"  # plan and perform factory audits
+    SUPPLIER_CONFIGURE = "supplier:configure"  # audit checklist and onboarding templates
+    BANK_READ = "bank:read"
+    BANK_WRITE = "bank:write"  # request a change of bank details, or approve someone else's
     CATEGORY_READ = "category:read"
     CATEGORY_WRITE = "category:write"
     SPEND_READ = "spend:read"
@@ -43,6 +49,15 @@ class Scope:
 
 _INTERNAL_BASE = frozenset(
     {Scope.ENTER, Scope.DASHBOARD_READ, Scope.TENANT_READ, Scope.SUPPLIER_READ, Scope.CATEGORY_READ}
+)
+_SUPPLIER_ALL = frozenset(
+    {
+        Scope.SUPPLIER_WRITE,
+        Scope.SUPPLIER_QUALIFY,
+        Scope.SUPPLIER_EVIDENCE,
+        Scope.SUPPLIER_AUDIT,
+        Scope.SUPPLIER_CONFIGURE,
+    }
 )
 _SPEND_ALL = frozenset({Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE, Scope.FX_WRITE})
 
@@ -59,15 +74,22 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.SUPPLIER_WRITE,
         Scope.SUPPLIER_ASSIGN,
         Scope.CATEGORY_WRITE,
+        Scope.BANK_READ,
+        Scope.BANK_WRITE,
     }
+    | _SUPPLIER_ALL
     | _SPEND_ALL,
     Role.CATEGORY_MANAGER: _INTERNAL_BASE
-    | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ, Scope.CATEGORY_WRITE}
+    | {Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ, Scope.CATEGORY_WRITE}
+    | _SUPPLIER_ALL
     | _SPEND_ALL,
-    Role.BUYER: _INTERNAL_BASE | {Scope.SUPPLIER_WRITE, Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE},
-    Role.QUALITY: _INTERNAL_BASE,
-    # Finance reads the spend and keeps the exchange rates it is converted with.
-    Role.FINANCE: _INTERNAL_BASE | {Scope.SPEND_READ, Scope.FX_WRITE},
+    Role.BUYER: _INTERNAL_BASE
+    | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_EVIDENCE, Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE},
+    # Quality qualifies suppliers on the evidence: certificates, documents, audits and their checklists.
+    Role.QUALITY: _INTERNAL_BASE
+    | {Scope.SUPPLIER_QUALIFY, Scope.SUPPLIER_EVIDENCE, Scope.SUPPLIER_AUDIT, Scope.SUPPLIER_CONFIGURE},
+    # Finance reads the spend, keeps the exchange rates it is converted with, and keeps suppliers' bank details.
+    Role.FINANCE: _INTERNAL_BASE | {Scope.SPEND_READ, Scope.FX_WRITE, Scope.BANK_READ, Scope.BANK_WRITE},
     Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ, Scope.SPEND_READ},
     # Agents get nothing model-wide: what they may see comes from object grants (sourcing.services.assign_agent).
     Role.AGENT: frozenset({Scope.ENTER, Scope.PORTAL}),
@@ -95,6 +117,8 @@ API_KEY_SCOPES: dict[str, frozenset[str]] = {
         {
             Scope.TENANT_WRITE,
             Scope.SUPPLIER_WRITE,
+            Scope.SUPPLIER_QUALIFY,
+            Scope.SUPPLIER_EVIDENCE,
             Scope.CATEGORY_WRITE,
             Scope.SPEND_IMPORT,
             Scope.SPEND_WRITE,

@@ -13,8 +13,8 @@ from sourcing.forms import EmailLoginForm
 from sourcing.spend import api as spend_api
 from sourcing.spend import setup_api as spend_setup_api
 from sourcing.spend import urls as spend_urls
-from suppliers import api as supplier_api
-from suppliers import portal as supplier_portal
+from suppliers import urls as supplier_urls
+from suppliers.api import master as supplier_api
 
 router = SimpleRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
@@ -80,12 +80,9 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("categories/", include(category_urls.page_patterns)),
     path("spend/", include(spend_urls.page_patterns)),
+    path("suppliers/", include(supplier_urls.page_patterns)),
     path("portal/", portal.portal_home, name="portal_home"),
-    path(
-        "portal/suppliers/<uuid:supplier_id>/",
-        supplier_portal.portal_supplier_detail,
-        name="portal_supplier_detail",
-    ),
+    path("portal/", include(supplier_urls.portal_patterns)),
 ]
 
 urlpatterns = [

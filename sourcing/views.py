@@ -29,7 +29,7 @@ from sourcing.forms import (
 from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers import selectors as supplier_selectors
+from suppliers.selectors import master as supplier_selectors
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

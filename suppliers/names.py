@@ -87,3 +87,22 @@ def _trailing_form(words: list[str]) -> int | None:
         if tuple(words[-len(english) :]) == english:
             return len(english) if len(words) > len(english) else 0
     return None
+
+
+def website_key(url: str) -> str:
+    """The host of a website without scheme, ``www.``, port or path: "https://www.nbeb.com.cn/en" → "nbeb.com.cn"."""
+    text = _fold(url).strip()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    host = re.split(r"[/?#:]", text, maxsplit=1)[0].strip(".")
+    return host.removeprefix("www.")
+
+
+def phone_key(phone: str) -> str:
+    """The digits of a phone number without the international prefix or China's country code and trunk zero,
+    so "+86 574-8765 4321", "0086 574 87654321" and "0574-87654321" share a key. Under 7 digits: ''."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
+    digits = digits.removeprefix("00")
+    if digits.startswith("86") and len(digits) > 11:
+        digits = digits[2:]
+    digits = digits.lstrip("0")
+    return digits if len(digits) >= 7 else ""

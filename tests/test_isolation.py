@@ -26,6 +26,15 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from tests.conftest import SYSTEM
+from tests.suppliers import harness_parts
+
+# Each supplier subdomain describes its routes for this harness in a module of tests/suppliers/ (harness_*.py):
+#   POST_ONLY, BODY_ID_ROUTES: sets of url names, as below;  API_PK_OBJECT: basename -> object key;
+#   post_data(name, objects) -> the form a POST-only or body-id route is sent, or None when it is not theirs;
+#   make_objects(tenant, supplier, members) -> {object key: id} of objects of ``tenant`` under ``supplier``
+#   (for acme, the supplier the assigned agent holds), with ``members`` the tenant's memberships by role
+#   (acme: every role, the agent being the assigned one; globex: admin, buyer and agent).
+PARTS = harness_parts.PARTS
 
 # Routes outside any tenant, open to everyone.
 PUBLIC = {
@@ -50,6 +59,8 @@ POST_ONLY |= {"category_delete", "category_spec_upload"}  # categories
 POST_ONLY |= {"finding_assign", "finding_set_status", "finding_note", "baseline_delete"}  # findings, baselines
 POST_ONLY |= {"vendor_link", "vendor_create_supplier", "vendor_unmerge", "vendor_merge", "vendors_rematch"}  # spend
 POST_ONLY |= {"findings_raise"}
+for _part in PARTS:
+    POST_ONLY |= _part.POST_ONLY
 
 
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, Any]:
@@ -73,6 +84,10 @@ def _post_data(name: str, objects: dict[str, str]) -> dict[str, Any]:
         "finding_set_status": {"status": "in_progress"},
         "finding_note": {"note": "Harness note"},
     }
+    for part in PARTS:
+        form = part.post_data(name, objects)
+        if form is not None:
+            return form
     return forms.get(name, {})
 
 
@@ -215,7 +230,7 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     unassigned = make_member(acme, Role.AGENT, email="agent.chen@szbridge.test")
     globex_admin = make_member(globex, Role.ADMIN)
     globex_buyer = make_member(globex, Role.BUYER)
-    make_member(globex, Role.AGENT, email="agent.li@szbridge.test")  # one agent, two tenants
+    globex_agent = make_member(globex, Role.AGENT, email="agent.li@szbridge.test")  # one agent, two tenants
     keys = {}
     acme_key, keys["acme-read"] = make_api_key(acme, ("read",), "acme-read")
     _k, keys["acme-write"] = make_api_key(acme, ("write",), "acme-write")
@@ -259,6 +274,16 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
     globex_objects.update(_spend_objects(globex))
     objects.update(_findings_objects(acme, members[Role.BUYER]))
     globex_objects.update(_findings_objects(globex, globex_buyer))
+    globex_members: dict[str, Membership] = {
+        Role.ADMIN: globex_admin,
+        Role.BUYER: globex_buyer,
+        Role.AGENT: globex_agent,
+    }
+    acme_members: dict[str, Membership] = dict(members.items())
+    acme_members[Role.AGENT] = assigned
+    for part in PARTS:
+        objects.update(part.make_objects(acme, supplier, acme_members))
+        globex_objects.update(part.make_objects(globex, globex_supplier, globex_members))
     return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
 
 
@@ -268,6 +293,8 @@ API_PK_OBJECT["category"] = "category_id"
 API_PK_OBJECT |= {"spendimport": "import_id", "spendline": "line_id", "vendor": "vendor_id"}  # spend
 API_PK_OBJECT |= {"fxrate": "fx_rate_id", "categoryrule": "rule_id", "columnmapping": "mapping_id"}  # spend set-up
 API_PK_OBJECT |= {"finding": "finding_id", "baseline": "baseline_id"}  # findings and baselines
+for _part in PARTS:
+    API_PK_OBJECT |= _part.API_PK_OBJECT
 
 
 def _classify(pattern: str, url: URLPattern) -> str:
@@ -364,8 +391,8 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
         assert status == 404
     elif scope not in _page_scopes(world, principal):
         assert status == 403
-    elif url.name == "portal_supplier_detail" and principal == "unassigned_agent":
-        assert status == 404
+    elif url.name.startswith("portal_") and principal == "unassigned_agent" and set(_params(pattern)) - {"tenant_slug"}:
+        assert status == 404  # every partner page about an object is about an assigned one
     else:
         assert status in {200, 302, 400}, (status, response.content[:2000])
         content = b"".join(response.streaming_content) if response.streaming else response.content  # files
@@ -385,6 +412,8 @@ BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form 
 BODY_ID_ROUTES |= {"category_create"}  # the category form posts a parent and an owner id
 BODY_ID_ROUTES |= {"finding_create"}  # the finding form posts a category id
 BODY_ID_ROUTES |= {"vendor_merge"}  # vendor ids in the form (vendor_link's supplier id rides with a path id)
+for _part in PARTS:
+    BODY_ID_ROUTES |= _part.BODY_ID_ROUTES
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
 
 

@@ -367,7 +367,7 @@ def seed_spend(*, tenant: Tenant, by: Actor) -> int:
     number of lines added (0 when the tenant already had spend)."""
     from sourcing.categories.models import Category
     from suppliers.models import Supplier
-    from suppliers.services import supplier_upsert
+    from suppliers.services.master import supplier_upsert
 
     with tenant_scope(tenant):
         if SpendLine.objects.exists():

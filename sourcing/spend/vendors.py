@@ -76,7 +76,7 @@ def vendor_unlink(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
 def vendor_create_supplier(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
     """Create a supplier from an unmatched vendor (its name, and its ERP id when no supplier has that id yet),
     and link the two."""
-    from suppliers.services import supplier_upsert
+    from suppliers.services.master import supplier_upsert
 
     by.require(Scope.SPEND_WRITE)
     vendor = vendor_get(vendor_id=vendor_id)

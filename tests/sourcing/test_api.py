@@ -84,6 +84,8 @@ def test_me_names_the_keys_tenant_and_principal(tenant: Tenant, make_api_key: Ma
         "spend:import",
         "spend:read",
         "spend:write",
+        "supplier:evidence",
+        "supplier:qualify",
         "supplier:read",
         "supplier:write",
         "tenant:read",

@@ -13,7 +13,7 @@ from sourcing.roles import Role
 from sourcing.services import agency_create, member_invite, tenant_update
 from sourcing.templatetags.audit import audit_changes
 from sourcing.tenancy import tenant_scope
-from suppliers.services import supplier_upsert
+from suppliers.services.master import supplier_upsert
 
 SYSTEM = Actor.system("tests")
 

@@ -21,7 +21,7 @@ from sourcing.spend.demo import seed_spend
 from sourcing.spend.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
-from suppliers.services import supplier_upsert
+from suppliers.services.master import supplier_upsert
 
 TENANTS = [
     ("acme", "Acme Home Goods", "USD", "America/Chicago"),

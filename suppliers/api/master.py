@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
 from sourcing.roles import Scope
-from suppliers import services
 from suppliers.models import Supplier
+from suppliers.services import master as services
 
 
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):

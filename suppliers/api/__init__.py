@@ -1,0 +1,1 @@
+"""Supplier endpoints, one module per subdomain; each module lists its ``routes``."""

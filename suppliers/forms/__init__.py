@@ -1,0 +1,1 @@
+"""Supplier forms, one module per subdomain."""

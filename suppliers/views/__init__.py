@@ -1,0 +1,1 @@
+"""Supplier pages, one module per subdomain; the partner pages live in the modules named portal*."""

@@ -1,0 +1,5 @@
+"""The supplier subdomains' parts of the isolation harness (see tests/test_isolation.py)."""
+
+from types import ModuleType
+
+PARTS: list[ModuleType] = []
