@@ -14,6 +14,7 @@ from sourcing.roles import Scope
 # (label, url name, scope): shown when the current membership holds the scope.
 INTERNAL_NAV = [
     (_("Dashboard"), "dashboard", Scope.DASHBOARD_READ),
+    (_("Suppliers"), "supplier_list", Scope.SUPPLIER_READ),
     (_("Categories"), "category_list", Scope.CATEGORY_READ),
     (_("Spend"), "spend_overview", Scope.SPEND_READ),
     (_("Findings"), "finding_list", Scope.SPEND_READ),
@@ -30,6 +31,7 @@ NAV_SECTIONS = {
     "spend_overview": ("spend/",),
     "finding_list": ("spend/findings/", "spend/baselines/"),
     "category_list": ("categories/",),
+    "supplier_list": ("suppliers/",),
 }
 PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),

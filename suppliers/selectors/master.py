@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from sourcing.errors import NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import User
 from suppliers.models import Supplier
+from suppliers.names import name_key
 
 VIEW_SUPPLIER = "suppliers.view_supplier"
 
@@ -34,7 +40,8 @@ def supplier_get_for_agent(*, user: User, supplier_id: Any) -> Supplier:
 
 
 def supplier_get(*, supplier_id: Any) -> Supplier:
-    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    pk = as_uuid(supplier_id)
+    supplier = Supplier.objects.select_related("owner__user", "proposed_by__user").filter(pk=pk).first() if pk else None
     if supplier is None:
         raise NotFoundError()
     return supplier
@@ -62,3 +69,147 @@ def assignments_for_agents(*, user_ids: list[Any]) -> dict[Any, list[Supplier]]:
 def supplier_choices() -> list[Supplier]:
     """Suppliers to pick from in an assignment form: id and name only."""
     return list(Supplier.objects.only("id", "legal_name").order_by("legal_name"))
+
+
+@dataclass(frozen=True)
+class SupplierFilter:
+    """The supplier list's filters, as the page's form and the API's query parse them."""
+
+    q: str = ""
+    status: str = ""
+    tier: str = ""
+    supplier_type: str = ""
+    country: str = ""
+    province: str = ""
+    category_id: Any = None
+    owner_id: Any = None
+    risk: str = ""  # "" | "any" | a RiskKind value
+    certificates: str = ""  # "" | "expiring" (within 30 days) | "expired"
+
+
+def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
+    """The live suppliers (not merged away) matching ``f``, by name, with what the list shows annotated (open
+    risk flags, certificates expiring or expired) so a page of any length costs the same queries."""
+    from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag, SupplierCategory
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
+    certs = Certification.objects.filter(supplier_id=OuterRef("pk"))
+    queryset = (
+        Supplier.objects.filter(merged_into__isnull=True)
+        .select_related("owner__user")
+        .annotate(
+            open_flags=_count(flags),
+            certs_expiring=_count(certs.filter(valid_until__gte=today, valid_until__lte=soon)),
+            certs_expired=_count(certs.filter(valid_until__lt=today)),
+        )
+        .order_by("legal_name", "id")
+    )
+    if f.q:
+        words = f.q.strip()
+        queryset = queryset.filter(
+            Q(legal_name__icontains=words)
+            | Q(local_name__icontains=words)
+            | Q(external_id__iexact=words)
+            | Q(credit_code__iexact=words.upper())
+            | Q(name_key__contains=name_key(words) or words)
+        )
+    for name in ("status", "tier", "supplier_type", "country"):
+        value = getattr(f, name)
+        if value:
+            queryset = queryset.filter(**{name: value})
+    if f.province:
+        queryset = queryset.filter(Q(province__iexact=f.province) | Q(sites__province__iexact=f.province)).distinct()
+    if f.category_id:
+        from sourcing.categories.selectors import descendants_of
+
+        queryset = queryset.filter(
+            pk__in=SupplierCategory.objects.filter(category_id__in=descendants_of(f.category_id)).values("supplier_id")
+        )
+    if f.owner_id:
+        queryset = queryset.filter(owner_id=f.owner_id)
+    if f.risk == "any":
+        queryset = queryset.filter(Exists(flags))
+    elif f.risk:
+        queryset = queryset.filter(Exists(flags.filter(kind=f.risk)))
+    if f.certificates == "expiring":
+        queryset = queryset.filter(Exists(certs.filter(valid_until__gte=today, valid_until__lte=soon)))
+    elif f.certificates == "expired":
+        queryset = queryset.filter(Exists(certs.filter(valid_until__lt=today)))
+    return queryset
+
+
+def _count(rows: QuerySet[Any]) -> Subquery:
+    return Subquery(
+        rows.order_by().values("supplier_id").annotate(n=Count("pk")).values("n")[:1],
+        output_field=models.IntegerField(),
+    )
+
+
+def page_after(queryset: QuerySet[Supplier], after: Any, size: int) -> tuple[list[Supplier], str]:
+    """One page of ``queryset`` (ordered by name, id) after the supplier ``after``, and the id to ask for the
+    next page ('' on the last). Keyset paging: page 1,000 costs what page 1 does, and no count is needed."""
+    pk = as_uuid(after) if after else None
+    if pk is not None:
+        name = Supplier.objects.filter(pk=pk).values("legal_name")[:1]
+        queryset = queryset.filter(Q(legal_name__gt=Subquery(name)) | Q(legal_name=Subquery(name), id__gt=pk))
+    rows = list(queryset[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, str(rows[-1].pk) if more and rows else ""
+
+
+def categories_by_supplier(supplier_ids: list[Any]) -> dict[Any, list[Any]]:
+    """The categories of these suppliers, in one query."""
+    from suppliers.models import SupplierCategory
+
+    result: dict[Any, list[Any]] = {sid: [] for sid in supplier_ids}
+    links = SupplierCategory.objects.filter(supplier_id__in=supplier_ids).select_related("category")
+    for link in links.order_by("category__code"):
+        result[link.supplier_id].append(link.category)
+    return result
+
+
+def agents_of(supplier: Supplier) -> list[Any]:
+    """The agents assigned to this supplier (their memberships in this tenant), in one query."""
+    from sourcing.models import Membership
+    from suppliers.models import SupplierAgentGrant
+
+    users = SupplierAgentGrant.objects.filter(content_object_id=supplier.pk, permission__codename="view_supplier")
+    return list(
+        Membership.objects.filter(user_id__in=users.values("user_id"), role="agent")
+        .select_related("user", "agency")
+        .order_by("user__email")
+    )
+
+
+def owner_choices() -> list[Any]:
+    """Members who may own suppliers: active internal members who work on them."""
+    from sourcing.models import Membership
+    from suppliers.services.master import OWNER_ROLES
+
+    return list(
+        Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def supplier_activity(supplier: Supplier, *, limit: int = 200) -> list[Any]:
+    """The audit events about this supplier (its own changes and those of its sites, contacts, evidence…),
+    newest first."""
+    from sourcing.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(object_type="suppliers.supplier", object_id=str(supplier.pk)).order_by("-created_at")[
+            :limit
+        ]
+    )
+
+
+def category_choices() -> list[Any]:
+    """The tenant's categories by code, for pickers: id, code and name only."""
+    from sourcing.categories.models import Category
+
+    return list(Category.objects.only("id", "code", "name").order_by("code"))

@@ -1,0 +1,143 @@
+"""Possible duplicates of a supplier: the ones it shares an identifier with (credit code, website, phone, or an
+identical name key in English or Chinese), then the ones whose names are alike (rapidfuzz over the tenant's
+name keys, the same scoring the spend's vendor clusters use). Clustering the whole base uses blocking, never
+all pairs (``sourcing.spend.duplicates``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+
+from sourcing.spend import duplicates as clustering
+from suppliers.identifiers import InvalidIdentifier, validate_uscc
+from suppliers.models import Supplier
+from suppliers.names import name_key, phone_key, website_key
+
+SIMILAR = 88  # name score from which two suppliers are shown as possibly the same company
+
+
+@dataclass
+class Candidate:
+    supplier: Supplier
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a new or edited supplier is known by, reduced to its comparison keys."""
+
+    name: str = ""
+    local_name: str = ""
+    credit_code: str = ""
+    website: str = ""
+    phone: str = ""
+
+    @classmethod
+    def of(
+        cls, *, legal_name: str = "", local_name: str = "", credit_code: str = "", website: str = "", phone: str = ""
+    ):  # type: ignore[no-untyped-def]
+        try:
+            code = validate_uscc(credit_code) if credit_code else ""
+        except InvalidIdentifier:
+            code = ""
+        return cls(name_key(legal_name), name_key(local_name), code, website_key(website), phone_key(phone))
+
+
+def _live() -> Any:
+    return Supplier.objects.filter(merged_into__isnull=True)
+
+
+def duplicate_candidates(probe: Probe, *, exclude_id: Any = None, limit: int = 5) -> list[Candidate]:
+    """The suppliers most probably the same company as ``probe``, best first (at most ``limit``)."""
+    found: dict[Any, Candidate] = {}
+    exact = Q()
+    if probe.credit_code:
+        exact |= Q(credit_code=probe.credit_code)
+    if probe.website:
+        exact |= Q(website_key=probe.website)
+    if probe.phone:
+        exact |= Q(phone_key=probe.phone)
+    names = [k for k in (probe.name, probe.local_name) if k]
+    if names:
+        exact |= Q(name_key__in=names) | Q(local_name_key__in=names)
+    if exact:
+        for supplier in _live().filter(exact).exclude(pk=exclude_id)[:50]:
+            reasons = []
+            if probe.credit_code and supplier.credit_code == probe.credit_code:
+                reasons.append(_("same credit code"))
+            if probe.website and supplier.website_key == probe.website:
+                reasons.append(_("same website"))
+            if probe.phone and supplier.phone_key == probe.phone:
+                reasons.append(_("same phone"))
+            if {supplier.name_key, supplier.local_name_key} & set(names):
+                reasons.append(_("same name"))
+            found[supplier.pk] = Candidate(supplier, 100, reasons)
+    if names:
+        keys: dict[str, str] = {}
+        for pk, key, local in _live().exclude(pk=exclude_id).values_list("pk", "name_key", "local_name_key"):
+            if key:
+                keys[f"{pk}:e"] = key
+            if local:
+                keys[f"{pk}:l"] = local
+        scores: dict[str, int] = {}
+        for probe_key in names:
+            for _key, score, choice in process.extract(
+                probe_key, keys, scorer=fuzz.token_sort_ratio, limit=limit * 2, score_cutoff=SIMILAR
+            ):
+                pk = choice.split(":")[0]
+                scores[pk] = max(scores.get(pk, 0), int(score))
+        similar = {pk: s for pk, s in scores.items() if not any(str(f) == pk for f in found)}
+        if similar:
+            for supplier in _live().filter(pk__in=list(similar)):
+                score = similar[str(supplier.pk)]
+                found[supplier.pk] = Candidate(supplier, score, [_("similar name (%(score)d%%)") % {"score": score}])
+    ranked = sorted(found.values(), key=lambda c: (-c.score, -len(c.reasons), c.supplier.legal_name))
+    return ranked[:limit]
+
+
+def supplier_clusters(*, threshold: int = clustering.THRESHOLD) -> list[tuple[list[Supplier], int]]:
+    """Groups of suppliers that are probably one company, across the whole base, best first: names alike
+    (blocked and scored by ``sourcing.spend.duplicates``) or an identifier in common (credit code, website,
+    phone), which joins a group as surely as an identical name (score 100)."""
+    rows = list(_live().values_list("pk", "name_key", "local_name_key", "credit_code", "website_key", "phone_key"))
+    records = [clustering.Record(str(pk), k) for pk, key, local, *_ids in rows for k in (key, local) if k]
+    parent: dict[str, str] = {}
+    score: dict[str, int] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(ids: list[str], best: int) -> None:
+        roots = {find(i) for i in ids}
+        root = min(roots)
+        top = max([best, *(score.pop(r, 0) for r in roots)])
+        for r in roots:
+            parent[r] = root
+        score[root] = top
+
+    for group in clustering.clusters(records, threshold=threshold):
+        join(group.ids, group.score)
+    sharing: dict[tuple[int, str], list[str]] = {}
+    for pk, _key, _local, *identifiers in rows:
+        for n, value in enumerate(identifiers):
+            if value:
+                sharing.setdefault((n, value), []).append(str(pk))
+    for ids in sharing.values():
+        if len(ids) > 1:
+            join(ids, 100)
+    members: dict[str, list[str]] = {}
+    for sid in list(parent):
+        members.setdefault(find(sid), []).append(sid)
+    groups = [(sorted(ids), score.get(root, 0)) for root, ids in members.items() if len(ids) > 1]
+    by_id = {str(s.pk): s for s in _live().filter(pk__in=[i for ids, _s in groups for i in ids])}
+    result = [([by_id[i] for i in ids if i in by_id], best) for ids, best in groups]
+    return sorted(result, key=lambda g: (-g[1], g[0][0].legal_name if g[0] else ""))

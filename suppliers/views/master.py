@@ -1,0 +1,438 @@
+"""Supplier master pages: the list with filters and export, create and edit with the duplicate check, the
+profile's overview, sites, contacts and activity tabs, the lifecycle actions, the qualification board, and the
+duplicate clusters with their merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sourcing.errors import DomainError
+from sourcing.exports import export_response
+from sourcing.roles import Scope
+from sourcing.web import TenantRequest, tenant_view
+from suppliers import lifecycle
+from suppliers.forms.master import (
+    ContactForm,
+    MergeForm,
+    SiteForm,
+    SupplierFilterForm,
+    SupplierForm,
+    TransitionForm,
+)
+from suppliers.governance import governance_for
+from suppliers.models import Contact, Site, Supplier
+from suppliers.selectors import master as selectors
+from suppliers.selectors import qualification as qualification_selectors
+from suppliers.selectors.duplicates import supplier_clusters
+from suppliers.services import master as services
+from suppliers.services import qualification as qualification_services
+from suppliers.views.profile import profile_context
+
+PAGE_SIZE = 50
+
+
+def form_errors(form: Any, exc: DomainError, renamed: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the form's fields (the service's names mapped back to the form's)."""
+    back = {v: k for k, v in (renamed or {}).items()}
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        name = back.get(field, field)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _filter_form(request: TenantRequest) -> SupplierFilterForm:
+    return SupplierFilterForm(
+        request.GET or None, categories=selectors.category_choices(), owners=selectors.owner_choices()
+    )
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_list(request: TenantRequest) -> HttpResponse:
+    form = _filter_form(request)
+    suppliers, after = selectors.page_after(
+        selectors.supplier_list(form.filters()), request.GET.get("after"), PAGE_SIZE
+    )
+    categories = selectors.categories_by_supplier([s.pk for s in suppliers])
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "suppliers/supplier_list.html",
+        {
+            "form": form,
+            "rows": [(s, categories[s.pk]) for s in suppliers],
+            "next_query": _with(query, after=after) if after else "",
+            "first_query": query.urlencode(),
+            "first_page": not request.GET.get("after"),
+            "export_query": query.urlencode(),
+            "can_write": Scope.SUPPLIER_WRITE in request.membership.scopes,
+        },
+    )
+
+
+def _with(query: Any, **values: str) -> str:
+    query = query.copy()
+    for key, value in values.items():
+        query[key] = value
+    return str(query.urlencode())
+
+
+EXPORT_HEADER = [
+    "legal_name",
+    "local_name",
+    "status",
+    "tier",
+    "type",
+    "credit_code",
+    "country",
+    "province",
+    "city",
+    "website",
+    "phone",
+    "external_id",
+    "owner",
+    "categories",
+    "open_risk_flags",
+    "certificates_expiring",
+    "certificates_expired",
+]
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_export(request: TenantRequest) -> HttpResponseBase:
+    """The list as filtered, every row (streamed as CSV, or as XLSX), formulas escaped. Internal and risk notes
+    are not exported: the export leaves the building."""
+    form = _filter_form(request)
+    queryset = selectors.supplier_list(form.filters())
+
+    def rows() -> Any:
+        batch: list[Supplier] = []
+        for supplier in queryset.iterator(chunk_size=2000):
+            batch.append(supplier)
+            if len(batch) == 2000:
+                yield from _export_rows(batch)
+                batch = []
+        yield from _export_rows(batch)
+
+    from sourcing.audit import audit_record
+
+    audit_record(
+        tenant=request.tenant, by=request.actor, action="supplier.export", after={"filters": request.GET.dict()}
+    )
+    return export_response(request.GET.get("format", "csv"), "suppliers", EXPORT_HEADER, rows())
+
+
+def _export_rows(batch: list[Supplier]) -> Any:
+    categories = selectors.categories_by_supplier([s.pk for s in batch])
+    for s in batch:
+        yield [
+            s.legal_name,
+            s.local_name,
+            s.status,
+            s.tier,
+            s.supplier_type,
+            s.credit_code,
+            s.country,
+            s.province,
+            s.city,
+            s.website,
+            s.phone,
+            s.external_id,
+            s.owner.user.email if s.owner else "",
+            " ".join(c.code for c in categories[s.pk]),
+            s.open_flags or 0,  # type: ignore[attr-defined]
+            s.certs_expiring or 0,  # type: ignore[attr-defined]
+            s.certs_expired or 0,  # type: ignore[attr-defined]
+        ]
+
+
+def _supplier_form(request: TenantRequest, initial: dict[str, Any] | None = None) -> SupplierForm:
+    return SupplierForm(
+        request.POST or None,
+        initial=initial,
+        categories=selectors.category_choices(),
+        owners=selectors.owner_choices(),
+    )
+
+
+def _initial(supplier: Supplier) -> dict[str, Any]:
+    initial = {name: getattr(supplier, name) for name in services.SUPPLIER_FIELDS if hasattr(supplier, name)}
+    initial["aliases"] = "\n".join(supplier.aliases)
+    initial["owner"] = str(supplier.owner_id or "")
+    initial["categories"] = [str(c.pk) for c in selectors.categories_by_supplier([supplier.pk])[supplier.pk]]
+    return initial
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def supplier_create(request: TenantRequest) -> HttpResponse:
+    form = _supplier_form(request, {"owner": str(request.membership.pk)})
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier = services.supplier_create(
+                tenant=request.tenant,
+                by=request.actor,
+                data=form.data_for_service(),
+                allow_duplicates=form.cleaned_data["allow_duplicates"],
+            )
+        except services.PossibleDuplicate as exc:
+            candidates = exc.candidates
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form_errors(form, exc, SupplierForm.RENAMED)
+        else:
+            messages.success(request, _("Supplier %(name)s added as a prospect.") % {"name": supplier})
+            return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": None, "candidates": candidates})
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    form = _supplier_form(request, _initial(supplier))
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_update(
+                tenant=request.tenant,
+                by=request.actor,
+                supplier_id=supplier.pk,
+                data=form.data_for_service(),
+                allow_duplicates=form.cleaned_data["allow_duplicates"],
+            )
+        except services.PossibleDuplicate as exc:
+            candidates = exc.candidates
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form_errors(form, exc, SupplierForm.RENAMED)
+        else:
+            messages.success(request, _("Supplier saved."))
+            return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    return render(
+        request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier, "candidates": candidates}
+    )
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    """The overview tab: identity, governance, categories, qualification (what blocks approval, the actions the
+    viewer may take) and the status timeline."""
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    scopes = request.membership.scopes
+    actions = [a for a in lifecycle.actions_from(supplier.status) if a.scope in scopes]
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        profile_context(
+            request,
+            supplier,
+            "overview",
+            governance=governance_for(supplier.tier),
+            categories=selectors.categories_by_supplier([supplier.pk])[supplier.pk],
+            blockers=qualification_selectors.approval_blockers(supplier),
+            timeline=qualification_selectors.status_timeline(supplier),
+            agents=selectors.agents_of(supplier),
+            actions=actions,
+            transition_form=TransitionForm(),
+            merged_from=list(supplier.merged_from.order_by("legal_name")),
+        ),
+    )
+
+
+@require_POST
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_transition(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    """One lifecycle action (the service checks the scope the action needs and the approval rules)."""
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        qualification_services.supplier_transition(
+            tenant=request.tenant,
+            by=request.actor,
+            supplier_id=supplier.pk,
+            action=data.get("action", ""),
+            reason=data.get("reason", ""),
+            conditions=data.get("conditions", ""),
+            expires_on=data.get("expires_on") or None,
+        )
+    except DomainError as exc:
+        detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items() if k != "action")
+        messages.error(request, f"{exc.message} {detail}".strip())
+    else:
+        supplier.refresh_from_db(fields=["status"])
+        messages.success(request, _("The supplier is now %(status)s.") % {"status": supplier.get_status_display()})
+    return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def qualification_board(request: TenantRequest) -> HttpResponse:
+    return render(request, "suppliers/qualification_board.html", {"columns": qualification_selectors.board()})
+
+
+# Sites and contacts ------------------------------------------------------------------------------------------
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_sites(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    return render(
+        request,
+        "suppliers/supplier_sites.html",
+        profile_context(request, supplier, "sites", sites=list(Site.objects.filter(supplier_id=supplier.pk))),
+    )
+
+
+def _child_form_page(
+    request: TenantRequest,
+    *,
+    supplier_id: str,
+    kind: str,
+    child_id: str | None,
+) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    model: Any = Site if kind == "site" else Contact
+    form_class: Any = SiteForm if kind == "site" else ContactForm
+    child = None
+    initial: dict[str, Any] = {}
+    if child_id is not None:
+        child = model.objects.filter(pk=child_id, supplier_id=supplier.pk).first()
+        if child is None:
+            from django.http import Http404
+
+            raise Http404
+        initial = {name: getattr(child, name) for name in form_class.base_fields}
+        if kind == "site":
+            initial["processes"] = ", ".join(child.processes)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        save = services.site_save if kind == "site" else services.contact_save
+        key = "site_id" if kind == "site" else "contact_id"
+        try:
+            save(
+                tenant=request.tenant,
+                by=request.actor,
+                supplier_id=supplier.pk,
+                data=form.cleaned_data,
+                **{key: child.pk if child else None},
+            )
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            tab = "supplier_sites" if kind == "site" else "supplier_contacts"
+            return redirect(tab, tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    return render(
+        request,
+        "suppliers/child_form.html",
+        profile_context(
+            request, supplier, "sites" if kind == "site" else "contacts", form=form, child=child, kind=kind
+        ),
+    )
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def site_create(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    return _child_form_page(request, supplier_id=supplier_id, kind="site", child_id=None)
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def site_edit(request: TenantRequest, supplier_id: str, site_id: str) -> HttpResponse:
+    return _child_form_page(request, supplier_id=supplier_id, kind="site", child_id=site_id)
+
+
+@require_POST
+@tenant_view(Scope.SUPPLIER_WRITE)
+def site_delete(request: TenantRequest, supplier_id: str, site_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
+    messages.success(request, _("Site removed."))
+    return redirect("supplier_sites", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_contacts(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    return render(
+        request,
+        "suppliers/supplier_contacts.html",
+        profile_context(request, supplier, "contacts", contacts=list(Contact.objects.filter(supplier_id=supplier.pk))),
+    )
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def contact_create(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    return _child_form_page(request, supplier_id=supplier_id, kind="contact", child_id=None)
+
+
+@tenant_view(Scope.SUPPLIER_WRITE)
+def contact_edit(request: TenantRequest, supplier_id: str, contact_id: str) -> HttpResponse:
+    return _child_form_page(request, supplier_id=supplier_id, kind="contact", child_id=contact_id)
+
+
+@require_POST
+@tenant_view(Scope.SUPPLIER_WRITE)
+def contact_delete(request: TenantRequest, supplier_id: str, contact_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    services.contact_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id)
+    messages.success(request, _("Contact removed."))
+    return redirect("supplier_contacts", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_activity(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    return render(
+        request,
+        "suppliers/supplier_activity.html",
+        profile_context(request, supplier, "activity", events=selectors.supplier_activity(supplier)),
+    )
+
+
+# Duplicates and merge ----------------------------------------------------------------------------------------
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_duplicates(request: TenantRequest) -> HttpResponse:
+    clusters = supplier_clusters()
+    return render(
+        request,
+        "suppliers/supplier_duplicates.html",
+        {
+            "clusters": clusters[:200],
+            "total": len(clusters),
+            "can_write": Scope.SUPPLIER_WRITE in request.membership.scopes,
+        },
+    )
+
+
+@require_POST
+@tenant_view(Scope.SUPPLIER_WRITE)
+def supplier_merge(request: TenantRequest) -> HttpResponse:
+    """Merge ``source`` into ``target`` (both ids from the form, resolved again by the service)."""
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the supplier to keep and the one to merge into it."))
+        return redirect("supplier_duplicates", tenant_slug=request.tenant.slug)
+    try:
+        target = services.supplier_merge(
+            tenant=request.tenant,
+            by=request.actor,
+            source_id=form.cleaned_data["source"],
+            target_id=form.cleaned_data["target"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("supplier_duplicates", tenant_slug=request.tenant.slug)
+    messages.success(request, _("Merged into %(name)s.") % {"name": target})
+    return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=target.pk)
