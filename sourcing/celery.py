@@ -5,6 +5,7 @@ processes. The beat schedule lives here, in code."""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sourcing.settings")
 
@@ -16,5 +17,10 @@ app.conf.beat_schedule = {
     "purge-idempotency-records": {
         "task": "sourcing.tasks.purge_idempotency_records",
         "schedule": 60 * 60 * 6,
+    },
+    # Early morning in the Americas, evening in China: each tenant's run works in its own date.
+    "certification-daily": {
+        "task": "suppliers.tasks.certification_daily_all",
+        "schedule": crontab(hour=11, minute=0),
     },
 }

@@ -3,3 +3,7 @@
 from types import ModuleType
 
 PARTS: list[ModuleType] = []
+
+from tests.suppliers import harness_evidence  # noqa: E402
+
+PARTS.append(harness_evidence)

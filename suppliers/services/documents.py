@@ -1,0 +1,128 @@
+"""Supplier documents. Each upload is a version: it either starts a document or, for an existing one (named
+by id, or by the same title and type), becomes its next version; earlier versions are kept.
+
+Internal people need ``Scope.SUPPLIER_EVIDENCE``; an agent may upload for a supplier assigned to them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record
+from sourcing.errors import DomainError
+from sourcing.ids import as_uuid
+from sourcing.models import Tenant
+from sourcing.roles import Scope
+from suppliers.models import Document, DocumentType, DocumentVersion
+from suppliers.selectors import evidence as selectors
+from suppliers.services.certifications import check_file, store_file
+from suppliers.services.common import invalid, is_agent, supplier_for
+
+TITLE_MAX = Document._meta.get_field("title").max_length or 200
+NOTE_MAX = DocumentVersion._meta.get_field("note").max_length or 500
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier_id: Any,
+    file: IO[bytes] | None,
+    file_name: str = "",
+    document_id: Any = None,
+    doc_type: str = "",
+    title: str = "",
+    expires_on: datetime.date | None = None,
+    note: str = "",
+) -> DocumentVersion:
+    """Store an uploaded file as a document version of the supplier. With ``document_id`` it is the next
+    version of that document (type and title are the document's; a given ``expires_on`` replaces its
+    expiry); otherwise it is the next version of the document with the same title (any letter case) and
+    type, or version 1 of a new one. Size and content type come from the bytes."""
+    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_EVIDENCE, agents=True, lock=True)
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    note = (note or "").strip()
+    document: Document | None = None
+    if document_id not in (None, ""):
+        pk = as_uuid(document_id)
+        document = Document.objects.filter(pk=pk, supplier_id=supplier.pk).first() if pk is not None else None
+        if document is None:  # missing, another supplier's or another tenant's: one message for all
+            errors["document"] = [_("Choose one of the listed documents.")]
+    else:
+        if doc_type not in DocumentType.values:
+            errors["doc_type"] = [_("Choose one of the listed types.")]
+        if not title:
+            errors["title"] = [_("A title is required.")]
+        elif len(title) > TITLE_MAX:
+            errors["title"] = [_("At most %(n)d characters.") % {"n": TITLE_MAX}]
+    if expires_on is not None and not isinstance(expires_on, datetime.date):
+        errors["expires_on"] = [_("Enter a valid date.")]
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
+    accepted: tuple[str, int] | None = None
+    if file is None:
+        errors["file"] = [_("Choose a file to upload.")]
+    else:
+        try:
+            accepted = check_file(file)
+        except DomainError as exc:
+            errors.update(exc.fields)
+    if errors or file is None or accepted is None:
+        raise invalid(errors)
+    if document is None:
+        document = Document.objects.filter(supplier_id=supplier.pk, doc_type=doc_type, title__iexact=title).first()
+    created = document is None
+    if document is None:
+        document = Document.objects.create(
+            tenant=tenant, supplier=supplier, doc_type=doc_type, title=title, expires_on=expires_on
+        )
+    elif expires_on is not None and expires_on != document.expires_on:
+        document.expires_on = expires_on
+        document.save(update_fields=["expires_on"])
+    # The supplier row is locked above, so two uploads to one supplier never take the same number.
+    latest = DocumentVersion.objects.filter(document_id=document.pk).aggregate(n=Max("version"))["n"] or 0
+    version = DocumentVersion(tenant=tenant, document=document, version=latest + 1, note=note)
+    store_file(version, file=file, file_name=file_name, content_type=accepted[0], size=accepted[1], by=by)
+    version.save()
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="document.create" if created else "document.version",
+        target=document,
+        after={
+            "supplier": str(supplier.pk),
+            "doc_type": document.doc_type,
+            "title": document.title,
+            "version": version.version,
+            "file_name": version.file_name,
+            "content_type": version.content_type,
+            "size": version.size,
+            "expires_on": document.expires_on.isoformat() if document.expires_on else None,
+        },
+    )
+    return version
+
+
+def document_version_download(*, tenant: Tenant, by: Actor, version_id: Any) -> DocumentVersion:
+    """The document version to send, once the read is recorded; an agent's only from an assigned supplier."""
+    if is_agent(by):
+        by.require(Scope.PORTAL)
+        version = selectors.document_version_get_for_agent(user=by.user, version_id=version_id)  # type: ignore[arg-type]
+    else:
+        by.require(Scope.SUPPLIER_READ)
+        version = selectors.document_version_get(version_id=version_id)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="document.download",
+        target=version.document,
+        after={"supplier": str(version.document.supplier_id), "version": version.version},
+    )
+    return version

@@ -1,0 +1,33 @@
+"""Celery entry points of the suppliers app: each loads by id inside the tenant scope and calls a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import translation
+
+from sourcing.actors import Actor
+from sourcing.models import Tenant
+from sourcing.tasks import tenant_task
+from suppliers.services.certifications import certification_reminders_send, compliance_refresh
+
+
+@tenant_task(name="suppliers.tasks.certification_daily")
+def certification_daily(tenant: Tenant) -> dict[str, int]:
+    """The daily certificate run of one tenant: compliance flags brought up to date with what expired
+    overnight, then the expiry reminders that are due. Safe to rerun: flags are keyed by their source and
+    each reminder mark is recorded once."""
+    by = Actor.system("certification-daily")
+    # Flag titles are stored text: written in the tenant's language.
+    with translation.override(tenant.default_language):
+        flags = compliance_refresh(tenant=tenant, by=by)
+    reminded = certification_reminders_send(tenant=tenant, by=by)
+    return {"flags": flags, "reminded": reminded}
+
+
+@shared_task(name="suppliers.tasks.certification_daily_all")
+def certification_daily_all() -> int:
+    """Beat entry point: queue the daily certificate run for every active tenant."""
+    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
+    for tenant_id in tenant_ids:
+        certification_daily.delay(tenant_id)
+    return len(tenant_ids)
