@@ -76,3 +76,52 @@ def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membersh
         "document_id": str(version.document_id),
         "version_id": str(version.pk),
     }
+
+
+# Builders the evidence tests share.
+
+
+def pdf(name: str = "certificate.pdf", body: bytes = PDF_BYTES) -> io.BytesIO:
+    """A small PDF as an open file, named like an upload."""
+    handle = io.BytesIO(body)
+    handle.name = name
+    return handle
+
+
+def make_supplier(tenant: Tenant, name: str = "Ningbo Everbright Housewares Co., Ltd.", **extra: Any) -> Supplier:
+    with tenant_scope(tenant):
+        return Supplier.objects.create(tenant=tenant, legal_name=name, **extra)
+
+
+def require_certifications(tenant: Tenant, supplier: Supplier, *cert_types: str, code: str = "111") -> Any:
+    """A category of ``tenant`` that requires ``cert_types``, linked to ``supplier``."""
+    from sourcing.categories.models import Category
+    from suppliers.models import SupplierCategory
+
+    with tenant_scope(tenant):
+        category = Category.objects.create(
+            tenant=tenant, code=code, name=f"Category {code}", required_certifications=list(cert_types)
+        )
+        SupplierCategory.objects.create(tenant=tenant, supplier=supplier, category=category)
+    return category
+
+
+def add_certificate(
+    tenant: Tenant,
+    supplier: Supplier,
+    *,
+    cert_type: str = "iso_9001",
+    valid_until: datetime.date | None = None,
+    with_file: bool = True,
+    **extra: Any,
+) -> Any:
+    with tenant_scope(tenant):
+        return certification_create(
+            tenant=tenant,
+            by=SYSTEM,
+            supplier_id=supplier.pk,
+            cert_type=cert_type,
+            valid_until=valid_until or datetime.date(2030, 1, 31),
+            file=pdf() if with_file else None,
+            **extra,
+        )
