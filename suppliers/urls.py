@@ -3,8 +3,10 @@ One section per subdomain."""
 
 from django.urls import URLPattern, path
 
+from suppliers.views import audits as audit_views
 from suppliers.views import evidence as evidence_views
 from suppliers.views import portal, portal_evidence
+from suppliers.views import portal_audits as portal_audit_views
 
 page_patterns: list[URLPattern] = []
 
@@ -73,5 +75,82 @@ portal_patterns += [
         "documents/versions/<uuid:version_id>/file/",
         portal_evidence.portal_document_download,
         name="portal_document_download",
+    ),
+]
+
+# Factory audits and their checklist templates
+page_patterns += [
+    path("audits/", audit_views.factory_audit_list, name="factory_audit_list"),
+    path("audits/findings/", audit_views.audit_finding_list, name="audit_finding_list"),
+    path("audits/templates/", audit_views.audit_template_list, name="audit_template_list"),
+    path("audits/templates/new/", audit_views.audit_template_create, name="audit_template_create"),
+    path(
+        "audits/templates/<uuid:audit_template_id>/",
+        audit_views.audit_template_detail,
+        name="audit_template_detail",
+    ),
+    path(
+        "audits/templates/<uuid:audit_template_id>/edit/",
+        audit_views.audit_template_edit,
+        name="audit_template_edit",
+    ),
+    path(
+        "audits/templates/<uuid:audit_template_id>/active/",
+        audit_views.audit_template_set_active,
+        name="audit_template_set_active",
+    ),
+    path(
+        "audits/templates/<uuid:audit_template_id>/questions/",
+        audit_views.audit_question_add,
+        name="audit_question_add",
+    ),
+    path("audits/questions/<uuid:audit_question_id>/", audit_views.audit_question_edit, name="audit_question_edit"),
+    path(
+        "audits/questions/<uuid:audit_question_id>/delete/",
+        audit_views.audit_question_delete,
+        name="audit_question_delete",
+    ),
+    path(
+        "audits/questions/<uuid:audit_question_id>/move/",
+        audit_views.audit_question_move,
+        name="audit_question_move",
+    ),
+    path("<uuid:supplier_id>/audits/", audit_views.supplier_audits, name="supplier_audits"),
+    path("<uuid:supplier_id>/audits/plan/", audit_views.audit_plan, name="audit_plan"),
+    path("audits/<uuid:audit_id>/", audit_views.audit_detail, name="audit_detail"),
+    path("audits/<uuid:audit_id>/answers/", audit_views.audit_answer, name="audit_answer"),
+    path("audits/<uuid:audit_id>/evidence/", audit_views.audit_evidence_upload, name="audit_evidence_upload"),
+    path("audits/<uuid:audit_id>/findings/", audit_views.audit_finding_add, name="audit_finding_add"),
+    path("audits/<uuid:audit_id>/submit/", audit_views.audit_submit, name="audit_submit"),
+    path(
+        "audits/evidence/<uuid:audit_evidence_id>/",
+        audit_views.audit_evidence_download,
+        name="audit_evidence_download",
+    ),
+    path(
+        "audits/findings/<uuid:audit_finding_id>/close/",
+        audit_views.audit_finding_close,
+        name="audit_finding_close",
+    ),
+]
+portal_patterns += [
+    path("audits/", portal_audit_views.portal_audit_list, name="portal_audit_list"),
+    path("audits/<uuid:audit_id>/", portal_audit_views.portal_audit_detail, name="portal_audit_detail"),
+    path("audits/<uuid:audit_id>/answers/", portal_audit_views.portal_audit_answer, name="portal_audit_answer"),
+    path(
+        "audits/<uuid:audit_id>/evidence/",
+        portal_audit_views.portal_audit_evidence_upload,
+        name="portal_audit_evidence_upload",
+    ),
+    path(
+        "audits/<uuid:audit_id>/findings/",
+        portal_audit_views.portal_audit_finding_add,
+        name="portal_audit_finding_add",
+    ),
+    path("audits/<uuid:audit_id>/submit/", portal_audit_views.portal_audit_submit, name="portal_audit_submit"),
+    path(
+        "audits/evidence/<uuid:audit_evidence_id>/",
+        portal_audit_views.portal_audit_evidence_download,
+        name="portal_audit_evidence_download",
     ),
 ]

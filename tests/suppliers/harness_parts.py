@@ -7,3 +7,7 @@ PARTS: list[ModuleType] = []
 from tests.suppliers import harness_evidence  # noqa: E402
 
 PARTS.append(harness_evidence)
+
+from tests.suppliers import harness_audits  # noqa: E402
+
+PARTS.append(harness_audits)

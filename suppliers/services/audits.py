@@ -1,0 +1,679 @@
+"""Writes of factory audits and their checklist templates.
+
+Templates are kept by those who configure suppliers (quality, category managers, admins). An audit is planned
+by someone who audits, against an active template whose questions are copied into the audit, so a later edit
+of the template changes no planned audit. It is then performed (answers, evidence, findings, submission) by
+its auditor only: the internal member it names, or the agent it names while that agent is still assigned to
+the supplier. To anyone else an agent's audit does not exist (NotFoundError, as for a missing id)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record, snapshot
+from sourcing.categories.requirements import AuditType
+from sourcing.errors import DomainError, NotFoundError, ScopeError
+from sourcing.ids import as_uuid
+from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant
+from sourcing.roles import Role, Scope
+from sourcing.tenancy import uuid7
+from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from suppliers import audit_scoring
+from suppliers.models import (
+    AnswerChoice,
+    AuditEvidence,
+    AuditFinding,
+    AuditItem,
+    AuditQuestion,
+    AuditStatus,
+    AuditTemplate,
+    FactoryAudit,
+    Severity,
+    Site,
+)
+from suppliers.selectors import audits as selectors
+from suppliers.services.common import invalid, is_agent, supplier_for
+
+TEMPLATE_FIELDS = ["name", "audit_type", "description", "pass_score", "is_active"]
+QUESTION_FIELDS = ["section", "text", "weight", "is_critical", "position"]
+NAME_MAX = AuditTemplate._meta.get_field("name").max_length or 200
+SECTION_MAX = AuditQuestion._meta.get_field("section").max_length or 200
+CAPTION_MAX = AuditEvidence._meta.get_field("caption").max_length or 200
+WEIGHT_MIN, WEIGHT_MAX = 1, 10
+_EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
+
+
+# Checklist templates
+
+
+def _pass_score(value: Any, errors: dict[str, list[str]]) -> Decimal:
+    try:
+        score = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors["pass_score"] = [_("Enter a number between 0 and 100.")]
+        return Decimal(0)
+    if not Decimal(0) <= score <= Decimal(100):
+        errors["pass_score"] = [_("Enter a number between 0 and 100.")]
+    return score
+
+
+def _template_values(name: str, audit_type: str, description: str, pass_score: Any) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [_("At most %(n)d characters.") % {"n": NAME_MAX}]
+    if audit_type not in AuditType.values:
+        errors["audit_type"] = [_("Choose one of the listed options.")]
+    score = _pass_score(pass_score, errors)
+    if errors:
+        raise invalid(errors)
+    return {"name": name, "audit_type": audit_type, "description": (description or "").strip(), "pass_score": score}
+
+
+def _template(template_id: Any, *, lock: bool = True) -> AuditTemplate:
+    pk = as_uuid(template_id)
+    queryset = AuditTemplate.objects.select_for_update() if lock else AuditTemplate.objects.all()
+    template = queryset.filter(pk=pk).first() if pk else None
+    if template is None:
+        raise NotFoundError()
+    return template
+
+
+@transaction.atomic
+def audit_template_create(
+    *, tenant: Tenant, by: Actor, name: str, audit_type: str, description: str = "", pass_score: Any = 70
+) -> AuditTemplate:
+    """A new, active checklist template without questions."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    values = _template_values(name, audit_type, description, pass_score)
+    template = AuditTemplate.objects.create(tenant=tenant, **values)
+    audit_record(
+        tenant=tenant, by=by, action="audit_template.create", target=template, after=snapshot(template, TEMPLATE_FIELDS)
+    )
+    return template
+
+
+@transaction.atomic
+def audit_template_update(
+    *, tenant: Tenant, by: Actor, template_id: Any, name: str, audit_type: str, description: str, pass_score: Any
+) -> AuditTemplate:
+    """Change a template's name, type, description or pass score; audits already planned keep theirs."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    template = _template(template_id)
+    values = _template_values(name, audit_type, description, pass_score)
+    before = snapshot(template, TEMPLATE_FIELDS)
+    for key, value in values.items():
+        setattr(template, key, value)
+    after = snapshot(template, TEMPLATE_FIELDS)
+    if after != before:
+        template.save(update_fields=list(values))
+        audit_record(tenant=tenant, by=by, action="audit_template.update", target=template, before=before, after=after)
+    return template
+
+
+@transaction.atomic
+def audit_template_set_active(*, tenant: Tenant, by: Actor, template_id: Any, active: bool) -> AuditTemplate:
+    """Deactivate a template (no new audit can be planned against it) or bring it back."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    template = _template(template_id)
+    if template.is_active != active:
+        template.is_active = active
+        template.save(update_fields=["is_active"])
+        audit_record(
+            tenant=tenant,
+            by=by,
+            action="audit_template.activate" if active else "audit_template.deactivate",
+            target=template,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    return template
+
+
+def _question_values(section: str, text: str, weight: Any, is_critical: bool) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    section = (section or "").strip()
+    text = (text or "").strip()
+    if not section:
+        errors["section"] = [_("A section is required.")]
+    elif len(section) > SECTION_MAX:
+        errors["section"] = [_("At most %(n)d characters.") % {"n": SECTION_MAX}]
+    if not text:
+        errors["text"] = [_("The question is required.")]
+    try:
+        weight = int(weight)
+    except (TypeError, ValueError):
+        weight = 0
+    if not WEIGHT_MIN <= weight <= WEIGHT_MAX:
+        errors["weight"] = [_("A weight from %(low)d to %(high)d.") % {"low": WEIGHT_MIN, "high": WEIGHT_MAX}]
+    if errors:
+        raise invalid(errors)
+    return {"section": section, "text": text, "weight": weight, "is_critical": bool(is_critical)}
+
+
+def _question(question_id: Any) -> AuditQuestion:
+    pk = as_uuid(question_id)
+    question = AuditQuestion.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if question is None:
+        raise NotFoundError()
+    return question
+
+
+@transaction.atomic
+def audit_question_add(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    template_id: Any,
+    section: str,
+    text: str,
+    weight: Any = 1,
+    is_critical: bool = False,
+) -> AuditQuestion:
+    """Add a question at the end of its section (a new section goes after the others)."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    template = _template(template_id)  # locked: positions are handed out one at a time
+    values = _question_values(section, text, weight, is_critical)
+    last = AuditQuestion.objects.filter(template_id=template.pk).aggregate(m=Max("position"))["m"]
+    question = AuditQuestion.objects.create(tenant=tenant, template=template, position=(last or 0) + 1, **values)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit_question.add",
+        target=template,
+        after={"question": str(question.pk), **snapshot(question, QUESTION_FIELDS)},
+    )
+    return question
+
+
+@transaction.atomic
+def audit_question_update(
+    *, tenant: Tenant, by: Actor, question_id: Any, section: str, text: str, weight: Any, is_critical: bool
+) -> AuditQuestion:
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    question = _question(question_id)
+    values = _question_values(section, text, weight, is_critical)
+    before = snapshot(question, QUESTION_FIELDS)
+    for key, value in values.items():
+        setattr(question, key, value)
+    after = snapshot(question, QUESTION_FIELDS)
+    if after != before:
+        question.save(update_fields=list(values))
+        audit_record(
+            tenant=tenant,
+            by=by,
+            action="audit_question.update",
+            target=question.template,
+            before={"question": str(question.pk), **before},
+            after={"question": str(question.pk), **after},
+        )
+    return question
+
+
+@transaction.atomic
+def audit_question_remove(*, tenant: Tenant, by: Actor, question_id: Any) -> None:
+    """Remove a question from its template; audits already planned keep their copy."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    question = _question(question_id)
+    template = question.template
+    before = {"question": str(question.pk), **snapshot(question, QUESTION_FIELDS)}
+    question.delete()
+    audit_record(tenant=tenant, by=by, action="audit_question.remove", target=template, before=before)
+
+
+@transaction.atomic
+def audit_question_move(*, tenant: Tenant, by: Actor, question_id: Any, up: bool) -> AuditQuestion:
+    """Swap a question with its neighbour in the same section (above when ``up``); at the edge, nothing."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    question = _question(question_id)
+    _template(question.template_id)  # one reorder at a time per template
+    siblings = AuditQuestion.objects.filter(template_id=question.template_id, section=question.section)
+    neighbour = (
+        siblings.filter(position__lt=question.position).order_by("-position").first()
+        if up
+        else siblings.filter(position__gt=question.position).order_by("position").first()
+    )
+    if neighbour is None:
+        return question
+    question.position, neighbour.position = neighbour.position, question.position
+    AuditQuestion.objects.bulk_update([question, neighbour], ["position"])
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit_question.move",
+        target=question.template,
+        after={"question": str(question.pk), "position": question.position, "up": up},
+    )
+    return question
+
+
+# Planning
+
+
+def _auditor(auditor_id: Any, *, supplier_id: Any) -> Membership | None:
+    """The membership named, if it may audit this supplier: an internal member who audits, or an agent
+    assigned to the supplier. Anything else (another tenant's id included) is None."""
+    pk = as_uuid(auditor_id)
+    if pk is None:
+        return None
+    candidates = selectors.auditor_choices_queryset(supplier_id=supplier_id)
+    return candidates.filter(pk=pk).first()
+
+
+@transaction.atomic
+def audit_plan(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier_id: Any,
+    template_id: Any,
+    auditor_id: Any,
+    planned_on: datetime.date | None = None,
+    site_id: Any = None,
+) -> FactoryAudit:
+    """Plan an audit of a supplier (or one of its sites) against an active template, and copy the template's
+    questions into it, section by section."""
+    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_AUDIT, lock=True)
+    errors: dict[str, list[str]] = {}
+    pk = as_uuid(template_id)
+    template = AuditTemplate.objects.filter(pk=pk, is_active=True).first() if pk else None
+    questions: list[AuditQuestion] = []
+    if template is None:
+        errors["template"] = [_("Choose one of the listed options.")]
+    else:
+        questions = selectors.template_questions_in_order(template=template)
+        if not questions:
+            errors["template"] = [_("This template has no questions yet.")]
+    auditor = _auditor(auditor_id, supplier_id=supplier.pk)
+    if auditor is None:
+        errors["auditor"] = [_("Choose one of the listed options.")]
+    site = None
+    if site_id:
+        site_pk = as_uuid(site_id)
+        site = Site.objects.filter(pk=site_pk, supplier_id=supplier.pk).first() if site_pk else None
+        if site is None:
+            errors["site"] = [_("Choose one of the listed options.")]
+    if errors:
+        raise invalid(errors)
+    assert template is not None and auditor is not None
+    audit = FactoryAudit.objects.create(
+        tenant=tenant,
+        supplier=supplier,
+        site=site,
+        template=template,
+        audit_type=template.audit_type,
+        auditor=auditor,
+        planned_on=planned_on,
+        pass_score=template.pass_score,
+    )
+    AuditItem.objects.bulk_create(
+        [
+            AuditItem(
+                tenant=tenant,
+                audit=audit,
+                section=q.section,
+                position=position,
+                text=q.text,
+                weight=q.weight,
+                is_critical=q.is_critical,
+            )
+            for position, q in enumerate(questions, start=1)
+        ]
+    )
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit.plan",
+        target=audit,
+        after={
+            "supplier": str(supplier.pk),
+            "site": str(site.pk) if site else None,
+            "template": str(template.pk),
+            "audit_type": template.audit_type,
+            "auditor": auditor.user.email,
+            "planned_on": planned_on.isoformat() if planned_on else None,
+            "items": len(questions),
+        },
+    )
+    return audit
+
+
+# Performing
+
+
+def _audit_to_perform(by: Actor, audit_id: Any) -> FactoryAudit:
+    """The audit ``by`` may perform, locked. An agent reaches only the audits assigned to them on suppliers
+    still assigned to them (anything else is NotFoundError); an internal member needs the audit scope and to
+    be the audit's auditor."""
+    pk = as_uuid(audit_id)
+    if pk is None:
+        raise NotFoundError()
+    if is_agent(by):
+        if not by.has(Scope.PORTAL):
+            raise NotFoundError()
+        assert by.membership is not None
+        queryset = selectors.audit_list_for_agent(membership=by.membership)
+        audit = queryset.select_related(None).select_for_update(of=("self",)).filter(pk=pk).first()
+        if audit is None:
+            raise NotFoundError()
+        return audit
+    by.require(Scope.SUPPLIER_AUDIT)
+    audit = FactoryAudit.objects.select_for_update().filter(pk=pk).first()
+    if audit is None:
+        raise NotFoundError()
+    if by.membership is None or audit.auditor_id != by.membership.pk:
+        raise ScopeError(_("Only the audit's auditor can work on it."))
+    return audit
+
+
+def _require_open(audit: FactoryAudit) -> None:
+    if audit.status not in selectors.OPEN:
+        raise DomainError(_("This audit has been submitted; it can no longer be changed."), code="audit_closed")
+
+
+def _start(audit: FactoryAudit) -> None:
+    if audit.status == AuditStatus.PLANNED:
+        audit.status = AuditStatus.IN_PROGRESS
+        audit.save(update_fields=["status"])
+
+
+@transaction.atomic
+def audit_answers_save(
+    *, tenant: Tenant, by: Actor, audit_id: Any, answers: dict[str, tuple[str, str]]
+) -> FactoryAudit:
+    """Record answers: item id → (answer, comment). An empty answer leaves the item unanswered; items not
+    named are left as they are. The first answers put a planned audit in progress."""
+    audit = _audit_to_perform(by, audit_id)
+    _require_open(audit)
+    items = {str(i.pk): i for i in AuditItem.objects.filter(audit_id=audit.pk)}
+    errors: dict[str, list[str]] = {}
+    changed: list[AuditItem] = []
+    for item_id, (answer, comment) in answers.items():
+        item = items.get(str(as_uuid(item_id)) if as_uuid(item_id) else "")
+        if item is None:
+            errors[f"answer_{item_id}"] = [_("Not an item of this audit.")]
+            continue
+        answer, comment = (answer or "").strip(), (comment or "").strip()
+        if answer and answer not in AnswerChoice.values:
+            errors[f"answer_{item_id}"] = [_("Choose one of the listed options.")]
+            continue
+        if (item.answer, item.comment) != (answer, comment):
+            item.answer, item.comment = answer, comment
+            changed.append(item)
+    if errors:
+        raise invalid(errors)
+    if not changed:
+        return audit
+    AuditItem.objects.bulk_update(changed, ["answer", "comment"])
+    _start(audit)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit.answer",
+        target=audit,
+        after={"answers": {str(i.pk): i.answer for i in changed}},
+    )
+    return audit
+
+
+@transaction.atomic
+def audit_evidence_upload(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    audit_id: Any,
+    file: IO[bytes],
+    file_name: str = "",
+    item_id: Any = None,
+    caption: str = "",
+) -> AuditEvidence:
+    """Attach an evidence file to the audit, or to one of its items. The file is accepted by its bytes."""
+    audit = _audit_to_perform(by, audit_id)
+    _require_open(audit)
+    errors: dict[str, list[str]] = {}
+    item = None
+    if item_id:
+        pk = as_uuid(item_id)
+        item = AuditItem.objects.filter(pk=pk, audit_id=audit.pk).first() if pk else None
+        if item is None:
+            errors["item"] = [_("Choose one of the listed options.")]
+    caption = (caption or "").strip()
+    if len(caption) > CAPTION_MAX:
+        errors["caption"] = [_("At most %(n)d characters.") % {"n": CAPTION_MAX}]
+    content_type = ""
+    try:
+        content_type = check_upload(file, allowed=DOCUMENTS, field="file")
+    except DomainError as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise invalid(errors)
+    file.seek(0, os.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    evidence = AuditEvidence(
+        tenant=tenant,
+        audit=audit,
+        item=item,
+        caption=caption,
+        file_name=os.path.basename(file_name or getattr(file, "name", "") or "")[:255]
+        or f"evidence{_EXTENSIONS[content_type]}",
+        content_type=content_type,
+        size=size,
+        uploaded_by=by.user,
+    )
+    # Stored under a name of our own: the person's file name is kept only as data, for the download.
+    evidence.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
+    evidence.save()
+    _start(audit)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit.evidence_upload",
+        target=audit,
+        after={
+            "evidence": str(evidence.pk),
+            "item": str(item.pk) if item else None,
+            "file_name": evidence.file_name,
+            "content_type": content_type,
+            "size": size,
+        },
+    )
+    return evidence
+
+
+def audit_evidence_download(*, tenant: Tenant, by: Actor, evidence_id: Any) -> AuditEvidence:
+    """The evidence file to send, once the read is recorded. Internal readers see every audit's files; an
+    agent only those of audits assigned to them."""
+    if is_agent(by):
+        if not by.has(Scope.PORTAL) or by.membership is None:
+            raise NotFoundError()
+        evidence = selectors.evidence_get_for_agent(membership=by.membership, evidence_id=evidence_id)
+    else:
+        by.require(Scope.SUPPLIER_READ)
+        evidence = selectors.evidence_get(evidence_id=evidence_id)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit.evidence_download",
+        target=evidence,
+        after={"audit": str(evidence.audit_id), "file_name": evidence.file_name},
+    )
+    return evidence
+
+
+def _owner(owner_id: Any) -> Membership | None:
+    pk = as_uuid(owner_id)
+    if pk is None:
+        return None
+    return Membership.objects.filter(USABLE_MEMBERSHIP, pk=pk).exclude(role=Role.AGENT).first()
+
+
+@transaction.atomic
+def audit_finding_add(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    audit_id: Any,
+    severity: str,
+    description: str,
+    action: str = "",
+    owner_id: Any = None,
+    due_on: datetime.date | None = None,
+    item_id: Any = None,
+) -> AuditFinding:
+    """Record a finding of the audit (on one of its items, or on the audit as a whole), with its follow-up
+    action, an internal owner and a due date."""
+    audit = _audit_to_perform(by, audit_id)
+    _require_open(audit)
+    errors: dict[str, list[str]] = {}
+    if severity not in Severity.values:
+        errors["severity"] = [_("Choose one of the listed options.")]
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the finding.")]
+    owner = None
+    if owner_id:
+        owner = _owner(owner_id)
+        if owner is None:
+            errors["owner"] = [_("Choose one of the listed options.")]
+    item = None
+    if item_id:
+        pk = as_uuid(item_id)
+        item = AuditItem.objects.filter(pk=pk, audit_id=audit.pk).first() if pk else None
+        if item is None:
+            errors["item"] = [_("Choose one of the listed options.")]
+    if errors:
+        raise invalid(errors)
+    finding = AuditFinding.objects.create(
+        tenant=tenant,
+        audit=audit,
+        item=item,
+        severity=severity,
+        description=description,
+        action=(action or "").strip(),
+        owner=owner,
+        due_on=due_on,
+    )
+    _start(audit)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit_finding.add",
+        target=finding,
+        after={
+            "audit": str(audit.pk),
+            "severity": severity,
+            "item": str(item.pk) if item else None,
+            "owner": owner.user.email if owner else None,
+            "due_on": due_on.isoformat() if due_on else None,
+        },
+    )
+    return finding
+
+
+CRITICAL_FOLLOW_UP_DAYS = 30
+
+
+@transaction.atomic
+def audit_submit(*, tenant: Tenant, by: Actor, audit_id: Any, summary: str = "") -> FactoryAudit:
+    """Submit an audit: every item must be answered and at least one applicable. The score and verdict come
+    from ``suppliers.audit_scoring``; each critical item answered non-compliant gets a critical finding if it
+    has none."""
+    audit = _audit_to_perform(by, audit_id)
+    _require_open(audit)
+    items = list(AuditItem.objects.filter(audit_id=audit.pk).order_by("position"))
+    scored = [audit_scoring.Item(weight=i.weight, answer=i.answer, is_critical=i.is_critical) for i in items]
+    missing = [items[n] for n in audit_scoring.unanswered(scored)]
+    if missing:
+        names = "; ".join(f"{items.index(i) + 1}. {i.text[:80]}" for i in missing)
+        message = _("Answer every item before submitting. Unanswered: %(items)s") % {"items": names}
+        raise DomainError(message, fields={"answers": [message]})
+    result = audit_scoring.evaluate(scored, pass_score=audit.pass_score)
+    if result.score is None:
+        message = _("Every item is marked not applicable; at least one must be assessed.")
+        raise DomainError(message, fields={"answers": [message]})
+    today = timezone.localdate()
+    with_finding = set(
+        AuditFinding.objects.filter(audit_id=audit.pk, item__isnull=False, severity=Severity.CRITICAL).values_list(
+            "item_id", flat=True
+        )
+    )
+    raised = []
+    for n in audit_scoring.critical_failures(scored):
+        item = items[n]
+        if item.pk in with_finding:
+            continue
+        raised.append(
+            AuditFinding.objects.create(
+                tenant=tenant,
+                audit=audit,
+                item=item,
+                severity=Severity.CRITICAL,
+                description=_("Critical item not met: %(item)s") % {"item": item.text},
+                action=item.comment,
+                owner=audit.supplier.owner if audit.supplier.owner_id else None,
+                due_on=today + datetime.timedelta(days=CRITICAL_FOLLOW_UP_DAYS),
+            )
+        )
+    before = snapshot(audit, ["status", "score"])
+    audit.status = AuditStatus.PASSED if result.passed else AuditStatus.FAILED
+    audit.score = result.score
+    audit.critical_failed = result.critical_failed
+    audit.performed_on = today
+    audit.summary = (summary or "").strip() or audit.summary
+    audit.save(update_fields=["status", "score", "critical_failed", "performed_on", "summary"])
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit.submit",
+        target=audit,
+        before=before,
+        after={
+            "status": audit.status,
+            "score": str(result.score),
+            "pass_score": str(audit.pass_score),
+            "critical_failed": result.critical_failed,
+            "critical_findings_raised": [str(f.pk) for f in raised],
+        },
+    )
+    return audit
+
+
+@transaction.atomic
+def audit_finding_close(*, tenant: Tenant, by: Actor, finding_id: Any, note: str) -> AuditFinding:
+    """Close a finding once its follow-up is done; the note (what was done) is kept on the audit event."""
+    by.require(Scope.SUPPLIER_AUDIT)
+    if is_agent(by):
+        raise NotFoundError()
+    pk = as_uuid(finding_id)
+    finding = AuditFinding.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if finding is None:
+        raise NotFoundError()
+    note = (note or "").strip()
+    if not note:
+        raise invalid({"note": [_("Say what was done to close it.")]})
+    if finding.is_closed:
+        raise DomainError(_("This finding is already closed."), code="conflict")
+    finding.is_closed = True
+    finding.save(update_fields=["is_closed"])
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="audit_finding.close",
+        target=finding,
+        before={"is_closed": False},
+        after={"is_closed": True, "note": note, "audit": str(finding.audit_id)},
+    )
+    return finding

@@ -1,0 +1,486 @@
+"""Factory audit pages: checklist templates and their questions, the audits tab of a supplier's profile with the
+plan form, an audit's checklist (answered here by its internal auditor), the overview of all audits and the
+list of open findings. Agents perform their audits on the partner pages (``portal_audits``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sourcing.errors import DomainError
+from sourcing.roles import Scope
+from sourcing.web import TenantRequest, tenant_view
+from suppliers.forms.audits import (
+    AuditAnswersForm,
+    AuditFilterForm,
+    AuditPlanForm,
+    AuditQuestionForm,
+    AuditTemplateForm,
+    EvidenceForm,
+    FindingCloseForm,
+    FindingFilterForm,
+    FindingForm,
+    SubmitForm,
+)
+from suppliers.models import AuditEvidence, AuditStatus, FactoryAudit, Site, Supplier
+from suppliers.selectors import audits as selectors
+from suppliers.selectors.master import supplier_get
+from suppliers.services import audits as services
+from suppliers.views.profile import profile_context
+
+PAGE_SIZE = 50
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _can(request: TenantRequest, scope: str) -> bool:
+    return scope in request.membership.scopes
+
+
+def _slug(request: TenantRequest) -> str:
+    return request.tenant.slug
+
+
+# Checklist templates
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def audit_template_list(request: TenantRequest) -> HttpResponse:
+    return render(
+        request,
+        "suppliers/audits/template_list.html",
+        {"templates": list(selectors.template_list()), "can_configure": _can(request, Scope.SUPPLIER_CONFIGURE)},
+    )
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+def audit_template_create(request: TenantRequest) -> HttpResponse:
+    form = AuditTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.audit_template_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Checklist %(name)s added; now add its questions.") % {"name": template})
+            return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
+    return render(request, "suppliers/audits/template_form.html", {"form": form, "template": None})
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+def audit_template_edit(request: TenantRequest, audit_template_id: str) -> HttpResponse:
+    template = selectors.template_get(template_id=audit_template_id)
+    form = AuditTemplateForm(request.POST or None, initial=AuditTemplateForm.initial_for(template))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_template_update(
+                tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Checklist saved. Audits already planned keep their questions."))
+            return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
+    return render(request, "suppliers/audits/template_form.html", {"form": form, "template": template})
+
+
+def _template_detail(request: TenantRequest, template: Any, question_form: AuditQuestionForm | None = None) -> Any:
+    sections = selectors.template_sections(template=template)
+    names = [s.name for s in sections]
+    return render(
+        request,
+        "suppliers/audits/template_detail.html",
+        {
+            "template": template,
+            "sections": sections,
+            "question_count": sum(len(s.entries) for s in sections),
+            "question_form": question_form or AuditQuestionForm(sections=names),
+            "section_names": names,
+            "can_configure": _can(request, Scope.SUPPLIER_CONFIGURE),
+        },
+    )
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def audit_template_detail(request: TenantRequest, audit_template_id: str) -> HttpResponse:
+    template = selectors.template_get(template_id=audit_template_id)
+    return _template_detail(request, template)
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+@require_POST
+def audit_template_set_active(request: TenantRequest, audit_template_id: str) -> HttpResponse:
+    template = selectors.template_get(template_id=audit_template_id)
+    active = request.POST.get("active") == "1"
+    services.audit_template_set_active(tenant=request.tenant, by=request.actor, template_id=template.pk, active=active)
+    if active:
+        messages.success(request, _("Checklist %(name)s is active again.") % {"name": template})
+    else:
+        messages.success(request, _("Checklist %(name)s deactivated: no new audit can use it.") % {"name": template})
+    return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+@require_POST
+def audit_question_add(request: TenantRequest, audit_template_id: str) -> HttpResponse:
+    template = selectors.template_get(template_id=audit_template_id)
+    form = AuditQuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.audit_question_add(
+                tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Question added."))
+            return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
+    return _template_detail(request, template, form)
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpResponse:
+    question = selectors.question_get(question_id=audit_question_id)
+    initial = {"section": question.section, "text": question.text, "weight": question.weight}
+    initial["is_critical"] = question.is_critical
+    form = AuditQuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_question_update(
+                tenant=request.tenant, by=request.actor, question_id=question.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
+    return render(request, "suppliers/audits/question_form.html", {"form": form, "question": question})
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+@require_POST
+def audit_question_delete(request: TenantRequest, audit_question_id: str) -> HttpResponse:
+    question = selectors.question_get(question_id=audit_question_id)
+    services.audit_question_remove(tenant=request.tenant, by=request.actor, question_id=question.pk)
+    messages.success(request, _("Question removed. Audits already planned keep it."))
+    return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
+
+
+@tenant_view(Scope.SUPPLIER_CONFIGURE)
+@require_POST
+def audit_question_move(request: TenantRequest, audit_question_id: str) -> HttpResponse:
+    question = selectors.question_get(question_id=audit_question_id)
+    up = request.POST.get("direction") != "down"
+    services.audit_question_move(tenant=request.tenant, by=request.actor, question_id=question.pk, up=up)
+    url = redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
+    url["Location"] += f"#q-{question.pk}"
+    return url
+
+
+# A supplier's audits
+
+
+def _plan_form(request: TenantRequest, supplier: Supplier, data: Any = None) -> AuditPlanForm:
+    return AuditPlanForm(
+        data,
+        templates=list(selectors.template_list(active_only=True)),
+        auditors=selectors.auditor_choices(supplier=supplier),
+        sites=list(Site.objects.filter(supplier_id=supplier.pk).only("id", "name").order_by("name")),
+    )
+
+
+def _supplier_audits(request: TenantRequest, supplier: Supplier, plan_form: AuditPlanForm | None = None) -> Any:
+    can_plan = _can(request, Scope.SUPPLIER_AUDIT)
+    if can_plan and plan_form is None:
+        plan_form = _plan_form(request, supplier)
+    return render(
+        request,
+        "suppliers/audits/supplier_audits.html",
+        profile_context(
+            request,
+            supplier,
+            "audits",
+            audits=selectors.supplier_audits(supplier=supplier),
+            plan_form=plan_form if can_plan else None,
+        ),
+    )
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def supplier_audits(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = supplier_get(supplier_id=supplier_id)
+    return _supplier_audits(request, supplier)
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_plan(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = supplier_get(supplier_id=supplier_id)
+    form = _plan_form(request, supplier, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            audit = services.audit_plan(
+                tenant=request.tenant,
+                by=request.actor,
+                supplier_id=supplier.pk,
+                template_id=data["template"],
+                auditor_id=data["auditor"],
+                site_id=data["site"] or None,
+                planned_on=data["planned_on"],
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Audit planned: %(audit)s.") % {"audit": audit.template.name})
+            return redirect("audit_detail", tenant_slug=_slug(request), audit_id=audit.pk)
+    return _supplier_audits(request, supplier, form)
+
+
+# Overview and findings
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def factory_audit_list(request: TenantRequest) -> HttpResponse:
+    form = AuditFilterForm(
+        request.GET or None, auditors=selectors.audit_auditors(), suppliers=selectors.audited_suppliers()
+    )
+    filters = form.filters()
+    page = Paginator(selectors.audit_list(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "suppliers/audits/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "audits": list(page.object_list),
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def audit_finding_list(request: TenantRequest) -> HttpResponse:
+    form = FindingFilterForm(request.GET or None)
+    overdue = form.is_valid() and form.cleaned_data["overdue"]
+    today = timezone.localdate()
+    page = Paginator(selectors.open_findings(overdue_only=overdue, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "suppliers/audits/finding_list.html",
+        {
+            "form": form,
+            "page": page,
+            "findings": list(page.object_list),
+            "today": today,
+            "filtered": overdue,
+            "can_close": _can(request, Scope.SUPPLIER_AUDIT),
+        },
+    )
+
+
+# One audit
+
+
+def _is_auditor(request: TenantRequest, audit: FactoryAudit) -> bool:
+    return audit.auditor_id == request.membership.pk and _can(request, Scope.SUPPLIER_AUDIT)
+
+
+def _audit_detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> HttpResponse:
+    sheet = selectors.audit_sheet(audit=audit)
+    performing = _is_auditor(request, audit) and audit.status in selectors.OPEN
+    notes = selectors.finding_close_notes(findings=sheet.findings)
+    for finding in sheet.findings:
+        finding.close_note = notes.get(str(finding.pk), "")  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "audit": audit,
+        "sheet": sheet,
+        "performing": performing,
+        "can_close": _can(request, Scope.SUPPLIER_AUDIT),
+        "today": timezone.localdate(),
+    }
+    if performing:
+        answers = forms.get("answers_form") or AuditAnswersForm(items=sheet.items)
+        answers.attach(sheet.items)
+        context.update(
+            answers_form=answers,
+            submit_form=SubmitForm(initial={"summary": audit.summary}),
+            evidence_form=forms.get("evidence_form") or EvidenceForm(items=sheet.items),
+            finding_form=forms.get("finding_form")
+            or FindingForm(items=sheet.items, owners=selectors.finding_owner_choices()),
+        )
+    return render(request, "suppliers/audits/audit_detail.html", context)
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def audit_detail(request: TenantRequest, audit_id: str) -> HttpResponse:
+    return _audit_detail(request, selectors.audit_get(audit_id=audit_id))
+
+
+def _back(request: TenantRequest, audit: FactoryAudit, anchor: str = "") -> HttpResponse:
+    response = redirect("audit_detail", tenant_slug=_slug(request), audit_id=audit.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _refused(request: TenantRequest, audit: FactoryAudit, exc: DomainError) -> HttpResponse:
+    """A step the service refused as a whole (not the auditor, audit already submitted): say why, go back."""
+    if exc.status == 404:
+        raise exc
+    messages.error(request, exc.message)
+    return _back(request, audit)
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    form = AuditAnswersForm(request.POST, items=selectors.audit_sheet(audit=audit).items)
+    if not form.is_valid():
+        return _audit_detail(request, audit, answers_form=form)
+    try:
+        services.audit_answers_save(tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=form.answers())
+    except DomainError as exc:
+        if exc.code == "invalid":
+            _form_errors(form, exc)
+            return _audit_detail(request, audit, answers_form=form)
+        return _refused(request, audit, exc)
+    messages.success(request, _("Answers saved."))
+    return _back(request, audit, "checklist")
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
+    """Save the answers posted with it (if any), then submit."""
+    audit = selectors.audit_get(audit_id=audit_id)
+    items = selectors.audit_sheet(audit=audit).items
+    form = SubmitForm(request.POST)
+    summary = form.cleaned_data["summary"] if form.is_valid() else ""
+    try:
+        if any(f"answer_{i.pk}" in request.POST for i in items):
+            answers = AuditAnswersForm(request.POST, items=items)
+            if not answers.is_valid():
+                return _audit_detail(request, audit, answers_form=answers)
+            services.audit_answers_save(
+                tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=answers.answers()
+            )
+        audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, summary=summary)
+    except DomainError as exc:
+        return _refused(request, audit, exc)
+    if audit.status == AuditStatus.PASSED:
+        messages.success(request, _("Audit submitted: passed with %(score)s %%.") % {"score": audit.score})
+    else:
+        messages.warning(request, _("Audit submitted: failed (%(score)s %%).") % {"score": audit.score})
+    return _back(request, audit)
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_evidence_upload(request: TenantRequest, audit_id: str) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    items = selectors.audit_sheet(audit=audit).items
+    form = EvidenceForm(request.POST, request.FILES, items=items)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.audit_evidence_upload(
+                tenant=request.tenant,
+                by=request.actor,
+                audit_id=audit.pk,
+                file=upload,
+                file_name=upload.name,
+                item_id=form.cleaned_data["item"] or None,
+                caption=form.cleaned_data["caption"],
+            )
+        except DomainError as exc:
+            if exc.code != "invalid":
+                return _refused(request, audit, exc)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Evidence uploaded."))
+            return _back(request, audit, "evidence")
+    if not _is_auditor(request, audit) or audit.status not in selectors.OPEN:
+        messages.error(request, _("Only the audit's auditor can work on it."))
+        return _back(request, audit)
+    return _audit_detail(request, audit, evidence_form=form)
+
+
+@tenant_view(Scope.SUPPLIER_READ)
+def audit_evidence_download(request: TenantRequest, audit_evidence_id: str) -> HttpResponse:
+    """Evidence files leave only through here: tenant-scoped, recorded, and always as a download."""
+    evidence = services.audit_evidence_download(tenant=request.tenant, by=request.actor, evidence_id=audit_evidence_id)
+    return evidence_response(evidence)
+
+
+def evidence_response(evidence: AuditEvidence) -> HttpResponse:
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=evidence.file_name, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]  # a streamed response, which tenant_view passes through
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_finding_add(request: TenantRequest, audit_id: str) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    items = selectors.audit_sheet(audit=audit).items
+    form = FindingForm(request.POST, items=items, owners=selectors.finding_owner_choices())
+    if form.is_valid():
+        try:
+            services.audit_finding_add(
+                tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.service_arguments()
+            )
+        except DomainError as exc:
+            if exc.code != "invalid":
+                return _refused(request, audit, exc)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Finding added."))
+            return _back(request, audit, "findings")
+    if not _is_auditor(request, audit) or audit.status not in selectors.OPEN:
+        messages.error(request, _("Only the audit's auditor can work on it."))
+        return _back(request, audit)
+    return _audit_detail(request, audit, finding_form=form)
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_finding_close(request: TenantRequest, audit_finding_id: str) -> HttpResponse:
+    finding = selectors.finding_get(finding_id=audit_finding_id)
+    form = FindingCloseForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.audit_finding_close(tenant=request.tenant, by=request.actor, finding_id=finding.pk, note=note)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message)
+    else:
+        messages.success(request, _("Finding closed."))
+    if request.POST.get("next") == "findings":
+        return redirect("audit_finding_list", tenant_slug=_slug(request))
+    return redirect("audit_detail", tenant_slug=_slug(request), audit_id=finding.audit_id)
