@@ -17,12 +17,20 @@ from suppliers import urls as supplier_urls
 from suppliers.api import audits as supplier_audits_api
 from suppliers.api import evidence as supplier_evidence_api
 from suppliers.api import master as supplier_api
+from suppliers.api import onboarding as supplier_onboarding_api
 
 router = SimpleRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
 router.register("audit-events", api_views.AuditEventViewSet, basename="auditevent")
 router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
-for _module in (category_api, spend_setup_api, spend_api, supplier_evidence_api, supplier_audits_api):
+for _module in (
+    category_api,
+    spend_setup_api,
+    spend_api,
+    supplier_evidence_api,
+    supplier_audits_api,
+    supplier_onboarding_api,
+):
     for _prefix, _viewset, _basename in _module.routes:
         router.register(_prefix, _viewset, basename=_basename)
 

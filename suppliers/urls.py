@@ -4,9 +4,12 @@ One section per subdomain."""
 from django.urls import URLPattern, path
 
 from suppliers.views import audits as audit_views
+from suppliers.views import bank as bank_views
 from suppliers.views import evidence as evidence_views
+from suppliers.views import onboarding as onboarding_views
 from suppliers.views import portal, portal_evidence
 from suppliers.views import portal_audits as portal_audit_views
+from suppliers.views import risk as risk_views
 
 page_patterns: list[URLPattern] = []
 
@@ -153,4 +156,79 @@ portal_patterns += [
         portal_audit_views.portal_audit_evidence_download,
         name="portal_audit_evidence_download",
     ),
+]
+
+# Onboarding, bank details and risk flags
+page_patterns += [
+    path("<uuid:supplier_id>/onboarding/", onboarding_views.supplier_onboarding, name="supplier_onboarding"),
+    path("<uuid:supplier_id>/onboarding/start/", onboarding_views.onboarding_start, name="onboarding_start"),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/assign/",
+        onboarding_views.onboarding_task_assign,
+        name="onboarding_task_assign",
+    ),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/due/",
+        onboarding_views.onboarding_task_due,
+        name="onboarding_task_due",
+    ),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/complete/",
+        onboarding_views.onboarding_task_complete,
+        name="onboarding_task_complete",
+    ),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/waive/",
+        onboarding_views.onboarding_task_waive,
+        name="onboarding_task_waive",
+    ),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/reopen/",
+        onboarding_views.onboarding_task_reopen,
+        name="onboarding_task_reopen",
+    ),
+    path(
+        "onboarding/tasks/<uuid:onboarding_task_id>/evidence/",
+        onboarding_views.onboarding_evidence,
+        name="onboarding_evidence",
+    ),
+    path("onboarding/overdue/", onboarding_views.onboarding_overdue, name="onboarding_overdue"),
+    path("onboarding/templates/", onboarding_views.onboarding_template_list, name="onboarding_template_list"),
+    path(
+        "onboarding/templates/<uuid:onboarding_template_id>/",
+        onboarding_views.onboarding_template_detail,
+        name="onboarding_template_detail",
+    ),
+    path(
+        "onboarding/templates/<uuid:onboarding_template_id>/items/",
+        onboarding_views.onboarding_item_add,
+        name="onboarding_item_add",
+    ),
+    path(
+        "onboarding/items/<uuid:onboarding_item_id>/",
+        onboarding_views.onboarding_item_edit,
+        name="onboarding_item_edit",
+    ),
+    path(
+        "onboarding/items/<uuid:onboarding_item_id>/remove/",
+        onboarding_views.onboarding_item_remove,
+        name="onboarding_item_remove",
+    ),
+    path("<uuid:supplier_id>/bank/", bank_views.supplier_bank, name="supplier_bank"),
+    path("<uuid:supplier_id>/bank/request/", bank_views.supplier_bank_request, name="supplier_bank_request"),
+    path("bank-changes/", bank_views.bank_change_list, name="bank_change_list"),
+    path(
+        "bank-changes/<uuid:bank_account_id>/approve/",
+        bank_views.bank_change_approve,
+        name="bank_change_approve",
+    ),
+    path(
+        "bank-changes/<uuid:bank_account_id>/reject/",
+        bank_views.bank_change_reject,
+        name="bank_change_reject",
+    ),
+    path("<uuid:supplier_id>/risk/", risk_views.supplier_risk, name="supplier_risk"),
+    path("<uuid:supplier_id>/risk/raise/", risk_views.supplier_risk_raise, name="supplier_risk_raise"),
+    path("risk/", risk_views.risk_flag_list, name="risk_flag_list"),
+    path("risk/<uuid:risk_flag_id>/close/", risk_views.risk_flag_close, name="risk_flag_close"),
 ]

@@ -4,15 +4,29 @@ instead of adding another; manual flags are raised and closed by people."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
+from sourcing.errors import DomainError, NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import Tenant
-from suppliers.models import RiskFlag, Severity, Supplier
+from sourcing.roles import Scope
+from suppliers import regions
+from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
+from suppliers.selectors.onboarding import internal_member_get
+from suppliers.services.common import invalid, supplier_for
+
+REGION_SOURCE = "region:forced_labour"
+DEPENDENCY_PREFIX = "dependency:"
+DEPENDENCY_WINDOW = datetime.timedelta(days=365)
+TITLE_MAX = 300
+NOTE_MAX = 4000
 
 
 @transaction.atomic
@@ -63,3 +77,199 @@ def open_flags_by_supplier(supplier_ids: list[Any]) -> dict[Any, list[RiskFlag]]
     for flag in RiskFlag.objects.filter(supplier_id__in=supplier_ids, is_open=True).order_by("-raised_at"):
         result[flag.supplier_id].append(flag)
     return result
+
+
+# Region flags
+
+
+def _region_title(hits: list[regions.RegionHit]) -> str:
+    places = []
+    for hit in hits:
+        if hit.where == "province":
+            places.append(_("registered in %(place)s") % {"place": hit.detail})
+        elif hit.where == "site":
+            places.append(_("site %(site)s") % {"site": hit.detail})
+        else:
+            places.append(_("credit code issued in division %(code)s") % {"code": hit.detail})
+    return (
+        _("Forced-labour high-risk region (%(region)s): %(places)s")
+        % {
+            "region": hits[0].region.name,
+            "places": "; ".join(places),
+        }
+    )[:TITLE_MAX]
+
+
+@transaction.atomic
+def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskFlag | None:
+    """Raise the region flag (critical) on a supplier whose province, any site's province, or credit code's
+    division code lies in a forced-labour high-risk region (``suppliers.regions``), or close it when none does
+    any more. A step of the services that create or change a supplier or a site, which have checked the
+    caller's right to; returns the open flag, or None."""
+    supplier = Supplier.objects.filter(pk=as_uuid(supplier_id)).first()
+    if supplier is None:
+        raise NotFoundError()
+    sites = list(Site.objects.filter(supplier_id=supplier.pk).order_by("name").values_list("name", "province"))
+    hits = regions.region_hits(province=supplier.province, sites=sites, credit_code=supplier.credit_code)
+    if not hits:
+        risk_flag_resolve(tenant=tenant, by=by, supplier=supplier, source=REGION_SOURCE)
+        return None
+    return risk_flag_raise(
+        tenant=tenant,
+        by=by,
+        supplier=supplier,
+        kind=RiskKind.REGION,
+        source=REGION_SOURCE,
+        title=_region_title(hits),
+        severity=Severity.CRITICAL,
+    )
+
+
+# Dependency flags
+
+
+def single_sourced_categories(today: datetime.date | None = None) -> dict[Any, list[dict[str, Any]]]:
+    """Supplier id -> the categories (id, code, name) where it had all the spend of the last twelve months
+    (``sourcing.spend.analysis.category_concentration``: vendors folded into their suppliers, categories
+    rolled up the tree). Spend on vendors linked to no supplier is a supplier of its own, so a category
+    shared with an unlinked vendor is not single-sourced."""
+    from sourcing.categories.models import Category
+    from sourcing.spend.analysis import UNCATEGORISED, SpendFilter, category_concentration
+
+    today = today or timezone.localdate()
+    rows = category_concentration(SpendFilter(date_from=today - DEPENDENCY_WINDOW, date_to=today))
+    wanted = [r for r in rows if r.single_source and r.header.key != UNCATEGORISED and r.top and r.top.matched]
+    categories = {
+        str(c["id"]): c
+        for c in Category.objects.filter(pk__in=[r.header.key for r in wanted]).values("id", "code", "name")
+    }
+    result: dict[Any, list[dict[str, Any]]] = {}
+    for r in wanted:
+        category = categories.get(r.header.key)
+        if category is not None and r.top is not None:
+            result.setdefault(r.top.supplier_id, []).append(category)
+    return result
+
+
+@transaction.atomic
+def risk_dependency_refresh(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
+    """Raise a dependency flag for each category a supplier alone supplied in the last twelve months of spend
+    (source ``dependency:<category code>``), and close those no longer single-sourced. Returns (raised or
+    refreshed, closed)."""
+    by.require(Scope.SUPPLIER_WRITE)
+    wanted = single_sourced_categories()
+    suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=list(wanted), merged_into__isnull=True)}
+    keep: set[tuple[Any, str]] = set()
+    raised = 0
+    for supplier_id, categories in wanted.items():
+        supplier = suppliers.get(supplier_id)
+        if supplier is None:
+            continue
+        for category in categories:
+            source = f"{DEPENDENCY_PREFIX}{category['code']}"[:200]
+            keep.add((supplier.pk, source))
+            title = _("Single source for %(code)s %(name)s in the last 12 months") % category
+            risk_flag_raise(
+                tenant=tenant,
+                by=by,
+                supplier=supplier,
+                kind=RiskKind.DEPENDENCY,
+                source=source,
+                title=title[:TITLE_MAX],
+                severity=Severity.MAJOR,
+            )
+            raised += 1
+    closed = 0
+    stale = RiskFlag.objects.filter(is_open=True, source__startswith=DEPENDENCY_PREFIX).select_related("supplier")
+    for flag in stale:
+        if (flag.supplier_id, flag.source) not in keep:
+            closed += risk_flag_resolve(tenant=tenant, by=by, supplier=flag.supplier, source=flag.source)
+    return raised, closed
+
+
+# Manual flags
+
+
+@transaction.atomic
+def risk_flag_create(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier_id: Any,
+    title: str,
+    severity: str = Severity.MAJOR,
+    note: str = "",
+    owner_id: Any = None,
+) -> RiskFlag:
+    """Raise a manual flag on a supplier, held by an internal member (or nobody)."""
+    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE)
+    errors: dict[str, list[str]] = {}
+    title = str(title or "").strip()
+    note = str(note or "").strip()
+    if not title:
+        errors["title"] = [_("A title is required.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("At most %(n)d characters.") % {"n": TITLE_MAX}]
+    if severity not in Severity.values:
+        errors["severity"] = [_("Choose one of the listed options.")]
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
+    owner = None
+    if owner_id not in (None, ""):
+        owner = internal_member_get(membership_id=owner_id)
+        if owner is None:
+            errors["owner"] = [_("Choose one of the listed people.")]
+    if errors:
+        raise invalid(errors)
+    flag = RiskFlag.objects.create(
+        tenant=tenant, supplier=supplier, kind=RiskKind.MANUAL, severity=severity, title=title, note=note, owner=owner
+    )
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="risk_flag.raise",
+        target=supplier,
+        after={
+            "kind": RiskKind.MANUAL,
+            "title": title,
+            "severity": severity,
+            "owner": str(owner.pk) if owner else None,
+        },
+    )
+    return flag
+
+
+@transaction.atomic
+def risk_flag_close(*, tenant: Tenant, by: Actor, flag_id: Any, note: str) -> RiskFlag:
+    """Close an open manual flag, saying how it was dealt with (kept under the flag's note). Automatic flags
+    close by themselves when their cause goes away."""
+    by.require(Scope.SUPPLIER_WRITE)
+    flag = RiskFlag.objects.select_for_update().filter(pk=as_uuid(flag_id)).first()
+    if flag is None:
+        raise NotFoundError()
+    if flag.kind != RiskKind.MANUAL:
+        raise DomainError(
+            _("This flag was raised from the data and closes by itself when its cause goes away."),
+            code="automatic_flag",
+        )
+    if not flag.is_open:
+        raise DomainError(_("This flag is already closed."), code="closed")
+    note = str(note or "").strip()
+    if not note:
+        raise invalid({"note": [_("Say how the risk was dealt with.")]})
+    if len(note) > NOTE_MAX:
+        raise invalid({"note": [_("At most %(n)d characters.") % {"n": NOTE_MAX}]})
+    closed_at = timezone.now()
+    stamp = _("Closed %(date)s by %(who)s:") % {"date": closed_at.date().isoformat(), "who": by.label}
+    flag.note = f"{flag.note}\n\n{stamp} {note}".strip()
+    flag.is_open, flag.closed_at = False, closed_at
+    flag.save(update_fields=["note", "is_open", "closed_at"])
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="risk_flag.close",
+        target=flag.supplier,
+        before={"title": flag.title, "is_open": True},
+        after={"is_open": False, "note": note},
+    )
+    return flag

@@ -11,3 +11,7 @@ PARTS.append(harness_evidence)
 from tests.suppliers import harness_audits  # noqa: E402
 
 PARTS.append(harness_audits)
+
+from tests.suppliers import harness_onboarding  # noqa: E402
+
+PARTS.append(harness_onboarding)

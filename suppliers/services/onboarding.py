@@ -1,0 +1,526 @@
+"""Onboarding: the checklist template of each tier, a supplier's tasks made from it, and the work on each task
+(owner, due date, complete with evidence, waive, reopen). Also the rule the RFQ capability applies before an
+award: ``supplier_award_blockers``.
+
+A tenant that has never saved a template gets the defaults below the first time one is needed."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from sourcing.actors import Actor
+from sourcing.audit import audit_record
+from sourcing.errors import DomainError, NotFoundError
+from sourcing.ids import as_uuid
+from sourcing.models import Tenant
+from sourcing.roles import Scope
+from sourcing.tenancy import uuid7
+from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from suppliers.governance import governance_for
+from suppliers.models import (
+    OnboardingItem,
+    OnboardingTask,
+    OnboardingTemplate,
+    Supplier,
+    SupplierStatus,
+    TaskStatus,
+    Tier,
+)
+from suppliers.selectors import onboarding as selectors
+from suppliers.services.common import invalid, supplier_for
+
+ERP_VENDOR_CREATED = "erp_vendor_created"
+BANK_DETAILS_VERIFIED = "bank_details_verified"
+
+
+@dataclass(frozen=True)
+class DefaultItem:
+    code: str
+    title: str  # an English source string, stored in the tenant's language
+    due_days: int
+    required_for: frozenset[str]  # the tiers for which the item is required (optional for the others)
+
+
+_ALL = frozenset(Tier.values)
+_CRITICAL = frozenset({Tier.STRATEGIC, Tier.CORE})
+DEFAULT_ITEMS = [
+    DefaultItem("nda_signed", gettext_noop("NDA signed"), 14, _ALL),
+    DefaultItem("quality_agreement_signed", gettext_noop("Quality agreement signed"), 30, _CRITICAL),
+    DefaultItem(BANK_DETAILS_VERIFIED, gettext_noop("Bank details verified"), 14, _ALL),
+    DefaultItem("code_of_conduct_acknowledged", gettext_noop("Code of conduct acknowledged"), 14, _ALL),
+    DefaultItem(ERP_VENDOR_CREATED, gettext_noop("ERP vendor created"), 7, _ALL),
+    DefaultItem("first_sample_approved", gettext_noop("First sample approved"), 45, _CRITICAL),
+]
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+TITLE_MAX = 200
+NOTE_MAX = 2000
+DUE_DAYS_MAX = 365
+_EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
+
+
+# Templates
+
+
+def _template_create(tenant: Tenant, by: Actor, tier: str) -> OnboardingTemplate:
+    with translation.override(tenant.default_language):
+        label = Tier(tier).label
+        template = OnboardingTemplate.objects.create(
+            tenant=tenant, tier=tier, name=_("%(tier)s suppliers") % {"tier": label}
+        )
+        OnboardingItem.objects.bulk_create(
+            OnboardingItem(
+                tenant=tenant,
+                template=template,
+                code=d.code,
+                title=_(d.title),
+                is_required=tier in d.required_for,
+                due_days=d.due_days,
+                position=i,
+            )
+            for i, d in enumerate(DEFAULT_ITEMS, start=1)
+        )
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="onboarding_template.create",
+        target=template,
+        after={"tier": tier, "items": [d.code for d in DEFAULT_ITEMS]},
+    )
+    return template
+
+
+def _template_for(tenant: Tenant, by: Actor, tier: str) -> OnboardingTemplate:
+    """The tier's template, made from the defaults on first use."""
+    template = OnboardingTemplate.objects.filter(tier=tier).first()
+    if template is not None:
+        return template
+    try:
+        with transaction.atomic():
+            return _template_create(tenant, by, tier)
+    except IntegrityError:  # made by a concurrent request a moment ago: that one stands
+        return OnboardingTemplate.objects.get(tier=tier)
+
+
+@transaction.atomic
+def onboarding_templates_ensure(*, tenant: Tenant, by: Actor) -> list[OnboardingTemplate]:
+    """Every tier's template, the missing ones made from the defaults."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    for tier in Tier.values:
+        _template_for(tenant, by, tier)
+    return selectors.onboarding_templates()
+
+
+def _clean_item(
+    *, title: Any, due_days: Any, position: Any = None, errors: dict[str, list[str]]
+) -> tuple[str, int, int | None]:
+    title = str(title or "").strip()
+    if not title:
+        errors["title"] = [_("A title is required.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("At most %(n)d characters.") % {"n": TITLE_MAX}]
+    days = _int(due_days)
+    if days is None or not 0 <= days <= DUE_DAYS_MAX:
+        errors["due_days"] = [_("A whole number of days from 0 to %(n)d.") % {"n": DUE_DAYS_MAX}]
+    place = None
+    if position not in (None, ""):
+        place = _int(position)
+        if place is None or place < 0:
+            errors["position"] = [_("A whole number, 0 or more.")]
+    return title, days or 0, place
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _item_snapshot(item: OnboardingItem) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "title": item.title,
+        "is_required": item.is_required,
+        "due_days": item.due_days,
+        "position": item.position,
+    }
+
+
+@transaction.atomic
+def onboarding_item_add(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    template_id: Any,
+    code: str,
+    title: str,
+    is_required: bool = True,
+    due_days: Any = 14,
+    position: Any = None,
+) -> OnboardingItem:
+    """Add an item to a tier's checklist. Suppliers already onboarding get it when onboarding is started again."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    template = OnboardingTemplate.objects.select_for_update().filter(pk=as_uuid(template_id)).first()
+    if template is None:
+        raise NotFoundError()
+    errors: dict[str, list[str]] = {}
+    code = str(code or "").strip().lower()
+    if not CODE_RE.match(code):
+        errors["code"] = [_("Lower-case letters, digits, - and _, at most 50 characters, e.g. nda_signed.")]
+    elif template.items.filter(code=code).exists():
+        errors["code"] = [_("This checklist already has an item with the code %(code)s.") % {"code": code}]
+    title, days, place = _clean_item(title=title, due_days=due_days, position=position, errors=errors)
+    if errors:
+        raise invalid(errors)
+    if place is None:
+        place = (template.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = OnboardingItem.objects.create(
+        tenant=tenant,
+        template=template,
+        code=code,
+        title=title,
+        is_required=bool(is_required),
+        due_days=days,
+        position=place,
+    )
+    audit_record(tenant=tenant, by=by, action="onboarding_item.add", target=template, after=_item_snapshot(item))
+    return item
+
+
+@transaction.atomic
+def onboarding_item_update(
+    *, tenant: Tenant, by: Actor, item_id: Any, title: str, is_required: bool, due_days: Any, position: Any = None
+) -> OnboardingItem:
+    """Change an item's title, whether it is required, its due days or its place. Its code stays: tasks
+    already made from it keep theirs."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    item = OnboardingItem.objects.select_for_update().filter(pk=as_uuid(item_id)).first()
+    if item is None:
+        raise NotFoundError()
+    errors: dict[str, list[str]] = {}
+    title, days, place = _clean_item(title=title, due_days=due_days, position=position, errors=errors)
+    if errors:
+        raise invalid(errors)
+    before = _item_snapshot(item)
+    item.title, item.is_required, item.due_days = title, bool(is_required), days
+    if place is not None:
+        item.position = place
+    after = _item_snapshot(item)
+    if after != before:
+        item.save()
+        audit_record(
+            tenant=tenant, by=by, action="onboarding_item.update", target=item.template, before=before, after=after
+        )
+    return item
+
+
+@transaction.atomic
+def onboarding_item_remove(*, tenant: Tenant, by: Actor, item_id: Any) -> OnboardingTemplate:
+    """Take an item off a checklist; tasks already made from it stay with their suppliers."""
+    by.require(Scope.SUPPLIER_CONFIGURE)
+    item = OnboardingItem.objects.select_for_update().select_related("template").filter(pk=as_uuid(item_id)).first()
+    if item is None:
+        raise NotFoundError()
+    template = item.template
+    before = _item_snapshot(item)
+    item.delete()
+    audit_record(tenant=tenant, by=by, action="onboarding_item.remove", target=template, before=before)
+    return template
+
+
+# A supplier's tasks
+
+
+@transaction.atomic
+def onboarding_start(*, tenant: Tenant, by: Actor, supplier_id: Any) -> list[OnboardingTask]:
+    """Make the supplier's tasks from its tier's checklist. Running it again adds the items the checklist has
+    gained and leaves every existing task as it is. Each new task goes to the supplier's owner and is due the
+    item's number of days from today. Returns the tasks it added."""
+    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    template = _template_for(tenant, by, supplier.tier)
+    have = set(OnboardingTask.objects.filter(supplier_id=supplier.pk).values_list("code", flat=True))
+    today = timezone.localdate()
+    new = [
+        OnboardingTask(
+            tenant=tenant,
+            supplier=supplier,
+            code=item.code,
+            title=item.title,
+            is_required=item.is_required,
+            position=item.position,
+            owner_id=supplier.owner_id,
+            due_on=today + datetime.timedelta(days=item.due_days),
+        )
+        for item in selectors.onboarding_items(template)
+        if item.code not in have
+    ]
+    if not new:
+        return []
+    OnboardingTask.objects.bulk_create(new)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="onboarding.start" if not have else "onboarding.extend",
+        target=supplier,
+        after={"tier": supplier.tier, "tasks": [t.code for t in new]},
+    )
+    return new
+
+
+def _task_for(by: Actor, task_id: Any, scope: str) -> OnboardingTask:
+    by.require(scope)
+    task = OnboardingTask.objects.select_for_update().filter(pk=as_uuid(task_id)).first()
+    if task is None:
+        raise NotFoundError()
+    return task
+
+
+def _task_event(tenant: Tenant, by: Actor, task: OnboardingTask, action: str, **after: Any) -> None:
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action=f"onboarding_task.{action}",
+        target=task,
+        after={"supplier": str(task.supplier_id), "code": task.code, **after},
+    )
+
+
+@transaction.atomic
+def onboarding_task_assign(*, tenant: Tenant, by: Actor, task_id: Any, owner_id: Any) -> OnboardingTask:
+    """Give the task to an internal member (or to nobody, with no owner id)."""
+    task = _task_for(by, task_id, Scope.SUPPLIER_WRITE)
+    owner = None
+    if owner_id not in (None, ""):
+        owner = selectors.internal_member_get(membership_id=owner_id)
+        if owner is None:
+            raise invalid({"owner": [_("Choose one of the listed people.")]})
+    if task.owner_id == (owner.pk if owner else None):
+        return task
+    before = str(task.owner_id) if task.owner_id else None
+    task.owner = owner
+    task.save(update_fields=["owner"])
+    _task_event(tenant, by, task, "assign", owner_before=before, owner=str(owner.pk) if owner else None)
+    return task
+
+
+@transaction.atomic
+def onboarding_task_set_due(*, tenant: Tenant, by: Actor, task_id: Any, due_on: Any) -> OnboardingTask:
+    task = _task_for(by, task_id, Scope.SUPPLIER_WRITE)
+    day = _date(due_on)
+    if due_on not in (None, "") and day is None:
+        raise invalid({"due_on": [_("Enter a date as YYYY-MM-DD.")]})
+    if task.due_on == day:
+        return task
+    before = task.due_on.isoformat() if task.due_on else None
+    task.due_on = day
+    task.save(update_fields=["due_on"])
+    _task_event(tenant, by, task, "due", due_before=before, due_on=day.isoformat() if day else None)
+    return task
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean_note(note: Any, errors: dict[str, list[str]], *, field: str = "note") -> str:
+    text = str(note or "").strip()
+    if len(text) > NOTE_MAX:
+        errors[field] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
+    return text
+
+
+def _complete(
+    tenant: Tenant, by: Actor, task: OnboardingTask, *, note: str, file: IO[bytes] | None, file_name: str
+) -> OnboardingTask:
+    if task.status == TaskStatus.DONE and file is None and not note:
+        return task  # completed already (an ERP sending its call again): nothing to change
+    if task.status != TaskStatus.OPEN:
+        raise DomainError(
+            _("This task is %(status)s; reopen it first.") % {"status": task.get_status_display().lower()},
+            fields={"status": [_("Only an open task can be completed.")]},
+            code="not_open",
+        )
+    errors: dict[str, list[str]] = {}
+    note = _clean_note(note, errors)
+    content_type = ""
+    if file is not None:
+        try:
+            content_type = check_upload(file, allowed=DOCUMENTS, field="file")
+        except DomainError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise invalid(errors)
+    update = ["status", "note", "completed_at", "completed_by_label"]
+    if file is not None:
+        file.seek(0, os.SEEK_END)
+        task.size = file.tell()
+        file.seek(0)
+        task.content_type = content_type
+        task.file_name = os.path.basename(file_name or getattr(file, "name", "") or "")[:255] or (
+            f"evidence{_EXTENSIONS[content_type]}"
+        )
+        task.uploaded_by = by.user
+        task.uploaded_at = timezone.now()
+        # Stored under a name of our own: the person's file name is kept only as data, for the download.
+        task.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
+        update += ["file", "file_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    task.status = TaskStatus.DONE
+    if note:
+        task.note = note
+    task.completed_at = timezone.now()
+    task.completed_by_label = by.label[:200]
+    task.save(update_fields=update)
+    _task_event(tenant, by, task, "complete", evidence=task.file_name if file is not None else None)
+    return task
+
+
+@transaction.atomic
+def onboarding_task_complete(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    task_id: Any,
+    note: str = "",
+    file: IO[bytes] | None = None,
+    file_name: str = "",
+) -> OnboardingTask:
+    """Mark an open task done, with an optional note and evidence file (accepted by its bytes: PDF, image,
+    Word, Excel). Completing a done task again with nothing new changes nothing."""
+    task = _task_for(by, task_id, Scope.SUPPLIER_WRITE)
+    return _complete(tenant, by, task, note=note, file=file, file_name=file_name)
+
+
+@transaction.atomic
+def onboarding_task_complete_by_code(
+    *, tenant: Tenant, by: Actor, supplier_external_id: Any, code: Any, note: str = ""
+) -> OnboardingTask:
+    """Complete a supplier's task named by the supplier's ERP id and the task's code (how the ERP reports
+    "vendor created"). An unknown supplier and an unknown task are the same NotFoundError."""
+    by.require(Scope.SUPPLIER_WRITE)
+    external_id = str(supplier_external_id or "").strip()
+    code = str(code or "").strip()
+    errors = {}
+    if not external_id:
+        errors["supplier_external_id"] = [_("This field is required.")]
+    if not code:
+        errors["code"] = [_("This field is required.")]
+    if errors:
+        raise invalid(errors)
+    task = (
+        OnboardingTask.objects.select_for_update()
+        .filter(supplier__external_id=external_id, supplier__merged_into__isnull=True, code=code)
+        .first()
+    )
+    if task is None:
+        raise NotFoundError()
+    return _complete(tenant, by, task, note=note, file=None, file_name="")
+
+
+def complete_if_open(*, tenant: Tenant, by: Actor, supplier: Supplier, code: str, note: str) -> bool:
+    """A step of another service: mark the supplier's task ``code`` done if it is open (True when it was)."""
+    task = OnboardingTask.objects.select_for_update().filter(supplier_id=supplier.pk, code=code).first()
+    if task is None or task.status != TaskStatus.OPEN:
+        return False
+    _complete(tenant, by, task, note=note, file=None, file_name="")
+    return True
+
+
+@transaction.atomic
+def onboarding_task_waive(*, tenant: Tenant, by: Actor, task_id: Any, reason: str) -> OnboardingTask:
+    """Waive an open task, for a reason; only those who qualify suppliers may."""
+    task = _task_for(by, task_id, Scope.SUPPLIER_QUALIFY)
+    errors: dict[str, list[str]] = {}
+    reason = _clean_note(reason, errors, field="reason")
+    if not reason and not errors:
+        errors["reason"] = [_("Say why the task is waived.")]
+    if task.status != TaskStatus.OPEN:
+        errors["status"] = [_("Only an open task can be waived.")]
+    if errors:
+        raise invalid(errors)
+    task.status = TaskStatus.WAIVED
+    task.note = reason
+    task.completed_at = timezone.now()
+    task.completed_by_label = by.label[:200]
+    task.save(update_fields=["status", "note", "completed_at", "completed_by_label"])
+    _task_event(tenant, by, task, "waive", reason=reason)
+    return task
+
+
+@transaction.atomic
+def onboarding_task_reopen(*, tenant: Tenant, by: Actor, task_id: Any) -> OnboardingTask:
+    """Open a done or waived task again; its note and evidence are kept."""
+    task = _task_for(by, task_id, Scope.SUPPLIER_WRITE)
+    if task.status == TaskStatus.OPEN:
+        return task
+    before = task.status
+    task.status = TaskStatus.OPEN
+    task.completed_at = None
+    task.completed_by_label = ""
+    task.save(update_fields=["status", "completed_at", "completed_by_label"])
+    _task_event(tenant, by, task, "reopen", status_before=before)
+    return task
+
+
+@transaction.atomic
+def onboarding_evidence_download(*, tenant: Tenant, by: Actor, task_id: Any) -> OnboardingTask:
+    """The task whose evidence is about to be sent, once the read is recorded."""
+    by.require(Scope.SUPPLIER_READ)
+    task = selectors.onboarding_task_get(task_id=task_id)
+    if not task.file:
+        raise NotFoundError()
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="onboarding_task.evidence_download",
+        target=task,
+        after={"supplier": str(task.supplier_id), "code": task.code, "file_name": task.file_name},
+    )
+    return task
+
+
+# The rule before an award
+
+
+def supplier_award_blockers(supplier: Supplier, today: datetime.date | None = None) -> list[str]:
+    """Why business may not be awarded to this supplier now (empty when it may): it must be approved, or
+    conditionally approved with the approval not expired; and where its tier's governance requires onboarding,
+    every required onboarding task must be done or waived."""
+    today = today or timezone.localdate()
+    blockers = []
+    if supplier.status == SupplierStatus.CONDITIONAL:
+        expires = supplier.approval_expires_on
+        if expires is not None and expires < today:
+            blockers.append(_("The conditional approval expired on %(date)s.") % {"date": expires.isoformat()})
+    elif supplier.status != SupplierStatus.APPROVED:
+        blockers.append(
+            _("The supplier is %(status)s, not approved.") % {"status": supplier.get_status_display().lower()}
+        )
+    if governance_for(supplier.tier).onboarding_required:
+        if not OnboardingTask.objects.filter(supplier_id=supplier.pk).exists():
+            blockers.append(_("Onboarding has not been started."))
+        for task in selectors.onboarding_missing(supplier):
+            blockers.append(_("Onboarding task not done: %(title)s.") % {"title": task.title})
+    return blockers
+
+
+def supplier_can_be_awarded(supplier: Supplier) -> bool:
+    return not supplier_award_blockers(supplier)

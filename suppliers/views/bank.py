@@ -1,0 +1,97 @@
+"""Bank detail pages, for finance and admins only (``Scope.BANK_READ``): the profile tab, the change request,
+the decision by a second person, and the list of changes waiting for one. The full account number is shown on
+the bank tab alone; everywhere else it is masked."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sourcing.errors import DomainError
+from sourcing.roles import Scope
+from sourcing.web import TenantRequest, tenant_view
+from suppliers.forms.bank import BankChangeForm, DecisionForm
+from suppliers.models import BankStatus
+from suppliers.selectors import bank as selectors
+from suppliers.selectors.master import supplier_get
+from suppliers.services import bank as services
+from suppliers.views.onboarding import _form_errors, _refusal
+from suppliers.views.profile import profile_context
+
+PAGE_SIZE = 50
+
+
+@tenant_view(Scope.BANK_READ)
+def supplier_bank(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = supplier_get(supplier_id=supplier_id)
+    accounts = selectors.bank_accounts_for_supplier(supplier)
+    services.bank_details_view_record(tenant=request.tenant, by=request.actor, supplier=supplier)
+    context = profile_context(
+        request,
+        supplier,
+        "bank",
+        active=next((a for a in accounts if a.status == BankStatus.ACTIVE), None),
+        pending=next((a for a in accounts if a.status == BankStatus.PENDING), None),
+        history=[a for a in accounts if a.status not in {BankStatus.ACTIVE, BankStatus.PENDING}],
+        can_change=Scope.BANK_WRITE in request.membership.scopes,
+        decision_form=DecisionForm(),
+    )
+    return render(request, "suppliers/bank/supplier_bank.html", context)
+
+
+@tenant_view(Scope.BANK_WRITE)
+def supplier_bank_request(request: TenantRequest, supplier_id: str) -> HttpResponse:
+    supplier = supplier_get(supplier_id=supplier_id)
+    form = BankChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_change_request(
+                tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Change requested. Another person must approve it before it takes effect."))
+            return redirect("supplier_bank", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    context = profile_context(request, supplier, "bank", form=form)
+    return render(request, "suppliers/bank/request_form.html", context)
+
+
+@tenant_view(Scope.BANK_WRITE)
+@require_POST
+def bank_change_approve(request: TenantRequest, bank_account_id: str) -> HttpResponse:
+    account = selectors.bank_account_get(bank_account_id=bank_account_id)
+    try:
+        services.bank_change_approve(
+            tenant=request.tenant, by=request.actor, bank_account_id=account.pk, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, _("Bank details approved; they are now the active ones."))
+    return redirect("supplier_bank", tenant_slug=request.tenant.slug, supplier_id=account.supplier_id)
+
+
+@tenant_view(Scope.BANK_WRITE)
+@require_POST
+def bank_change_reject(request: TenantRequest, bank_account_id: str) -> HttpResponse:
+    account = selectors.bank_account_get(bank_account_id=bank_account_id)
+    try:
+        services.bank_change_reject(
+            tenant=request.tenant, by=request.actor, bank_account_id=account.pk, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, _("Change rejected; the active bank details stay as they were."))
+    return redirect("supplier_bank", tenant_slug=request.tenant.slug, supplier_id=account.supplier_id)
+
+
+@tenant_view(Scope.BANK_READ)
+def bank_change_list(request: TenantRequest) -> HttpResponse:
+    page = Paginator(selectors.bank_pending_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "suppliers/bank/change_list.html", {"page": page, "changes": list(page.object_list)})
