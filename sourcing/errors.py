@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A request that cannot be carried out as asked. ``fields`` names the offending input."""
 
     status = 400
     code = "invalid"
+    details: Any = None  # more for the API's error body (e.g. the candidates of a possible duplicate)
 
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
         super().__init__(message)

@@ -35,7 +35,10 @@ def _flatten(detail: Any) -> tuple[str, dict[str, Any]]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.status, exc.code, exc.message, exc.fields), status=exc.status)
+        body = error_body(exc.status, exc.code, exc.message, exc.fields)
+        if exc.details is not None:
+            body["error"]["details"] = exc.details
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -89,6 +89,17 @@ class PossibleDuplicate(DomainError):
             _("This supplier may already exist. Check the suppliers listed, or confirm that it is a different company.")
         )
         self.candidates = candidates
+        self.details = [
+            {
+                "id": str(c.supplier.pk),
+                "legal_name": c.supplier.legal_name,
+                "local_name": c.supplier.local_name,
+                "external_id": c.supplier.external_id,
+                "score": c.score,
+                "reasons": c.reasons,
+            }
+            for c in candidates
+        ]
 
 
 def _text(value: Any) -> str:
