@@ -1,16 +1,64 @@
-"""Partner pages for suppliers. Their templates carry only partner-safe fields."""
+"""Partner pages for suppliers: an assigned supplier's profile, and proposing a new one. Their templates carry
+only partner-safe fields: never internal or risk notes, bank details, spend, owners, or other agents' suppliers."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers.selectors.master import supplier_get_for_agent
+from suppliers.forms.master import ProposalForm
+from suppliers.models import Contact, Site
+from suppliers.selectors.master import supplier_get_for_agent, supplier_list_for_agent
+from suppliers.services.master import PossibleDuplicate, supplier_propose
+from suppliers.views.master import form_errors
 
 
 @tenant_view(Scope.PORTAL)
 def portal_supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
     supplier = supplier_get_for_agent(user=request.user, supplier_id=supplier_id)
-    return render(request, "portal/supplier_detail.html", {"supplier": supplier})
+    return render(
+        request,
+        "portal/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "sites": list(Site.objects.filter(supplier_id=supplier.pk)),
+            "contacts": list(Contact.objects.filter(supplier_id=supplier.pk)),
+        },
+    )
+
+
+def _partner_safe(candidates: list[Any], assigned: set[Any]) -> list[dict[str, Any]]:
+    """What an agent may be told about possible duplicates: the names of suppliers assigned to them, and of
+    any other only that one exists and why it matched."""
+    return [{"supplier": c.supplier if c.supplier.pk in assigned else None, "reasons": c.reasons} for c in candidates]
+
+
+@tenant_view(Scope.PORTAL)
+def portal_supplier_propose(request: TenantRequest) -> HttpResponse:
+    form = ProposalForm(request.POST or None)
+    candidates: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier = supplier_propose(
+                tenant=request.tenant,
+                by=request.actor,
+                data=form.data_for_service(),
+                allow_duplicates=form.cleaned_data["allow_duplicates"],
+            )
+        except PossibleDuplicate as exc:
+            assigned = set(supplier_list_for_agent(user=request.user).values_list("pk", flat=True))
+            candidates = _partner_safe(exc.candidates, assigned)
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: %(name)s is proposed.") % {"name": supplier})
+            return redirect("portal_supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    return render(request, "portal/supplier_propose.html", {"form": form, "candidates": candidates})
