@@ -24,6 +24,8 @@ class OnboardingTaskSerializer(serializers.ModelSerializer[OnboardingTask]):
     supplier_external_id = serializers.CharField(source="supplier.external_id", read_only=True)
     supplier_name = serializers.CharField(source="supplier.legal_name", read_only=True)
     owner_email = serializers.EmailField(source="owner.user.email", read_only=True, allow_null=True, default=None)
+    # Plain text with its values described: an enum named "status" would collide with other endpoints' enums.
+    status = serializers.CharField(read_only=True, help_text="open, done or waived")
     overdue = serializers.SerializerMethodField()
     has_evidence = serializers.SerializerMethodField()
 
@@ -129,6 +131,7 @@ class OnboardingTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         return self._answer(task)
 
     @extend_schema(
+        operation_id="onboarding_tasks_complete_by_code",
         request=BY_CODE_BODY,
         responses=OnboardingTaskSerializer,
         description="Complete a supplier's task named by the supplier's ERP id and the task's code, e.g. "
