@@ -22,14 +22,14 @@ from suppliers.api import onboarding as supplier_onboarding_api
 router = SimpleRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
 router.register("audit-events", api_views.AuditEventViewSet, basename="auditevent")
-router.register("suppliers", supplier_api.SupplierViewSet, basename="supplier")
 for _module in (
     category_api,
     spend_setup_api,
     spend_api,
+    supplier_api,
     supplier_evidence_api,
-    supplier_audits_api,
     supplier_onboarding_api,
+    supplier_audits_api,
 ):
     for _prefix, _viewset, _basename in _module.routes:
         router.register(_prefix, _viewset, basename=_basename)

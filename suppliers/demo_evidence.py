@@ -69,11 +69,11 @@ def _file(name: str, text: str) -> io.BytesIO:
 
 
 def _until(rng: random.Random, today: datetime.date) -> datetime.date:
-    """Mostly well in date; about one in ten expiring within 30 days and one in ten expired."""
+    """Mostly well in date; about one in ten expiring within 30 days and one in sixteen expired."""
     roll = rng.random()
-    if roll < 0.1:
+    if roll < 0.06:
         return today - datetime.timedelta(days=rng.randint(1, 150))
-    if roll < 0.22:
+    if roll < 0.16:
         return today + datetime.timedelta(days=rng.randint(0, 30))
     return today + datetime.timedelta(days=rng.randint(45, 900))
 
@@ -86,9 +86,11 @@ def _wanted(rng: random.Random, supplier: Supplier, required: set[str]) -> list[
         types.append(CertificationType.ISO_14001)
     if rng.random() < 0.3:
         types.append(rng.choice([CertificationType.AMFORI_BSCI, CertificationType.SMETA]))
+    # Approved suppliers were approved on their evidence (a few let it lapse since); prospects and suppliers in
+    # qualification are still collecting theirs. The gaps show up as compliance flags.
+    held = 0.97 if supplier.status in {"approved", "conditional", "suspended", "blocked"} else 0.6
     for cert_type in sorted(required):
-        # Most meet what their categories require; the rest show up as compliance flags.
-        if cert_type not in types and rng.random() < 0.8:
+        if cert_type not in types and rng.random() < held:
             types.append(cert_type)
     return types
 

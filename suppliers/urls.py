@@ -6,15 +6,36 @@ from django.urls import URLPattern, path
 from suppliers.views import audits as audit_views
 from suppliers.views import bank as bank_views
 from suppliers.views import evidence as evidence_views
+from suppliers.views import master, portal, portal_evidence
 from suppliers.views import onboarding as onboarding_views
-from suppliers.views import portal, portal_evidence
 from suppliers.views import portal_audits as portal_audit_views
 from suppliers.views import risk as risk_views
 
-page_patterns: list[URLPattern] = []
+# Master data, qualification, duplicates
+page_patterns: list[URLPattern] = [
+    path("", master.supplier_list, name="supplier_list"),
+    path("export/", master.supplier_export, name="supplier_export"),
+    path("new/", master.supplier_create, name="supplier_create"),
+    path("board/", master.qualification_board, name="qualification_board"),
+    path("duplicates/", master.supplier_duplicates, name="supplier_duplicates"),
+    path("duplicates/merge/", master.supplier_merge, name="supplier_merge"),
+    path("<uuid:supplier_id>/", master.supplier_detail, name="supplier_detail"),
+    path("<uuid:supplier_id>/edit/", master.supplier_edit, name="supplier_edit"),
+    path("<uuid:supplier_id>/status/", master.supplier_transition, name="supplier_transition"),
+    path("<uuid:supplier_id>/sites/", master.supplier_sites, name="supplier_sites"),
+    path("<uuid:supplier_id>/sites/new/", master.site_create, name="site_create"),
+    path("<uuid:supplier_id>/sites/<uuid:site_id>/", master.site_edit, name="site_edit"),
+    path("<uuid:supplier_id>/sites/<uuid:site_id>/delete/", master.site_delete, name="site_delete"),
+    path("<uuid:supplier_id>/contacts/", master.supplier_contacts, name="supplier_contacts"),
+    path("<uuid:supplier_id>/contacts/new/", master.contact_create, name="contact_create"),
+    path("<uuid:supplier_id>/contacts/<uuid:contact_id>/", master.contact_edit, name="contact_edit"),
+    path("<uuid:supplier_id>/contacts/<uuid:contact_id>/delete/", master.contact_delete, name="contact_delete"),
+    path("<uuid:supplier_id>/activity/", master.supplier_activity, name="supplier_activity"),
+]
 
 portal_patterns: list[URLPattern] = [
     path("suppliers/<uuid:supplier_id>/", portal.portal_supplier_detail, name="portal_supplier_detail"),
+    path("suppliers/propose/", portal.portal_supplier_propose, name="portal_supplier_propose"),
 ]
 
 # Certifications and documents

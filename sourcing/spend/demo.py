@@ -410,6 +410,7 @@ def seed_spend(*, tenant: Tenant, by: Actor) -> int:
                         "local_name": vendor.local_name,
                         "external_id": vendor.erp_id,
                         "country": country,
+                        "allow_duplicates": True,  # the demo's vendors are different companies by design
                     },
                 )
     out = io.StringIO()

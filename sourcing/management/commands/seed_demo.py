@@ -20,6 +20,7 @@ from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.spend.demo import seed_spend
 from sourcing.spend.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
+from suppliers.demo import seed_supplier_base
 from suppliers.models import Supplier
 from suppliers.services.master import supplier_upsert
 
@@ -139,6 +140,11 @@ class Command(BaseCommand):
                     with tenant_scope(tenant):
                         raised, _updated = findings_raise(tenant=tenant, by=system)
                     self.stdout.write(f"  {slug}: {added} spend lines imported, {raised} findings raised")
+            suppliers = seed_supplier_base(tenant=tenant, by=system)
+            if suppliers:
+                self.stdout.write(
+                    f"  {slug}: {suppliers} suppliers added with their sites, evidence, audits and onboarding"
+                )
         self.stdout.write("Demo data ready. Every demo password is: " + password)
         self.stdout.write("  acme:   admin@acme.test, category@acme.test, buyer@acme.test, quality@acme.test,")
         self.stdout.write("          finance@acme.test, exec@acme.test")
@@ -190,6 +196,7 @@ class Command(BaseCommand):
                     "city": city,
                     "external_id": erp_id,
                     "internal_notes": "Target price 8% below last quote; do not share with the agent.",
+                    "allow_duplicates": True,
                 },
             )
             if agent_email:
