@@ -160,7 +160,7 @@ PATHS = {
     SupplierStatus.SUSPENDED: ["in_qualification", "approved", "suspended"],
     SupplierStatus.BLOCKED: ["in_qualification", "approved", "blocked"],
 }
-REASONS = {
+REASONS: dict[str, list[str]] = {
     SupplierStatus.REJECTED: [
         "A trading company presenting itself as the factory.",
         "No capacity for our volumes.",
@@ -349,7 +349,7 @@ def _history(tenant: Tenant, rng: random.Random, suppliers: list[Supplier], *, t
             continue
         status = rng.choices(statuses, weights)[0]
         day = today - datetime.timedelta(days=rng.randint(120, 700))
-        previous = SupplierStatus.PROSPECT
+        previous: str = SupplierStatus.PROSPECT
         reason = ""
         for step in PATHS[status]:
             day += datetime.timedelta(days=rng.randint(14, 90))
