@@ -2,14 +2,14 @@
 
 Names are compared as company-name keys (suppliers/names.py: width and case folded, punctuation and English
 and Chinese legal forms gone). Candidate pairs come from blocking on shared tokens (words of three letters or
-more, and pairs of consecutive Chinese characters), leaving out tokens so common that they say nothing; the
+more, and pairs of consecutive Chinese characters): each record joins the blocks of its rarest few, and a token so common that it says nothing joins none; the
 pairs are scored with rapidfuzz and joined into clusters. Identical keys always pair, with a score of 100.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,18 +52,24 @@ def score(a: str, b: str) -> int:
     return int(max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)))
 
 
-def candidate_pairs(records: Sequence[Record], *, max_block: int | None = None) -> set[tuple[int, int]]:
-    """Index pairs that share a token that at most ``max_block`` records have (or an identical key)."""
+def candidate_pairs(
+    records: Sequence[Record], *, max_block: int | None = None, per_record: int = 3
+) -> set[tuple[int, int]]:
+    """Index pairs that share one of their ``per_record`` rarest tokens (held by at most ``max_block``
+    records), or an identical key. Two names of one company share nearly all their tokens, so they share their
+    rarest ones too; a common word ("housewares", 宁波) pairs nothing on its own. The work grows with the
+    records times the size of their rarest blocks, not with the square of the base."""
     limit = max_block or max(50, len(records) // 50)
+    token_sets = [tokens(record.key) for record in records]
+    frequency = Counter(token for found in token_sets for token in found)
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
         blocks["=" + record.key].append(i)
-        for token in tokens(record.key):
+        usable = sorted((t for t in token_sets[i] if 2 <= frequency[t] <= limit), key=lambda t: (frequency[t], t))
+        for token in usable[:per_record]:
             blocks[token].append(i)
     pairs: set[tuple[int, int]] = set()
-    for name, members in blocks.items():
-        if len(members) < 2 or (len(members) > limit and not name.startswith("=")):
-            continue
+    for members in blocks.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 pairs.add((members[x], members[y]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
 from sourcing.api.bodies import json_body, require_fields
 from sourcing.roles import Scope
-from suppliers.models import Contact, RiskKind, Site, SiteKind, Supplier, SupplierStatus, SupplierType, Tier
+from suppliers.models import Contact, RiskFlag, RiskKind, Site, SiteKind, Supplier, SupplierStatus, SupplierType, Tier
 from suppliers.selectors import master as selectors
 from suppliers.selectors.duplicates import Probe, duplicate_candidates
 from suppliers.selectors.qualification import approval_blockers
@@ -133,9 +133,8 @@ class SupplierFilter(django_filters.FilterSet):
         fields = ["status", "tier", "supplier_type", "country", "province", "external_id", "category"]
 
     def filter_risk(self, queryset: Any, name: str, value: str) -> Any:
-        if value == "any":
-            return queryset.filter(open_flags__gt=0)
-        return queryset.filter(risk_flags__is_open=True, risk_flags__kind=value).distinct()
+        flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
+        return queryset.filter(Exists(flags if value == "any" else flags.filter(kind=value)))
 
     def filter_q(self, queryset: Any, name: str, value: str) -> Any:
         return queryset.filter(Q(legal_name__icontains=value) | Q(local_name__icontains=value) | Q(external_id=value))
@@ -153,16 +152,19 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = list(page or [])
+        rows = selectors.watch(list(page or []))
         context = {
             **self.get_serializer_context(),
             "categories": selectors.categories_by_supplier([s.pk for s in rows]),
         }
         return self.get_paginated_response(SupplierSerializer(rows, many=True, context=context).data)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._answer(self.get_object())
+
     def _answer(self, supplier: Supplier, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.supplier_list().filter(pk=supplier.pk).first() or supplier
-        return Response(SupplierSerializer(fresh).data, status=code)
+        return Response(SupplierSerializer(selectors.watch([fresh])[0]).data, status=code)
 
     @extend_schema(request=SupplierInputSerializer, responses={200: SupplierSerializer, 201: SupplierSerializer})
     def create(self, request: TenantAPIRequest) -> Response:

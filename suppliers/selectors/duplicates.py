@@ -5,14 +5,16 @@ all pairs (``sourcing.spend.duplicates``)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 from sourcing.spend import duplicates as clustering
+from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import Supplier
 from suppliers.names import name_key, phone_key, website_key
@@ -52,6 +54,37 @@ def _live() -> Any:
     return Supplier.objects.filter(merged_into__isnull=True)
 
 
+def _sorted_words(key: str) -> str:
+    """A name key with its words in order, so plain similarity of two of them is word-order-insensitive
+    similarity of the names (what rapidfuzz's token_sort_ratio computes, without sorting 50,000 keys a check)."""
+    return " ".join(sorted(key.split()))
+
+
+# Each process keeps each tenant's name keys, read again whenever the tenant's suppliers have changed (their
+# count or latest change differs): reading 50,000 rows is most of what a check would otherwise cost.
+_INDEX: dict[Any, tuple[tuple[Any, ...], list[Any], list[str]]] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _name_index() -> tuple[list[Any], list[str]]:
+    """(supplier ids, their sorted-word name keys), English and local names both, of the current tenant."""
+    tenant = current_tenant()
+    stamp = tuple(_live().aggregate(n=Count("id"), latest=Max("updated_at")).values())
+    cached = _INDEX.get(tenant.pk)
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    ids: list[Any] = []
+    keys: list[str] = []
+    for pk, key, local in _live().values_list("pk", "name_key", "local_name_key").iterator(chunk_size=5000):
+        for k in (key, local):
+            if k:
+                ids.append(pk)
+                keys.append(_sorted_words(k))
+    with _INDEX_LOCK:
+        _INDEX[tenant.pk] = (stamp, ids, keys)
+    return ids, keys
+
+
 def duplicate_candidates(probe: Probe, *, exclude_id: Any = None, limit: int = 5) -> list[Candidate]:
     """The suppliers most probably the same company as ``probe``, best first (at most ``limit``)."""
     found: dict[Any, Candidate] = {}
@@ -78,23 +111,18 @@ def duplicate_candidates(probe: Probe, *, exclude_id: Any = None, limit: int = 5
                 reasons.append(_("same name"))
             found[supplier.pk] = Candidate(supplier, 100, reasons)
     if names:
-        keys: dict[str, str] = {}
-        for pk, key, local in _live().exclude(pk=exclude_id).values_list("pk", "name_key", "local_name_key"):
-            if key:
-                keys[f"{pk}:e"] = key
-            if local:
-                keys[f"{pk}:l"] = local
-        scores: dict[str, int] = {}
+        ids, keys = _name_index()
+        scores: dict[Any, int] = {}
         for probe_key in names:
-            for _key, score, choice in process.extract(
-                probe_key, keys, scorer=fuzz.token_sort_ratio, limit=limit * 2, score_cutoff=SIMILAR
+            for _key, score, at in process.extract(
+                _sorted_words(probe_key), keys, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=SIMILAR
             ):
-                pk = choice.split(":")[0]
-                scores[pk] = max(scores.get(pk, 0), int(score))
-        similar = {pk: s for pk, s in scores.items() if not any(str(f) == pk for f in found)}
-        if similar:
-            for supplier in _live().filter(pk__in=list(similar)):
-                score = similar[str(supplier.pk)]
+                pk = ids[at]
+                if pk != exclude_id and pk not in found:
+                    scores[pk] = max(scores.get(pk, 0), int(score))
+        if scores:
+            for supplier in _live().filter(pk__in=list(scores)):
+                score = scores[supplier.pk]
                 found[supplier.pk] = Candidate(supplier, score, [_("similar name (%(score)d%%)") % {"score": score}])
     ranked = sorted(found.values(), key=lambda c: (-c.score, -len(c.reasons), c.supplier.legal_name))
     return ranked[:limit]

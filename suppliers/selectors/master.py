@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -88,23 +87,15 @@ class SupplierFilter:
 
 
 def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
-    """The live suppliers (not merged away) matching ``f``, by name, with what the list shows annotated (open
-    risk flags, certificates expiring or expired) so a page of any length costs the same queries."""
+    """The live suppliers (not merged away) matching ``f``, by name. What a row shows beyond the supplier's own
+    columns (open risk flags, certificates, categories) is read for the page's rows only (``watch``,
+    ``categories_by_supplier``), which keeps this query cheap to plan and run at any size."""
     from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag, SupplierCategory
 
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
-    certs = Certification.objects.filter(supplier_id=OuterRef("pk"))
     queryset = (
-        Supplier.objects.filter(merged_into__isnull=True)
-        .select_related("owner__user")
-        .annotate(
-            open_flags=_count(flags),
-            certs_expiring=_count(certs.filter(valid_until__gte=today, valid_until__lte=soon)),
-            certs_expired=_count(certs.filter(valid_until__lt=today)),
-        )
-        .order_by("legal_name", "id")
+        Supplier.objects.filter(merged_into__isnull=True).select_related("owner__user").order_by("legal_name", "id")
     )
     if f.q:
         words = f.q.strip()
@@ -129,10 +120,12 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
         )
     if f.owner_id:
         queryset = queryset.filter(owner_id=f.owner_id)
+    flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
     if f.risk == "any":
         queryset = queryset.filter(Exists(flags))
     elif f.risk:
         queryset = queryset.filter(Exists(flags.filter(kind=f.risk)))
+    certs = Certification.objects.filter(supplier_id=OuterRef("pk"))
     if f.certificates == "expiring":
         queryset = queryset.filter(Exists(certs.filter(valid_until__gte=today, valid_until__lte=soon)))
     elif f.certificates == "expired":
@@ -140,11 +133,55 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
     return queryset
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
-    return Subquery(
-        rows.order_by().values("supplier_id").annotate(n=Count("pk")).values("n")[:1],
-        output_field=models.IntegerField(),
+def watch(suppliers: list[Supplier]) -> list[Supplier]:
+    """Set ``open_flags``, ``certs_expiring`` and ``certs_expired`` on these suppliers (one query)."""
+    from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    ids = [s.pk for s in suppliers]
+    never = Q(pk__isnull=True)  # a count that is always 0, so both halves of the union have the same columns
+    flags = (
+        RiskFlag.objects.filter(supplier_id__in=ids, is_open=True)
+        .values_list("supplier_id")
+        .annotate(flags=Count("id"), expiring=Count("id", filter=never), expired=Count("id", filter=never))
+        .order_by()
     )
+    certs = (
+        Certification.objects.filter(supplier_id__in=ids, valid_until__lte=soon)
+        .values_list("supplier_id")
+        .annotate(
+            flags=Count("id", filter=never),
+            expiring=Count("id", filter=Q(valid_until__gte=today)),
+            expired=Count("id", filter=Q(valid_until__lt=today)),
+        )
+        .order_by()
+    )
+    found: dict[Any, list[int]] = {}
+    for supplier_id, *counts in flags.union(certs, all=True):
+        total = found.setdefault(supplier_id, [0, 0, 0])
+        for n, value in enumerate(counts):
+            total[n] += value
+    for s in suppliers:
+        s.open_flags, s.certs_expiring, s.certs_expired = found.get(s.pk, (0, 0, 0))  # type: ignore[attr-defined]
+    return suppliers
+
+
+# What a row of the supplier list shows (the page reads no more of the supplier than this).
+LIST_FIELDS = [
+    "id",
+    "legal_name",
+    "local_name",
+    "status",
+    "tier",
+    "supplier_type",
+    "country",
+    "province",
+    "city",
+    "owner",
+    "owner__user__email",
+    "owner__user__full_name",
+]
 
 
 def page_after(queryset: QuerySet[Supplier], after: Any, size: int) -> tuple[list[Supplier], str]:
@@ -152,22 +189,32 @@ def page_after(queryset: QuerySet[Supplier], after: Any, size: int) -> tuple[lis
     next page ('' on the last). Keyset paging: page 1,000 costs what page 1 does, and no count is needed."""
     pk = as_uuid(after) if after else None
     if pk is not None:
-        name = Supplier.objects.filter(pk=pk).values("legal_name")[:1]
-        queryset = queryset.filter(Q(legal_name__gt=Subquery(name)) | Q(legal_name=Subquery(name), id__gt=pk))
+        # (name, id) > (name of after, after): a range on the list's index, then one name's ties dropped
+        name = Subquery(Supplier.objects.filter(pk=pk).values("legal_name")[:1])
+        queryset = queryset.filter(legal_name__gte=name).exclude(legal_name=name, id__lte=pk)
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return rows, str(rows[-1].pk) if more and rows else ""
 
 
-def categories_by_supplier(supplier_ids: list[Any]) -> dict[Any, list[Any]]:
-    """The categories of these suppliers, in one query."""
+@dataclass(frozen=True)
+class CategoryRef:
+    pk: Any
+    code: str
+    name: str
+
+
+def categories_by_supplier(supplier_ids: list[Any]) -> dict[Any, list[CategoryRef]]:
+    """The categories (id, code, name) of these suppliers, by code, in one query."""
     from suppliers.models import SupplierCategory
 
-    result: dict[Any, list[Any]] = {sid: [] for sid in supplier_ids}
-    links = SupplierCategory.objects.filter(supplier_id__in=supplier_ids).select_related("category")
-    for link in links.order_by("category__code"):
-        result[link.supplier_id].append(link.category)
+    result: dict[Any, list[CategoryRef]] = {sid: [] for sid in supplier_ids}
+    links = SupplierCategory.objects.filter(supplier_id__in=supplier_ids).order_by("category__code")
+    for supplier_id, pk, code, name in links.values_list(
+        "supplier_id", "category_id", "category__code", "category__name"
+    ):
+        result[supplier_id].append(CategoryRef(pk, code, name))
     return result
 
 

@@ -59,8 +59,9 @@ def _filter_form(request: TenantRequest) -> SupplierFilterForm:
 def supplier_list(request: TenantRequest) -> HttpResponse:
     form = _filter_form(request)
     suppliers, after = selectors.page_after(
-        selectors.supplier_list(form.filters()), request.GET.get("after"), PAGE_SIZE
+        selectors.supplier_list(form.filters()).only(*selectors.LIST_FIELDS), request.GET.get("after"), PAGE_SIZE
     )
+    selectors.watch(suppliers)
     categories = selectors.categories_by_supplier([s.pk for s in suppliers])
     query = request.GET.copy()
     query.pop("after", None)
@@ -132,6 +133,7 @@ def supplier_export(request: TenantRequest) -> HttpResponseBase:
 
 
 def _export_rows(batch: list[Supplier]) -> Any:
+    selectors.watch(batch)
     categories = selectors.categories_by_supplier([s.pk for s in batch])
     for s in batch:
         yield [

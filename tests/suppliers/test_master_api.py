@@ -29,7 +29,7 @@ def test_list_query_count_is_constant(tenant: Tenant, api_client: Any, django_as
     client.get("/api/v1/suppliers/")  # the key's first use records its last-used time
     for n in (4, 8):
         _make(tenant, 4, start=n - 4)
-        with django_assert_num_queries(11):  # the key and tenant scope, the page, and its suppliers' categories
+        with django_assert_num_queries(12):  # key and tenant scope, the page, its flags and certificates, categories
             response = client.get("/api/v1/suppliers/")
         rows = response.json()["results"]
         assert len(rows) == n and all(len(r["category_ids"]) == 1 for r in rows)

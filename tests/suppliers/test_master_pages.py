@@ -50,7 +50,7 @@ def test_list_query_count_does_not_grow_with_rows(
 ) -> None:
     client = _client(make_member(tenant, Role.BUYER))
     _suppliers(tenant, n)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get("/t/acme/suppliers/")
     assert response.status_code == 200
     body = response.content.decode()
