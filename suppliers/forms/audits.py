@@ -179,6 +179,9 @@ class FindingForm(Form):
 
 class SubmitForm(Form):
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    performed_on = forms.DateField(
+        label=_("Performed on"), required=False, widget=_DATE, help_text=_("The day of the visit; today if empty.")
+    )
 
 
 class FindingCloseForm(Form):

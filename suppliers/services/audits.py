@@ -587,12 +587,17 @@ CRITICAL_FOLLOW_UP_DAYS = 30
 
 
 @transaction.atomic
-def audit_submit(*, tenant: Tenant, by: Actor, audit_id: Any, summary: str = "") -> FactoryAudit:
+def audit_submit(
+    *, tenant: Tenant, by: Actor, audit_id: Any, summary: str = "", performed_on: datetime.date | None = None
+) -> FactoryAudit:
     """Submit an audit: every item must be answered and at least one applicable. The score and verdict come
     from ``suppliers.audit_scoring``; each critical item answered non-compliant gets a critical finding if it
-    has none."""
+    has none. ``performed_on`` is the day of the visit (today when not given; never in the future)."""
     audit = _audit_to_perform(by, audit_id)
     _require_open(audit)
+    today = timezone.localdate()
+    if performed_on is not None and performed_on > today:
+        raise invalid({"performed_on": [_("The audit cannot have been performed in the future.")]})
     items = list(AuditItem.objects.filter(audit_id=audit.pk).order_by("position"))
     scored = [audit_scoring.Item(weight=i.weight, answer=i.answer, is_critical=i.is_critical) for i in items]
     missing = [items[n] for n in audit_scoring.unanswered(scored)]
@@ -604,7 +609,7 @@ def audit_submit(*, tenant: Tenant, by: Actor, audit_id: Any, summary: str = "")
     if result.score is None:
         message = _("Every item is marked not applicable; at least one must be assessed.")
         raise DomainError(message, fields={"answers": [message]})
-    today = timezone.localdate()
+    performed_on = performed_on or today
     with_finding = set(
         AuditFinding.objects.filter(audit_id=audit.pk, item__isnull=False, severity=Severity.CRITICAL).values_list(
             "item_id", flat=True
@@ -624,14 +629,14 @@ def audit_submit(*, tenant: Tenant, by: Actor, audit_id: Any, summary: str = "")
                 description=_("Critical item not met: %(item)s") % {"item": item.text},
                 action=item.comment,
                 owner=audit.supplier.owner if audit.supplier.owner_id else None,
-                due_on=today + datetime.timedelta(days=CRITICAL_FOLLOW_UP_DAYS),
+                due_on=performed_on + datetime.timedelta(days=CRITICAL_FOLLOW_UP_DAYS),
             )
         )
     before = snapshot(audit, ["status", "score"])
     audit.status = AuditStatus.PASSED if result.passed else AuditStatus.FAILED
     audit.score = result.score
     audit.critical_failed = result.critical_failed
-    audit.performed_on = today
+    audit.performed_on = performed_on
     audit.summary = (summary or "").strip() or audit.summary
     audit.save(update_fields=["status", "score", "critical_failed", "performed_on", "summary"])
     audit_record(

@@ -90,7 +90,9 @@ def portal_audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     audit = _audit(request, audit_id)
     items = selectors.audit_sheet(audit=audit).items
     form = SubmitForm(request.POST)
-    summary = form.cleaned_data["summary"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid date."))
+        return _back(request, audit)
     try:
         if any(f"answer_{i.pk}" in request.POST for i in items):
             answers = AuditAnswersForm(request.POST, items=items)
@@ -99,7 +101,7 @@ def portal_audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
             services.audit_answers_save(
                 tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=answers.answers()
             )
-        audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, summary=summary)
+        audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.cleaned_data)
     except DomainError as exc:
         return _refused(request, audit, exc)
     if audit.status == AuditStatus.PASSED:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from sourcing.actors import Actor
 from sourcing.errors import DomainError, NotFoundError, ScopeError
@@ -502,3 +503,23 @@ def test_latest_audits_and_blockers(tenant: Tenant, supplier: Supplier, quality:
         # a planned or in-progress audit is not a completed one
         plan(tenant, supplier, make_template(tenant, name="Again"), quality)
         assert latest_audits(supplier)["quality_system"] == passed
+
+
+def test_the_visit_date_is_kept_and_never_in_the_future(
+    tenant: Tenant, supplier: Supplier, quality: Membership
+) -> None:
+    audit = plan(tenant, supplier, make_template(tenant), quality)
+    answer_all(tenant, audit, quality, ["compliant", "non_compliant", "compliant", "compliant"])
+    with tenant_scope(tenant):
+        today = timezone.localdate()
+        with pytest.raises(DomainError) as caught:
+            services.audit_submit(
+                tenant=tenant, by=_as(quality), audit_id=audit.pk, performed_on=today + datetime.timedelta(days=1)
+            )
+        assert set(caught.value.fields) == {"performed_on"}
+        visit = today - datetime.timedelta(days=20)
+        audit = services.audit_submit(tenant=tenant, by=_as(quality), audit_id=audit.pk, performed_on=visit)
+        finding = AuditFinding.objects.get(audit_id=audit.pk)
+    # the critical finding is due 30 days after the visit, not after the report
+    assert audit.performed_on == visit
+    assert finding.due_on == visit + datetime.timedelta(days=services.CRITICAL_FOLLOW_UP_DAYS)
