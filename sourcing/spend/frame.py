@@ -119,8 +119,20 @@ def _from_raw(kind: str, encoding: str, raw: pl.DataFrame, decode_errors: list[t
     cells = [c for c in body.columns if c != ROW]
     # a row with nothing in it is no row at all (as spreadsheets leave them at the end of a sheet)
     if cells:
-        body = body.filter(pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in cells))
+        body = _without_blank_rows(body, cells)
     return SpendFrame(kind, encoding, header, body, decode_errors)
+
+
+def _without_blank_rows(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """``body`` without the rows whose every cell is empty or blank. Only the rows blank in the column that is
+    filled most often are looked at in full: usually none."""
+    filled = body.select(pl.col(c).str.len_bytes().gt(0).sum() for c in cells).row(0)
+    fullest = cells[max(range(len(cells)), key=lambda i: filled[i])]
+    suspects = body.filter(pl.col(fullest).fill_null("").str.strip_chars() == "")
+    if suspects.is_empty():
+        return body
+    blank = suspects.filter(pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells))
+    return body.filter(~pl.col(ROW).is_in(blank.get_column(ROW).implode())) if not blank.is_empty() else body
 
 
 def read_rows(kind: str, encoding: str, rows: Iterable[tuple[int, list[str]]], width: int) -> pl.DataFrame:
@@ -161,22 +173,25 @@ class Checked:
     error_count: int
 
 
-def _cell(rules: Rules, name: str, frame: pl.DataFrame) -> pl.Expr:
+def _cell(rules: Rules, name: str) -> pl.Expr:
     position = rules.columns.get(name)
     if position is None:
         return pl.lit("").alias(name)
-    expr = pl.col(f"column_{position}").cast(pl.String).fill_null("")
-    # stripping copies the column; most files have nothing to strip, so look first
-    if frame.get_column(f"column_{position}").str.contains(r"^\s|\s$").any():
-        expr = expr.str.strip_chars()
-    return expr.alias(name)
+    # (stripping every cell costs less than looking for cells to strip first)
+    return pl.col(f"column_{position}").cast(pl.String).fill_null("").str.strip_chars().alias(name)
 
 
-def _clean_number(expr: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    expr = expr.str.replace_all(" ", "", literal=True).str.replace_all("\u00a0", "", literal=True)
+def _clean_number(expr: pl.Expr, decimal_comma: bool, column: pl.Series) -> pl.Expr:
+    """``expr`` without spaces and thousands separators; only the replacements ``column`` needs are made."""
+    present = {c for c in (" ", "\u00a0", ",", ".") if column.str.contains(c, literal=True).any()}
+    for space in (" ", "\u00a0"):
+        if space in present:
+            expr = expr.str.replace_all(space, "", literal=True)
     if decimal_comma:
-        return expr.str.replace_all(".", "", literal=True).str.replace_all(",", ".", literal=True)
-    return expr.str.replace_all(",", "", literal=True)
+        if "." in present:
+            expr = expr.str.replace_all(".", "", literal=True)
+        return expr.str.replace_all(",", ".", literal=True) if "," in present else expr
+    return expr.str.replace_all(",", "", literal=True) if "," in present else expr
 
 
 def _canonical_number(expr: pl.Expr) -> pl.Expr:
@@ -193,7 +208,7 @@ def check(frame: pl.DataFrame, rules: Rules) -> Checked:
     width_ok = {
         name: (rules.columns.get(name) is not None and f"column_{rules.columns[name]}" in present) for name in FIELDS
     }
-    base = frame.select(pl.col(ROW), *(_cell(rules, n, frame) if width_ok[n] else pl.lit("").alias(n) for n in FIELDS))
+    base = frame.select(pl.col(ROW), *(_cell(rules, n) if width_ok[n] else pl.lit("").alias(n) for n in FIELDS))
     base = base.with_columns(pl.col("currency").str.to_uppercase())
     text = pl.col("invoice_date")
     if rules.date_format:
@@ -201,10 +216,10 @@ def check(frame: pl.DataFrame, rules: Rules) -> Checked:
     else:
         iso = pl.when((text.str.len_chars() > 10) & text.str.slice(10, 1).is_in(["T", " "])).then(text.str.slice(0, 10))
         day = iso.otherwise(text).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    numbers = {}
-    for name in ("quantity", "unit_price", "amount"):
-        clean = _clean_number(pl.col(name), rules.decimal_comma)
-        numbers[name] = clean
+    numbers = {
+        name: _clean_number(pl.col(name), rules.decimal_comma, base.get_column(name))
+        for name in ("quantity", "unit_price", "amount")
+    }
     base = base.with_columns(
         day.alias("_day"),
         *(numbers[n].alias(f"_{n}_text") for n in numbers),
@@ -274,13 +289,19 @@ def check(frame: pl.DataFrame, rules: Rules) -> Checked:
 def _with_rates(base: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """The rate in force on each line's day (the latest on or before it, at most max_age_days old), as text.
     Worked out once per distinct (currency, day) and mapped onto the lines, so the big frame is not joined."""
-    pairs = base.filter(pl.col("_day").is_not_null()).select("currency", "_day").unique()
+    if base.is_empty():
+        return base.with_columns(pl.lit(None, dtype=pl.String).alias("_rate"))
+    currencies = {c: i for i, c in enumerate(base.get_column("currency").unique().to_list())}
+    # (currency, day) as one number: day * n + currency
+    key = pl.col("_day").cast(pl.Int64) * len(currencies) + pl.col("currency").replace_strict(
+        currencies, return_dtype=pl.Int64
+    )
+    pairs = base.filter(pl.col("_day").is_not_null()).select("currency", "_day", key.alias("key")).unique("key")
     rates = {}
-    for currency, day in pairs.iter_rows():
+    for currency, day, number in pairs.iter_rows():
         rate = rules.fx.rate(currency, day)
         if rate is not None:
-            rates[f"{currency}|{day.isoformat()}"] = "1" if currency == rules.fx.base_currency else str(rate)
-    key = pl.concat_str([pl.col("currency"), pl.col("_day").dt.to_string("%Y-%m-%d")], separator="|")
+            rates[number] = "1" if currency == rules.fx.base_currency else str(rate)
     return base.with_columns(key.replace_strict(rates, default=None, return_dtype=pl.String).alias("_rate"))
 
 
