@@ -14,7 +14,10 @@ Spend import: a generated canonical CSV of BENCH_SPEND_ROWS lines (default 1,000
 Spend analyses over those lines: the cube (categories rolled up the tree by quarter) and price variance,
   against hand-written SQL returning the same numbers (checked before timing), as a superuser.
 
-BENCH_ONLY=tenancy or BENCH_ONLY=spend runs one section.
+Suppliers at BENCH_ROWS in one tenant (bench/suppliers.py): the list page's rows against a bare .values() of the
+  same page, the duplicate check of one new supplier, and the clustering of the whole base.
+
+BENCH_ONLY=tenancy, BENCH_ONLY=suppliers or BENCH_ONLY=spend runs one section.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if ONLY in {"", "tenancy"}:
         bench_tenancy(settings, connection)
+    if ONLY in {"", "suppliers"}:
+        bench_suppliers(owner_url, settings, connection)
     if ONLY in {"", "spend"}:
         bench_spend_import(owner_url)
 
@@ -157,6 +162,22 @@ def bench_tenancy(settings: Any, connection: Any) -> None:
     print(f"  baseline bare SQL, no RLS   {base:8.3f} ms   1.00x")
     for name, ms in results.items():
         print(f"  {name:<27} {ms:8.3f} ms   {ms / base:5.2f}x")
+
+
+def bench_suppliers(owner_url: str, settings: Any, connection: Any) -> None:
+    from bench import suppliers
+    from sourcing.models import Tenant
+
+    _as_owner(owner_url, connection)
+    tenant = Tenant.objects.get_or_create(slug="bench-supplier-base", defaults={"name": "bench-supplier-base"})[0]
+    suppliers.run(
+        settings,
+        connection,
+        tenant,
+        rows=ROWS,
+        repeat=REPEAT,
+        as_runtime_role=lambda: _as_runtime_role(settings, connection),
+    )
 
 
 def bench_spend_import(owner_url: str) -> None:

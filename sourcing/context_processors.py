@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from sourcing import selectors
@@ -35,7 +35,39 @@ NAV_SECTIONS = {
 }
 PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),
+    (_("Propose a supplier"), "portal_supplier_propose", Scope.PORTAL),
+    (_("My audits"), "portal_audit_list", Scope.PORTAL),
 ]
+# The pages of the suppliers section that are not about one supplier, as a strip of tabs above them.
+SUPPLIER_AREA = [
+    (_("Suppliers"), "supplier_list", Scope.SUPPLIER_READ),
+    (_("Qualification board"), "qualification_board", Scope.SUPPLIER_READ),
+    (_("Possible duplicates"), "supplier_duplicates", Scope.SUPPLIER_READ),
+    (_("Expiring certificates"), "certificate_expiring", Scope.SUPPLIER_READ),
+    (_("Audits"), "factory_audit_list", Scope.SUPPLIER_READ),
+    (_("Audit findings"), "audit_finding_list", Scope.SUPPLIER_READ),
+    (_("Overdue onboarding"), "onboarding_overdue", Scope.SUPPLIER_READ),
+    (_("Risk flags"), "risk_flag_list", Scope.SUPPLIER_READ),
+    (_("Bank detail changes"), "bank_change_list", Scope.BANK_READ),
+    (_("Audit checklists"), "audit_template_list", Scope.SUPPLIER_READ),
+    (_("Onboarding checklists"), "onboarding_template_list", Scope.SUPPLIER_READ),
+]
+
+
+def _area_tabs(request: HttpRequest, tenant: Any, membership: Any) -> list[dict[str, Any]]:
+    match = request.resolver_match
+    if match is None or "supplier_id" in match.kwargs or not request.path.startswith(f"/t/{tenant.slug}/suppliers/"):
+        return []
+    tabs = []
+    for label, name, scope in SUPPLIER_AREA:
+        if scope not in membership.scopes:
+            continue
+        try:
+            url = reverse(name, kwargs={"tenant_slug": tenant.slug})
+        except NoReverseMatch:
+            continue
+        tabs.append({"label": label, "url": url, "current": match.url_name == name})
+    return tabs if any(t["current"] for t in tabs) else []
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -57,6 +89,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             max(matches, key=lambda m: m[0])[1]["active"] = True
         context["nav"] = nav
         context["is_portal"] = membership.is_agent
+        if not membership.is_agent:
+            context["area_tabs"] = _area_tabs(request, tenant, membership)
     user = getattr(request, "user", None)  # None on public API pages (no authentication there)
     if user is not None and user.is_authenticated:
         context["switcher"] = selectors.memberships_of_user(user)

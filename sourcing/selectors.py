@@ -94,8 +94,8 @@ def membership_get(*, membership_id: Any) -> Membership:
 
 def dashboard_for(*, membership: Membership) -> dict[str, Any]:
     """What a role's dashboard shows: real counts and recent activity, within what the role may read."""
-    from suppliers.selectors import master as supplier_selectors
     from suppliers.models import Supplier
+    from suppliers.selectors import master as supplier_selectors
 
     context: dict[str, Any] = {
         "supplier_count": Supplier.objects.count(),

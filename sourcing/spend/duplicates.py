@@ -2,8 +2,9 @@
 
 Names are compared as company-name keys (suppliers/names.py: width and case folded, punctuation and English
 and Chinese legal forms gone). Candidate pairs come from blocking on shared tokens (words of three letters or
-more, and pairs of consecutive Chinese characters): each record joins the blocks of its rarest few, and a token so common that it says nothing joins none; the
-pairs are scored with rapidfuzz and joined into clusters. Identical keys always pair, with a score of 100.
+more, and pairs of consecutive Chinese characters): each record joins the blocks of its rarest few, and a
+token so common that it says nothing joins none. The pairs are scored with rapidfuzz and joined into
+clusters. Identical keys always pair, with a score of 100.
 """
 
 from __future__ import annotations

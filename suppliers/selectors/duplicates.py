@@ -128,12 +128,21 @@ def duplicate_candidates(probe: Probe, *, exclude_id: Any = None, limit: int = 5
     return ranked[:limit]
 
 
+def name_score(a: tuple[str, str], b: tuple[str, str]) -> int:
+    """How alike two suppliers' names are, 0-100, from their (English key, local key): every name both have
+    must agree, so "Huaxin" and "Huaxing", one letter apart in pinyin, are told apart by 华新 and 华兴; two
+    suppliers with no name in the same script are not compared."""
+    scores = [clustering.score(x, y) for x, y in zip(a, b, strict=True) if x and y]
+    return min(scores) if scores else 0
+
+
 def supplier_clusters(*, threshold: int = clustering.THRESHOLD) -> list[tuple[list[Supplier], int]]:
     """Groups of suppliers that are probably one company, across the whole base, best first: names alike
-    (blocked and scored by ``sourcing.spend.duplicates``) or an identifier in common (credit code, website,
-    phone), which joins a group as surely as an identical name (score 100)."""
+    (``name_score``, over candidate pairs blocked on rare tokens by ``sourcing.spend.duplicates``) or an
+    identifier in common (credit code, website, phone), which joins a group as surely as an identical name."""
     rows = list(_live().values_list("pk", "name_key", "local_name_key", "credit_code", "website_key", "phone_key"))
-    records = [clustering.Record(str(pk), k) for pk, key, local, *_ids in rows for k in (key, local) if k]
+    names = {str(pk): (key, local) for pk, key, local, *_ids in rows}
+    records = [clustering.Record(sid, k) for sid, pair in names.items() for k in pair if k]
     parent: dict[str, str] = {}
     score: dict[str, int] = {}
 
@@ -152,8 +161,15 @@ def supplier_clusters(*, threshold: int = clustering.THRESHOLD) -> list[tuple[li
             parent[r] = root
         score[root] = top
 
-    for group in clustering.clusters(records, threshold=threshold):
-        join(group.ids, group.score)
+    compared: set[tuple[str, str]] = set()
+    for i, j in clustering.candidate_pairs(records):
+        a, b = sorted((records[i].id, records[j].id))
+        if a == b or (a, b) in compared:
+            continue
+        compared.add((a, b))
+        similarity = name_score(names[a], names[b])
+        if similarity >= threshold:
+            join([a, b], similarity)
     sharing: dict[tuple[int, str], list[str]] = {}
     for pk, _key, _local, *identifiers in rows:
         for n, value in enumerate(identifiers):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from sourcing.models import AuditEvent, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Site, Supplier, SupplierCategory
