@@ -165,12 +165,36 @@ class Rules:
     max_errors: int = 100_000
 
 
+class Errors:
+    """The errors of a file checked in parts: every one counted, at most ``limit`` kept. Those kept are the ones
+    a check of the whole file at once keeps: by kind of check (in ``_ORDER``), then by row."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self._kept: list[tuple[int, int, RowError]] = []
+
+    def add(self, order: int, error: RowError) -> None:
+        self.count += 1
+        self._kept.append((order, error.row, error))
+        if len(self._kept) >= 2 * self.limit:
+            self._trim()
+
+    def _trim(self) -> None:
+        self._kept.sort(key=lambda e: (e[0], e[1]))
+        del self._kept[self.limit :]
+
+    def listed(self) -> list[RowError]:
+        """Those kept, in row order (a row's own in the order its columns are checked)."""
+        self._trim()
+        return [e for _o, _r, e in sorted(self._kept, key=lambda e: (e[1], e[0]))]
+
+
 @dataclass
 class Checked:
     frame: pl.DataFrame  # the canonical columns, stripped, with parsed values; meaningful when there are no errors
     rows: int
-    errors: list[RowError]
-    error_count: int
+    errors: Errors
 
 
 def _cell(rules: Rules, name: str) -> pl.Expr:
@@ -202,20 +226,36 @@ def _canonical_number(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace(r"^(-?)0+(\d)", "${1}${2}")
 
 
-def check(frame: pl.DataFrame, rules: Rules) -> Checked:
-    """Every error of every row, in row order; and the frame with parsed columns for the loader."""
+def _day(text: pl.Expr, rules: Rules) -> pl.Expr:
+    """The invoice date a cell of text gives (null when it is not one)."""
+    if rules.date_format:
+        return text.str.strptime(pl.Date, rules.date_format, strict=False)
+    iso = pl.when((text.str.len_chars() > 10) & text.str.slice(10, 1).is_in(["T", " "])).then(text.str.slice(0, 10))
+    return iso.otherwise(text).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def write_order(frame: pl.DataFrame, rules: Rules) -> pl.Series:
+    """The frame's row positions by invoice date, rows of one day in file order. Line ids start with the day, so
+    lines written in this order land next to each other in the primary key instead of all over it; and identical
+    lines (which share their day) keep their order, so each still gets the id it would get in file order."""
+    position = rules.columns.get("invoice_date")
+    if position is None or f"column_{position}" not in frame.columns:
+        return pl.Series("order", range(frame.height), dtype=pl.UInt32)
+    day = _day(_cell(rules, "invoice_date"), rules)
+    return frame.select(pl.arg_sort_by(day, maintain_order=True, nulls_last=True)).to_series()
+
+
+def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Checked:
+    """Every error of every row (added to ``errors`` when given, so a file can be checked in parts); and the
+    frame with parsed columns for the loader."""
+    errors = errors if errors is not None else Errors(rules.max_errors)
     present = [c for c in frame.columns if c.startswith("column_")]
     width_ok = {
         name: (rules.columns.get(name) is not None and f"column_{rules.columns[name]}" in present) for name in FIELDS
     }
     base = frame.select(pl.col(ROW), *(_cell(rules, n) if width_ok[n] else pl.lit("").alias(n) for n in FIELDS))
     base = base.with_columns(pl.col("currency").str.to_uppercase())
-    text = pl.col("invoice_date")
-    if rules.date_format:
-        day = text.str.strptime(pl.Date, rules.date_format, strict=False)
-    else:
-        iso = pl.when((text.str.len_chars() > 10) & text.str.slice(10, 1).is_in(["T", " "])).then(text.str.slice(0, 10))
-        day = iso.otherwise(text).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    day = _day(pl.col("invoice_date"), rules)
     numbers = {
         name: _clean_number(pl.col(name), rules.decimal_comma, base.get_column(name))
         for name in ("quantity", "unit_price", "amount")
@@ -268,8 +308,6 @@ def check(frame: pl.DataFrame, rules: Rules) -> Checked:
     checks.append(("fx", "currency", pl.col("_day").is_not_null() & pl.col("_iso") & pl.col("_rate").is_null()))
     checks.append(("code", "category_code", (pl.col("category_code") != "") & pl.col("_category_id").is_null()))
     flags = base.select(pl.col(ROW), *(expr.fill_null(False).alias(f"{kind}:{name}") for kind, name, expr in checks))
-    errors: list[tuple[int, int, RowError]] = []
-    count = 0
     for kind, name, _expr in checks:
         flagged = flags.get_column(f"{kind}:{name}")
         if not flagged.any():
@@ -277,13 +315,9 @@ def check(frame: pl.DataFrame, rules: Rules) -> Checked:
         hits = base.filter(flagged)
         for record in hits.iter_rows(named=True):
             error = _error(kind, name, record, rules)
-            if error is None:
-                continue  # a tolerance candidate that the exact check clears
-            count += 1
-            if len(errors) < rules.max_errors:
-                errors.append((record[ROW], _ORDER[(kind, name)], error))
-    errors.sort(key=lambda e: (e[0], e[1]))
-    return Checked(base, base.height, [e for _r, _o, e in errors], count)
+            if error is not None:  # None: a tolerance candidate that the exact check clears
+                errors.add(_ORDER[(kind, name)], error)
+    return Checked(base, base.height, errors)
 
 
 def _with_rates(base: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -366,10 +400,10 @@ def _error(kind: str, name: str, record: dict[str, Any], rules: Rules) -> RowErr
 
 
 def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen: set[bytes]) -> pl.Series:
-    """Each line's id (a UUIDv8): the invoice day (its date ordinal, 32 bits) first, so ids sort by date, then 88
-    bits of a BLAKE2b hash of the tenant (``id_salt``), the line's content with its numbers written one way,
-    and its occurrence among identical lines of this file (two identical lines on one invoice are two lines).
-    The same invoice line gets the same id in any file, so the primary key refuses it twice."""
+    """Each line's id (a UUIDv8, as 32 hex digits): the invoice day (its date ordinal, 32 bits) first, so ids sort
+    by date, then 88 bits of a BLAKE2b hash of the tenant (``id_salt``), the line's content with its numbers
+    written one way, and its occurrence among identical lines of this file (two identical lines on one invoice
+    are two lines). The same invoice line gets the same id in any file, so the primary key refuses it twice."""
     import hashlib
 
     content = pl.concat_str(
@@ -391,8 +425,8 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
     )
     texts = frame.select(content).to_series().to_list()
     blake = hashlib.blake2b
-    hexes: list[str] = []
-    append = hexes.append
+    digests: list[bytes] = []
+    append = digests.append
     for text in texts:
         digest = blake(text.encode(), digest_size=12, key=id_salt).digest()
         if digest in seen:
@@ -401,11 +435,11 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
                 n += 1
                 digest = blake(digest + n.to_bytes(4, "big"), digest_size=12, key=id_salt).digest()
         seen.add(digest)
-        append(digest.hex())
-    h = pl.Series("h", hexes, dtype=pl.String)
+        append(digest)
+    h = pl.Series("h", digests, dtype=pl.Binary).bin.encode("hex")
     # days since 1970 + 719163 = date.toordinal()
-    days = frame.select((pl.col("_day").cast(pl.Int64) + 719163).alias("o")).to_series().to_list()
-    prefix = pl.Series("p", [f"{o:08x}" for o in days], dtype=pl.String)
+    ordinals = frame.get_column("_day").cast(pl.Int64) + 719163
+    prefix = ordinals.replace_strict({o: f"{o:08x}" for o in ordinals.unique().to_list()}, return_dtype=pl.String)
     variant = h.str.slice(7, 1).replace_strict(
         {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}, return_dtype=pl.String
     )
@@ -413,14 +447,11 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
         pl.concat_str(
             [
                 pl.col("p"),
-                pl.lit("-"),
                 pl.col("h").str.slice(0, 4),
-                pl.lit("-8"),
+                pl.lit("8"),
                 pl.col("h").str.slice(4, 3),
-                pl.lit("-"),
                 pl.col("v"),
                 pl.col("h").str.slice(8, 3),
-                pl.lit("-"),
                 pl.col("h").str.slice(11, 12),
             ]
         ).alias("id")

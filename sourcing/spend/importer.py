@@ -1,10 +1,12 @@
 """Loading spend lines: one pipeline behind the upload page, the command line and the API.
 
-The whole file is checked first, a column at a time (``frame.check``): a file with any error writes nothing,
-and the report lists every error. A clean file is then normalised (vendors, categories, classes, line ids) and
-written in chunks inside the caller's transaction. On PostgreSQL each chunk is copied into a temporary table
-and inserted from there, on a second thread, while the next chunk's ids are worked out; the decimals are
-rounded and converted in that insert. The embedded SQLite default uses the ORM.
+The file is taken in chunks of lines in invoice-date order (``frame.write_order``). Each chunk is checked a
+column at a time (``frame.check``), normalised (vendors, categories, classes, line ids) and written inside the
+caller's transaction while the next one is checked. Once any error is found nothing more is written, the rest
+of the file is only checked, and the caller rolls back what was written: a file with any error writes
+nothing, and the report lists every error. On PostgreSQL each chunk is copied (binary) into a temporary table
+and inserted from there, on a second thread, while the next chunk is prepared; the decimals are rounded and
+converted in that insert. The embedded SQLite default uses the ORM.
 
 A line already in the database (same id, see ``frame.line_ids``) is skipped, so re-importing a file or a line
 adds nothing; imports of one tenant are serialised by an advisory lock.
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 import abc
 import bisect
-import io
+import struct
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -193,27 +196,40 @@ def build_rules(
     )
 
 
-def _category_by_rules(data: pl.DataFrame) -> pl.Expr | None:
-    """The category the tenant's rules give each line without a category code (one decision per distinct
-    cost center, description and supplier name), as an expression to map onto the lines."""
-    rules = list(CategoryRule.objects.order_by("priority", "created_at"))
-    if not rules:
-        return None
-    keys = ["cost_center", "description", "supplier_name"]
-    found = {}
-    for cost_center, description, supplier_name in (
-        data.filter(pl.col("category_code") == "").select(keys).unique().iter_rows()
-    ):
-        rule = match_category_rule(rules, cost_center=cost_center, description=description, supplier_name=supplier_name)
-        if rule is not None:
-            found["\x1f".join((cost_center, description, supplier_name))] = str(rule.category_id)
-    key = pl.concat_str([pl.col(k) for k in keys], separator="\x1f")
-    return key.replace_strict(found, default=None, return_dtype=pl.String)
+class RuleCategories:
+    """The category the tenant's rules give lines without a category code: one decision per distinct cost
+    center, description and supplier name, kept for the chunks after."""
+
+    _KEYS = ("cost_center", "description", "supplier_name")
+
+    def __init__(self) -> None:
+        self.rules = list(CategoryRule.objects.order_by("priority", "created_at"))
+        self._decided: dict[str, str | None] = {}
+
+    def expr(self, data: pl.DataFrame) -> pl.Expr | None:
+        """The rules' category of each line of ``data``, as an expression to map onto its lines."""
+        if not self.rules:
+            return None
+        found = {}
+        for cost_center, description, supplier_name in (
+            data.filter(pl.col("category_code") == "").select(self._KEYS).unique().iter_rows()
+        ):
+            key = "\x1f".join((cost_center, description, supplier_name))
+            if key not in self._decided:
+                rule = match_category_rule(
+                    self.rules, cost_center=cost_center, description=description, supplier_name=supplier_name
+                )
+                self._decided[key] = str(rule.category_id) if rule is not None else None
+            if (category_id := self._decided[key]) is not None:
+                found[key] = category_id
+        key_expr = pl.concat_str([pl.col(k) for k in self._KEYS], separator="\x1f")
+        return key_expr.replace_strict(found, default=None, return_dtype=pl.String)
 
 
 # --- sinks -------------------------------------------------------------------------------------------------
 
-# What a chunk carries to the database, in this order (the decimals as written in the file, cleaned).
+# What a chunk carries to the database, in this order: ids as 32 hex digits (line) or text (vendor, category),
+# the day as a date, and the decimals as written in the file, cleaned.
 _CHUNK_COLUMNS = [
     "id",
     "vendor_id",
@@ -232,10 +248,16 @@ _CHUNK_COLUMNS = [
     "cost_center",
     "classification",
 ]
-_STAGING_COLUMNS = (
-    "id uuid, vendor_id uuid, category_id uuid, invoice_date date, invoice_number text, item_sku text, "
-    "description text, quantity numeric, uom text, unit_price numeric, currency text, amount numeric, "
-    "fx_rate numeric, po_number text, cost_center text, classification text"
+# The staging table takes the decimals as text: binary COPY would want them in PostgreSQL's own numeric
+# format, and they are converted in the insert anyway.
+_STAGED_TEXT = _CHUNK_COLUMNS[4:]
+_STAGING_COLUMNS = "id uuid, vendor_id uuid, category_id uuid, invoice_date date, " + ", ".join(
+    f"{name} text" for name in _STAGED_TEXT
+)
+_STAGED = (
+    "SELECT id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, "
+    "quantity::numeric AS quantity, uom, unit_price::numeric AS unit_price, currency, amount::numeric AS amount, "
+    "fx_rate::numeric AS fx_rate, po_number, cost_center, classification FROM spend_load"
 )
 _LINE_COLUMNS = (
     "id, vendor_id, category_id, invoice_date, invoice_number, item_sku, description, quantity, uom, "
@@ -262,7 +284,7 @@ def _insert_sql(*, checked: bool, as_given: bool) -> str:
     outrun.)"""
     values = _AS_GIVEN if as_given else _ROUNDED
     target = f"spend_spendline (tenant_id, spend_import_id, {_LINE_COLUMNS})"
-    sql = f"INSERT INTO {target} SELECT %s, %s, {values} FROM spend_load"  # noqa: S608 - constant columns
+    sql = f"INSERT INTO {target} SELECT %s, %s, {values} FROM ({_STAGED}) AS staged"  # noqa: S608 - constant columns
     return sql + " ON CONFLICT (id) DO NOTHING" if checked else sql
 
 
@@ -276,6 +298,55 @@ def _fits_columns(chunk: pl.DataFrame) -> bool:
     return not any(found)
 
 
+# PostgreSQL's binary COPY: a header, then per row the number of fields and each field as its length (-1 for
+# NULL) and its bytes, then -1.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_COPY_TRAILER = struct.pack(">h", -1)
+_NULL_FIELD = struct.pack(">i", -1)
+_UUID_LENGTH = struct.pack(">i", 16)
+_LENGTHS = pl.Series("lengths", [struct.pack(">i", n) for n in range(1 << 16)], dtype=pl.Binary)
+_POSTGRES_EPOCH = 10957  # 2000-01-01 in days since 1970-01-01
+
+
+class CopyRows:
+    """Chunks as binary COPY rows of the staging table: nothing for the server to parse but the decimals."""
+
+    def __init__(self) -> None:
+        self._uuid_fields: dict[str, bytes] = {}  # vendor and category ids seen so far, as fields
+
+    def _uuid_field(self, value: str) -> bytes:
+        found = self._uuid_fields.get(value)
+        if found is None:
+            found = self._uuid_fields[value] = _UUID_LENGTH + uuid.UUID(value).bytes
+        return found
+
+    def _uuids(self, chunk: pl.DataFrame, name: str) -> pl.Expr:
+        values = chunk.get_column(name).unique().drop_nulls().to_list()
+        fields = {value: self._uuid_field(value) for value in values}
+        return pl.col(name).replace_strict(fields, default=None, return_dtype=pl.Binary).fill_null(_NULL_FIELD)
+
+    def __call__(self, chunk: pl.DataFrame) -> bytes:
+        days = chunk.get_column("invoice_date").cast(pl.Int32).unique().to_list()
+        day_fields = {d: struct.pack(">ii", 4, d - _POSTGRES_EPOCH) for d in days}
+        row = (
+            pl.lit(struct.pack(">h", len(_CHUNK_COLUMNS)) + _UUID_LENGTH)
+            + pl.col("id").str.decode("hex")
+            + self._uuids(chunk, "vendor_id")
+            + self._uuids(chunk, "category_id")
+            + pl.col("invoice_date").cast(pl.Int32).replace_strict(day_fields, return_dtype=pl.Binary)
+        )
+        longest = chunk.select(pl.max_horizontal(pl.col(n).str.len_bytes().max() for n in _STAGED_TEXT)).item() or 0
+        for name in _STAGED_TEXT:
+            size = pl.col(name).str.len_bytes()
+            if longest < _LENGTHS.len():
+                length = pl.lit(_LENGTHS).gather(size)
+            else:
+                sizes = chunk.get_column(name).str.len_bytes().unique().drop_nulls().to_list()
+                length = size.replace_strict({n: struct.pack(">i", n) for n in sizes}, return_dtype=pl.Binary)
+            row = row + (length + pl.col(name).cast(pl.Binary)).fill_null(_NULL_FIELD)
+        return b"".join([_COPY_HEADER, *chunk.select(row).to_series().to_list(), _COPY_TRAILER])
+
+
 # The ids of the tenant's lines from before this import span [low, high] (ids start with the invoice day). A
 # chunk entirely outside that span cannot repeat an earlier line, and lines of one file never repeat each other,
 # so such a chunk is inserted without the per-line check (imports of a tenant run one at a time).
@@ -286,7 +357,7 @@ _EARLIER_SPAN = (
 # The chunk's references, checked once for the whole chunk (the table has no per-row foreign keys): every
 # vendor and category must be one of this tenant's. Row-level security hides other tenants' rows here too.
 _FOREIGN_REFERENCES = (
-    "SELECT count(*) FROM spend_load s "
+    "SELECT count(*) FROM (SELECT DISTINCT vendor_id, category_id FROM spend_load) s "
     "LEFT JOIN spend_vendor v ON v.id = s.vendor_id AND v.tenant_id = %s "
     "LEFT JOIN categories_category c ON c.id = s.category_id AND c.tenant_id = %s "
     "WHERE v.id IS NULL OR (s.category_id IS NOT NULL AND c.id IS NULL)"
@@ -295,7 +366,8 @@ _FOREIGN_REFERENCES = (
 
 class Sink(abc.ABC):
     @abc.abstractmethod
-    def write(self, chunk: pl.DataFrame) -> None: ...
+    def write(self, chunk: pl.DataFrame, vendors: list[VendorRef]) -> None:
+        """Write the chunk's lines, and first ``vendors``: the new vendors this chunk is the first to use."""
 
     @abc.abstractmethod
     def finish(self) -> tuple[int, int]:
@@ -323,6 +395,11 @@ def vendor_rows(tenant_id: Any, vendors: list[VendorRef]) -> list[Vendor]:
     ]
 
 
+def insert_vendors(tenant_id: Any, vendors: list[VendorRef]) -> None:
+    if vendors:
+        Vendor.objects.bulk_create(vendor_rows(tenant_id, vendors), batch_size=1000)
+
+
 class OrmSink(Sink):
     """The portable sink (SQLite): the ORM's bulk inserts, decimals rounded in Python."""
 
@@ -332,29 +409,28 @@ class OrmSink(Sink):
         self.created = 0
         self.duplicates = 0
 
-    def write(self, chunk: pl.DataFrame) -> None:
+    def write(self, chunk: pl.DataFrame, vendors: list[VendorRef]) -> None:
+        insert_vendors(self.tenant.pk, vendors)
         rows = list(chunk.select(_CHUNK_COLUMNS).iter_rows(named=True))
-        existing: set[str] = set()
-        ids = [r["id"] for r in rows]
+        ids = [uuid.UUID(r["id"]) for r in rows]
+        existing: set[uuid.UUID] = set()
         for start in range(0, len(ids), 500):
-            existing.update(
-                str(k) for k in SpendLine.objects.filter(id__in=ids[start : start + 500]).values_list("id", flat=True)
-            )
+            existing.update(SpendLine.objects.filter(id__in=ids[start : start + 500]).values_list("id", flat=True))
         lines = []
-        for r in rows:
-            if r["id"] in existing:
+        for line_id, r in zip(ids, rows, strict=True):
+            if line_id in existing:
                 continue
             quantity, unit_price, amount, rate, amount_base = frames.amounts(
                 r["quantity"], r["unit_price"], r["amount"] or "", r["fx_rate"]
             )
             lines.append(
                 SpendLine(
-                    id=r["id"],
+                    id=line_id,
                     tenant=self.tenant,
                     spend_import_id=self.import_id,
                     vendor_id=r["vendor_id"],
                     category_id=r["category_id"],
-                    invoice_date=date.fromisoformat(r["invoice_date"]),
+                    invoice_date=r["invoice_date"],
                     invoice_number=r["invoice_number"],
                     item_sku=r["item_sku"],
                     description=r["description"],
@@ -384,9 +460,11 @@ class OrmSink(Sink):
 class PostgresSink(Sink):
     """COPY each chunk into a temporary table, then one INSERT … SELECT, on a second thread so the database
     works on chunk n while the next one is prepared. The raw connection is used from that thread only while
-    the preparing thread leaves the database alone (it waits for the previous chunk before handing over)."""
+    the preparing thread leaves the database alone (it waits for the previous chunk before it writes vendors or
+    hands over the next chunk)."""
 
     def __init__(self, *, tenant: Tenant, import_id: Any) -> None:
+        self.tenant = tenant
         self.tenant_id = str(tenant.pk)
         self.import_id = str(import_id)
         self.created = 0
@@ -395,12 +473,13 @@ class PostgresSink(Sink):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend-load")
         self._pending: Future[None] | None = None
         self._lock = threading.Lock()
+        self._copy_rows = CopyRows()
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS spend_load ({_STAGING_COLUMNS}) ON COMMIT DROP")
             cursor.execute("TRUNCATE spend_load")
             cursor.execute(_EARLIER_SPAN, [self.tenant_id, self.tenant_id])
             low, high = cursor.fetchone()
-        self._earlier = (str(low), str(high)) if low is not None else None
+        self._earlier = (uuid.UUID(str(low)).hex, uuid.UUID(str(high)).hex) if low is not None else None
 
     def _may_repeat(self, ids: pl.Series) -> bool:
         if self._earlier is None or ids.is_empty():
@@ -409,9 +488,7 @@ class PostgresSink(Sink):
 
     def _load(self, data: bytes, count: int, sql: str) -> None:
         with self._raw.cursor() as cursor:
-            with cursor.copy(
-                f"COPY spend_load ({', '.join(_CHUNK_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-            ) as copy:
+            with cursor.copy(f"COPY spend_load ({', '.join(_CHUNK_COLUMNS)}) FROM STDIN WITH (FORMAT binary)") as copy:
                 copy.write(data)
             cursor.execute(_FOREIGN_REFERENCES, [self.tenant_id, self.tenant_id])
             if cursor.fetchone() != (0,):
@@ -428,12 +505,14 @@ class PostgresSink(Sink):
             pending, self._pending = self._pending, None
             pending.result()
 
-    def write(self, chunk: pl.DataFrame) -> None:
-        out = io.BytesIO()
-        chunk.select(_CHUNK_COLUMNS).write_csv(out, include_header=False, null_value="\\N")
+    def write(self, chunk: pl.DataFrame, vendors: list[VendorRef]) -> None:
+        # in key order, so the primary key's pages are visited once each, left to right
+        chunk = chunk.sort("id")
+        data = self._copy_rows(chunk)
         sql = _insert_sql(checked=self._may_repeat(chunk.get_column("id")), as_given=_fits_columns(chunk))
         self._wait()
-        self._pending = self._pool.submit(self._load, out.getvalue(), chunk.height, sql)
+        insert_vendors(self.tenant.pk, vendors)
+        self._pending = self._pool.submit(self._load, data, chunk.height, sql)
 
     def finish(self) -> tuple[int, int]:
         try:
@@ -457,16 +536,49 @@ def make_sink(*, tenant: Tenant, import_id: Any) -> Sink:
     return OrmSink(tenant=tenant, import_id=import_id)
 
 
-def insert_vendors(tenant: Tenant, vendors: list[VendorRef]) -> None:
-    if vendors:
-        Vendor.objects.bulk_create(vendor_rows(tenant.pk, vendors), batch_size=1000)
-
-
 def lock_tenant_imports(tenant: Tenant) -> None:
     """One import at a time per tenant (until the transaction ends), so the duplicate check is race-free."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"spend-import:{tenant.pk}"])
+
+
+class OneOffSuspects:
+    """The vendors whose one-off class this file may change: those with a purchase that is one-off within the
+    file alone (more purchases already in the database can only make it less so), and those that have one-off
+    lines already (this file may add the purchases that end that). Everyone else's lines keep their class.
+    The file's invoices are gathered chunk by chunk."""
+
+    def __init__(self) -> None:
+        settings_row = SpendSettings.objects.first()
+        self.window = settings_row.one_off_window_days if settings_row else 365
+        self.most = settings_row.one_off_max_invoices if settings_row else 1
+        self.already = {
+            str(v)
+            for v in SpendLine.objects.filter(classification="one_off").values_list("vendor_id", flat=True).distinct()
+        }
+        self._invoices: list[pl.DataFrame] = []
+
+    def add(self, chunk: pl.DataFrame) -> None:
+        self._invoices.append(chunk.group_by("vendor_id", "invoice_number").agg(pl.col("invoice_date").min()))
+
+    def vendors(self) -> set[str]:
+        """Once the file's vendors are in the database."""
+        from sourcing.spend.analysis import SupplierBook
+
+        if not self._invoices:
+            return set(self.already)
+        group_of = {str(v): ref.key for v, ref in SupplierBook.load().by_vendor.items()}
+        invoices = pl.concat(self._invoices).group_by("vendor_id", "invoice_number").agg(pl.col("invoice_date").min())
+        per_group: dict[str, list[tuple[date, str]]] = {}
+        vendors_of: dict[str, set[str]] = {}
+        for vendor_id, number, day in invoices.iter_rows():
+            group = group_of.get(vendor_id, vendor_id)
+            per_group.setdefault(group, []).append((day, number))
+            vendors_of.setdefault(group, set()).add(vendor_id)
+        one_off = one_off_invoices(per_group, window_days=self.window, max_invoices=self.most)
+        suspects = {group for group, _number in one_off}
+        return {v for group in suspects for v in vendors_of[group]} | self.already
 
 
 def load_frame(
@@ -479,100 +591,87 @@ def load_frame(
     progress: Callable[[int], None] | None = None,
     file_errors: list[tuple[int, str]] | None = None,
 ) -> LoadResult:
-    """Check every row of ``frame``, then, if nothing is wrong, write every line. Runs inside the caller's
-    transaction (which the caller rolls back if anything after the check fails)."""
+    """Check every row of ``frame`` and, while nothing is wrong, write its lines, chunk by chunk. Runs inside
+    the caller's transaction, which the caller rolls back if the result has errors or anything fails."""
     lock_tenant_imports(tenant)
     by_code, classes = _category_maps()
     rules = build_rules(tenant=tenant, columns=columns, mapping=mapping, categories=by_code)
-    checked = frames.check(frame, rules)
-    del frame  # the file's raw cells; the checked frame has everything from here on
-    result = LoadResult(rows=checked.rows)
-    errors = list(checked.errors)
-    count = checked.error_count
-    for number, message in file_errors or ():
-        errors.append(RowError(number, "", message))
-        count += 1
-    if checked.rows == 0 and not count:
-        errors, count = [RowError(1, "", _("The file has a header but no rows."))], 1
-    if count:
-        result.errors = sorted(errors, key=lambda e: e.row)[: rules.max_errors]
-        result.error_count = count
+    result = LoadResult(rows=frame.height)
+    if frame.height == 0 and not file_errors:
+        result.errors, result.error_count = [RowError(1, "", _("The file has a header but no rows."))], 1
         return result
-    data = checked.frame.drop([c for c in checked.frame.columns if c.endswith(("_f", "_ok", "_valid")) or c == "_iso"])
-    del checked
+    found = frames.Errors(rules.max_errors)
+    # Everything the loop needs from the database is read now: from here on a second thread writes on the
+    # connection.
+    categories = RuleCategories()
+    book = VendorBook()
+    one_offs = OneOffSuspects()
+    sink = make_sink(tenant=tenant, import_id=import_id) if not file_errors else None
     if progress is not None:
         progress(0)
-    # vendors: one decision per distinct (ERP id, name)
-    book = VendorBook()
+    order = frames.write_order(frame, rules)
+    seen: set[bytes] = set()
+    done = 0
+    try:
+        for start in range(0, frame.height, CHUNK_ROWS):
+            checked = frames.check(frame[order.slice(start, CHUNK_ROWS)], rules, found)
+            if sink is None or found.count:
+                continue  # nothing more is written: the rest is checked for the report only
+            chunk = _normalised(checked.frame, book=book, categories=categories, classes=classes)
+            ids = frames.line_ids(chunk, vendor_keys=pl.col("_vendor_key"), id_salt=tenant.pk.bytes, seen=seen)
+            chunk = chunk.with_columns(ids.alias("id"), pl.col("_day").alias("invoice_date")).select(_CHUNK_COLUMNS)
+            sink.write(chunk, book.take_new())
+            result.vendor_ids.update(chunk.get_column("vendor_id").unique().to_list())
+            one_offs.add(chunk)
+            done += chunk.height
+            if progress is not None:
+                progress(done)
+        if found.count or file_errors:
+            if sink is not None:
+                sink.abandon()
+            errors = found.listed() + [RowError(number, "", message) for number, message in file_errors or ()]
+            result.errors = sorted(errors, key=lambda e: e.row)[: rules.max_errors]
+            result.error_count = found.count + len(file_errors or ())
+            return result
+        assert sink is not None
+        result.created, result.duplicates = sink.finish()
+    except BaseException:
+        if sink is not None:
+            sink.abandon()
+        raise
+    result.vendors_created = sum(1 for v in book.by_key.values() if v.is_new)
+    result.one_off_vendor_ids = one_offs.vendors()
+    return result
+
+
+def _normalised(
+    checked: pl.DataFrame, *, book: VendorBook, categories: RuleCategories, classes: dict[str, str]
+) -> pl.DataFrame:
+    """A checked chunk with its vendors (one decision per distinct ERP id and name), categories (the code's,
+    else the rules'), classes and decimals as they are written."""
     pair = pl.concat_str([pl.col("supplier_erp_id"), pl.col("supplier_name")], separator="\x1f")
     vendor_ids: dict[str, str] = {}
     vendor_keys: dict[str, str] = {}
-    for erp, name in data.select("supplier_erp_id", "supplier_name").unique().iter_rows():
+    for erp, name in checked.select("supplier_erp_id", "supplier_name").unique().iter_rows():
         ref = book(erp, name)
         vendor_ids[f"{erp}\x1f{name}"], vendor_keys[f"{erp}\x1f{name}"] = ref.id, ref.key
-    data = data.with_columns(
+    data = checked.with_columns(
         pair.replace_strict(vendor_ids, return_dtype=pl.String).alias("vendor_id"),
         pair.replace_strict(vendor_keys, return_dtype=pl.String).alias("_vendor_key"),
     )
-    # categories: the code's, else the rules'
-    ruled = _category_by_rules(data)
+    ruled = categories.expr(data)
     if ruled is not None:
         data = data.with_columns(pl.coalesce(pl.col("_category_id"), ruled).alias("_category_id"))
-    data = data.with_columns(
+    return data.with_columns(
         pl.col("_category_id").alias("category_id"),
         pl.col("_category_id")
         .replace_strict(classes, default="indirect", return_dtype=pl.String)
         .alias("classification"),
-        pl.col("_day").dt.to_string("%Y-%m-%d").alias("invoice_date"),
         pl.col("_quantity_text").alias("quantity"),
         pl.col("_unit_price_text").alias("unit_price"),
         pl.when(pl.col("_amount_text") == "").then(None).otherwise(pl.col("_amount_text")).alias("amount"),
         pl.col("_rate").alias("fx_rate"),
     )
-    insert_vendors(tenant, book.take_new())
-    result.vendors_created = sum(1 for v in book.by_key.values() if v.is_new)
-    result.vendor_ids = set(data.get_column("vendor_id").unique().to_list())
-    result.one_off_vendor_ids = _one_off_suspects(data)
-    sink = make_sink(tenant=tenant, import_id=import_id)
-    seen: set[bytes] = set()
-    try:
-        for start in range(0, data.height, CHUNK_ROWS):
-            chunk = data.slice(start, CHUNK_ROWS)
-            ids = frames.line_ids(chunk, vendor_keys=pl.col("_vendor_key"), id_salt=tenant.pk.bytes, seen=seen)
-            sink.write(chunk.with_columns(ids.alias("id")))
-            if progress is not None:
-                progress(min(data.height, start + CHUNK_ROWS))
-        result.created, result.duplicates = sink.finish()
-    except BaseException:
-        sink.abandon()
-        raise
-    return result
-
-
-def _one_off_suspects(data: pl.DataFrame) -> set[str]:
-    """The vendors whose one-off class this file may change: those with a purchase that is one-off within the
-    file alone (more purchases already in the database can only make it less so), and those that have one-off
-    lines already (this file may add the purchases that end that). Everyone else's lines keep their class."""
-    from sourcing.spend.analysis import SupplierBook
-
-    settings_row = SpendSettings.objects.first()
-    window = settings_row.one_off_window_days if settings_row else 365
-    most = settings_row.one_off_max_invoices if settings_row else 1
-    group_of = {str(v): ref.key for v, ref in SupplierBook.load().by_vendor.items()}
-    invoices = data.group_by("vendor_id", "invoice_number").agg(pl.col("_day").min())
-    per_group: dict[str, list[tuple[date, str]]] = {}
-    vendors_of: dict[str, set[str]] = {}
-    for vendor_id, number, day in invoices.iter_rows():
-        group = group_of.get(vendor_id, vendor_id)
-        per_group.setdefault(group, []).append((day, number))
-        vendors_of.setdefault(group, set()).add(vendor_id)
-    suspects = {group for group, _number in one_off_invoices(per_group, window_days=window, max_invoices=most)}
-    found = {v for group in suspects for v in vendors_of[group]}
-    found |= {
-        str(v)
-        for v in SpendLine.objects.filter(classification="one_off").values_list("vendor_id", flat=True).distinct()
-    }
-    return found
 
 
 def frame_of_rows(rows: Iterable[tuple[int, list[str]]], width: int) -> pl.DataFrame:

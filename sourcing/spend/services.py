@@ -133,7 +133,7 @@ def _finish_duplicate_file(
 
 
 def _progress_reporter(spend_import: SpendImport, total: int) -> Callable[[int], None]:
-    """Progress as the share of lines written (every line has been checked by then)."""
+    """Progress as the share of lines checked and written."""
     key = progress_key(spend_import.pk)
 
     def report(rows: int) -> None:
