@@ -218,12 +218,20 @@ def _clean_number(expr: pl.Expr, decimal_comma: bool, column: pl.Series) -> pl.E
     return expr.str.replace_all(",", "", literal=True) if "," in present else expr
 
 
-def _canonical_number(expr: pl.Expr) -> pl.Expr:
-    """The same number written one way (for line ids): no sign for positives, no leading or trailing zeros."""
-    expr = expr.str.replace(r"^\+", "")
-    with_point = expr.str.replace(r"0+$", "").str.replace(r"\.$", "")
-    expr = pl.when(expr.str.contains(".", literal=True)).then(with_point).otherwise(expr)
-    return expr.str.replace(r"^(-?)0+(\d)", "${1}${2}")
+def _canonical_number(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """The same number written one way (for line ids): no sign for positives, no leading or trailing zeros. Only
+    the steps the column's numbers need are taken (most files write every number of a column alike)."""
+    column = frame.get_column(name)
+    expr = pl.col(name)
+    if column.str.starts_with("+").any():
+        expr = expr.str.strip_prefix("+")
+    points = column.str.contains(".", literal=True)
+    if points.any():
+        with_point = expr.str.strip_chars_end("0").str.strip_suffix(".")
+        expr = with_point if points.all() else pl.when(points).then(with_point).otherwise(expr)
+    if column.str.contains(r"^[+-]?0\d").any():
+        expr = expr.str.replace(r"^(-?)0+(\d)", "${1}${2}")
+    return expr
 
 
 def _day(text: pl.Expr, rules: Rules) -> pl.Expr:
@@ -413,29 +421,37 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
             pl.col("_day").dt.to_string("%Y-%m-%d"),
             pl.col("item_sku"),
             pl.col("description"),
-            _canonical_number(pl.col("_quantity_text")),
+            _canonical_number(frame, "_quantity_text"),
             pl.col("uom"),
-            _canonical_number(pl.col("_unit_price_text")),
+            _canonical_number(frame, "_unit_price_text"),
             pl.col("currency"),
-            _canonical_number(pl.col("_amount_text")),
+            _canonical_number(frame, "_amount_text"),
             pl.col("po_number"),
             pl.col("cost_center"),
         ],
         separator="\x1f",
     )
-    texts = frame.select(content).to_series().to_list()
-    blake = hashlib.blake2b
-    digests: list[bytes] = []
-    append = digests.append
-    for text in texts:
-        digest = blake(text.encode(), digest_size=12, key=id_salt).digest()
-        if digest in seen:
-            n = 1
-            while digest in seen:
-                n += 1
-                digest = blake(digest + n.to_bytes(4, "big"), digest_size=12, key=id_salt).digest()
-        seen.add(digest)
-        append(digest)
+    texts = frame.select(content.cast(pl.Binary)).to_series().to_list()
+    keyed = hashlib.blake2b(key=id_salt, digest_size=12)  # copied per line: the key is hashed in once
+
+    def digest(text: bytes, fresh: Callable[[], Any] = keyed.copy) -> bytes:
+        h = fresh()
+        h.update(text)
+        return h.digest()  # type: ignore[no-any-return]
+
+    digests = [digest(text) for text in texts]
+    distinct = set(digests)
+    if len(distinct) == len(digests) and seen.isdisjoint(distinct):
+        seen |= distinct  # the usual case: no line repeats another, so none is numbered
+    else:
+        for i, found in enumerate(digests):
+            if found in seen:
+                n = 1
+                while found in seen:
+                    n += 1
+                    found = hashlib.blake2b(found + n.to_bytes(4, "big"), digest_size=12, key=id_salt).digest()
+                digests[i] = found
+            seen.add(found)
     h = pl.Series("h", digests, dtype=pl.Binary).bin.encode("hex")
     # days since 1970 + 719163 = date.toordinal()
     ordinals = frame.get_column("_day").cast(pl.Int64) + 719163
