@@ -563,22 +563,30 @@ class OneOffSuspects:
         self._invoices.append(chunk.group_by("vendor_id", "invoice_number").agg(pl.col("invoice_date").min()))
 
     def vendors(self) -> set[str]:
-        """Once the file's vendors are in the database."""
+        """Once the file's vendors are in the database. Within each supplier, an invoice is one-off when at most
+        ``most`` of the supplier's invoices (itself included) fall within ``window`` days either side of it, as
+        ``one_off_invoices`` has it; here worked out for all suppliers at once."""
         from sourcing.spend.analysis import SupplierBook
 
         if not self._invoices:
             return set(self.already)
         group_of = {str(v): ref.key for v, ref in SupplierBook.load().by_vendor.items()}
-        invoices = pl.concat(self._invoices).group_by("vendor_id", "invoice_number").agg(pl.col("invoice_date").min())
-        per_group: dict[str, list[tuple[date, str]]] = {}
-        vendors_of: dict[str, set[str]] = {}
-        for vendor_id, number, day in invoices.iter_rows():
-            group = group_of.get(vendor_id, vendor_id)
-            per_group.setdefault(group, []).append((day, number))
-            vendors_of.setdefault(group, set()).add(vendor_id)
-        one_off = one_off_invoices(per_group, window_days=self.window, max_invoices=self.most)
-        suspects = {group for group, _number in one_off}
-        return {v for group in suspects for v in vendors_of[group]} | self.already
+        invoices = (
+            pl.concat(self._invoices)
+            .group_by("vendor_id", "invoice_number")
+            .agg(pl.col("invoice_date").min().cast(pl.Int32).alias("day"))
+            .with_columns(
+                pl.col("vendor_id")
+                .replace_strict(group_of, default=pl.col("vendor_id"), return_dtype=pl.String)
+                .alias("group")
+            )
+            .sort("group", "day")
+        )
+        day = pl.col("day")
+        around = day.search_sorted(day + self.window, side="right") - day.search_sorted(day - self.window, side="left")
+        suspects = invoices.filter(around.over("group") <= self.most).get_column("group").unique()
+        found = invoices.filter(pl.col("group").is_in(suspects.implode())).get_column("vendor_id").unique()
+        return set(found.to_list()) | self.already
 
 
 def load_frame(
