@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from sourcing import selectors
@@ -40,17 +40,17 @@ PORTAL_NAV = [
 ]
 # The pages of the suppliers section that are not about one supplier, as a strip of tabs above them.
 SUPPLIER_AREA = [
-    (_("Suppliers"), "supplier_list", Scope.SUPPLIER_READ),
-    (_("Qualification board"), "qualification_board", Scope.SUPPLIER_READ),
-    (_("Possible duplicates"), "supplier_duplicates", Scope.SUPPLIER_READ),
-    (_("Expiring certificates"), "certificate_expiring", Scope.SUPPLIER_READ),
-    (_("Audits"), "factory_audit_list", Scope.SUPPLIER_READ),
-    (_("Audit findings"), "audit_finding_list", Scope.SUPPLIER_READ),
-    (_("Overdue onboarding"), "onboarding_overdue", Scope.SUPPLIER_READ),
-    (_("Risk flags"), "risk_flag_list", Scope.SUPPLIER_READ),
-    (_("Bank detail changes"), "bank_change_list", Scope.BANK_READ),
-    (_("Audit checklists"), "audit_template_list", Scope.SUPPLIER_READ),
-    (_("Onboarding checklists"), "onboarding_template_list", Scope.SUPPLIER_READ),
+    (_("Suppliers"), "supplier_list"),
+    (_("Qualification board"), "qualification_board"),
+    (_("Possible duplicates"), "supplier_duplicates"),
+    (_("Expiring certificates"), "certificate_expiring"),
+    (_("Audits"), "factory_audit_list"),
+    (_("Audit findings"), "audit_finding_list"),
+    (_("Overdue onboarding"), "onboarding_overdue"),
+    (_("Risk flags"), "risk_flag_list"),
+    (_("Bank detail changes"), "bank_change_list"),
+    (_("Audit checklists"), "audit_template_list"),
+    (_("Onboarding checklists"), "onboarding_template_list"),
 ]
 
 
@@ -59,13 +59,13 @@ def _area_tabs(request: HttpRequest, tenant: Any, membership: Any) -> list[dict[
     if match is None or "supplier_id" in match.kwargs or not request.path.startswith(f"/t/{tenant.slug}/suppliers/"):
         return []
     tabs = []
-    for label, name, scope in SUPPLIER_AREA:
-        if scope not in membership.scopes:
-            continue
+    for label, name in SUPPLIER_AREA:
         try:
             url = reverse(name, kwargs={"tenant_slug": tenant.slug})
         except NoReverseMatch:
             continue
+        if getattr(resolve(url).func, "required_scope", None) not in membership.scopes:
+            continue  # the page's own scope decides, so a tab never leads to a refusal
         tabs.append({"label": label, "url": url, "current": match.url_name == name})
     return tabs if any(t["current"] for t in tabs) else []
 
