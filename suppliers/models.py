@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sourcing.categories.requirements import AuditType, CertificationType
 from sourcing.permissions import AgentGrantBase, grant_constraints
@@ -533,7 +534,7 @@ class OnboardingItem(TenantScopedModel):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("status", "Open")
     DONE = "done", _("Done")
     WAIVED = "waived", _("Waived")
 
