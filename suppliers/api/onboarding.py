@@ -104,30 +104,27 @@ class OnboardingTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     @extend_schema(
         request=NOTE_BODY,
         responses=OnboardingTaskSerializer,
-        description="POST: mark the task done, with an optional note; a done task sent again is answered as it "
-        "stands. GET answers the task as it stands.",
+        description="Mark the task done, with an optional note; a done task sent again is answered as it stands.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["post"])
     def complete(self, request: TenantAPIRequest, pk: str) -> Response:
         task = self.get_object()
-        if request.method == "POST":
-            data = json_body(request, ["note"])
-            task = services.onboarding_task_complete(
-                tenant=request.auth.tenant, by=request.actor, task_id=task.pk, note=str(data.get("note") or "")
-            )
+        data = json_body(request, ["note"])
+        task = services.onboarding_task_complete(
+            tenant=request.auth.tenant, by=request.actor, task_id=task.pk, note=str(data.get("note") or "")
+        )
         return self._answer(task)
 
     @extend_schema(
         request=None,
         responses=OnboardingTaskSerializer,
-        description="POST: open a done or waived task again. GET answers the task as it stands.",
+        description="Open a done or waived task again.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["post"])
     def reopen(self, request: TenantAPIRequest, pk: str) -> Response:
         task = self.get_object()
-        if request.method == "POST":
-            json_body(request, [])
-            task = services.onboarding_task_reopen(tenant=request.auth.tenant, by=request.actor, task_id=task.pk)
+        json_body(request, [])
+        task = services.onboarding_task_reopen(tenant=request.auth.tenant, by=request.actor, task_id=task.pk)
         return self._answer(task)
 
     @extend_schema(
