@@ -51,16 +51,39 @@ def detect_encoding(stream: IO[bytes]) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        while chunk := stream.read(_CHUNK):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
+        valid = _is_utf8(stream)
     finally:
         stream.seek(0)
-    return "utf-8"
+    return "utf-8" if valid else "gb18030"
+
+
+def _is_utf8(stream: IO[bytes]) -> bool:
+    """Whether the stream is valid UTF-8 from here on, checked a megabyte at a time in native code (polars refuses
+    to take invalid UTF-8 as text), without decoding it."""
+    import polars as pl
+
+    rest = b""
+    while chunk := stream.read(_CHUNK):
+        chunk = rest + chunk
+        # a character cut off by the read goes with the next one: step back to its first byte
+        cut = len(chunk)
+        while cut > 0 and len(chunk) - cut < 3 and chunk[cut - 1] & 0xC0 == 0x80:
+            cut -= 1
+        if cut > 0 and chunk[cut - 1] & 0xC0 == 0xC0:
+            cut -= 1
+        if not _valid_utf8(pl, chunk[:cut]):
+            return False
+        rest = chunk[cut:]
+    return _valid_utf8(pl, rest)
+
+
+def _valid_utf8(pl: Any, data: bytes) -> bool:
+    try:
+        pl.Series([data], dtype=pl.Binary).cast(pl.String)
+    except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+        return False
+    return True
 
 
 def detect_delimiter(sample: str) -> str:
