@@ -407,6 +407,9 @@ def _error(kind: str, name: str, record: dict[str, Any], rules: Rules) -> RowErr
 # --- what the loader writes ------------------------------------------------------------------------------------
 
 
+_VARIANTS = pl.Series("variants", ["8", "9", "a", "b"])
+
+
 def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen: set[bytes]) -> pl.Series:
     """Each line's id (a UUIDv8, as 32 hex digits): the invoice day (its date ordinal, 32 bits) first, so ids sort
     by date, then 88 bits of a BLAKE2b hash of the tenant (``id_salt``), the line's content with its numbers
@@ -452,23 +455,20 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
                     found = hashlib.blake2b(found + n.to_bytes(4, "big"), digest_size=12, key=id_salt).digest()
                 digests[i] = found
             seen.add(found)
-    h = pl.Series("h", digests, dtype=pl.Binary).bin.encode("hex")
     # days since 1970 + 719163 = date.toordinal()
     ordinals = frame.get_column("_day").cast(pl.Int64) + 719163
     prefix = ordinals.replace_strict({o: f"{o:08x}" for o in ordinals.unique().to_list()}, return_dtype=pl.String)
-    variant = h.str.slice(7, 1).replace_strict(
-        {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}, return_dtype=pl.String
-    )
-    ids = pl.DataFrame({"p": prefix, "h": h, "v": variant}).select(
+    hashed = pl.DataFrame({"p": prefix, "d": pl.Series(digests, dtype=pl.Binary)})
+    h = pl.col("d").bin.encode("hex")
+    ids = hashed.select(
         pl.concat_str(
             [
                 pl.col("p"),
-                pl.col("h").str.slice(0, 4),
-                pl.lit("8"),
-                pl.col("h").str.slice(4, 3),
-                pl.col("v"),
-                pl.col("h").str.slice(8, 3),
-                pl.col("h").str.slice(11, 12),
+                h.str.slice(0, 4),
+                pl.lit("8"),  # the version
+                h.str.slice(4, 3),
+                pl.lit(_VARIANTS).gather(pl.col("d").bin.get(3) & 3),  # from the digest's 8th hex digit
+                h.str.slice(8, 15),
             ]
         ).alias("id")
     )
