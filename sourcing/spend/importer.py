@@ -51,7 +51,7 @@ from sourcing.tenancy import uuid7
 from suppliers.models import Supplier
 from suppliers.names import name_key
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
@@ -328,13 +328,12 @@ class CopyRows:
     def __call__(self, chunk: pl.DataFrame) -> bytes:
         days = chunk.get_column("invoice_date").cast(pl.Int32).unique().to_list()
         day_fields = {d: struct.pack(">ii", 4, d - _POSTGRES_EPOCH) for d in days}
-        row = (
-            pl.lit(struct.pack(">h", len(_CHUNK_COLUMNS)) + _UUID_LENGTH)
-            + pl.col("id").str.decode("hex")
-            + self._uuids(chunk, "vendor_id")
-            + self._uuids(chunk, "category_id")
-            + pl.col("invoice_date").cast(pl.Int32).replace_strict(day_fields, return_dtype=pl.Binary)
-        )
+        fields = [
+            pl.lit(struct.pack(">h", len(_CHUNK_COLUMNS)) + _UUID_LENGTH) + pl.col("id").str.decode("hex"),
+            self._uuids(chunk, "vendor_id"),
+            self._uuids(chunk, "category_id"),
+            pl.col("invoice_date").cast(pl.Int32).replace_strict(day_fields, return_dtype=pl.Binary),
+        ]
         longest = chunk.select(pl.max_horizontal(pl.col(n).str.len_bytes().max() for n in _STAGED_TEXT)).item() or 0
         for name in _STAGED_TEXT:
             size = pl.col(name).str.len_bytes()
@@ -343,8 +342,12 @@ class CopyRows:
             else:
                 sizes = chunk.get_column(name).str.len_bytes().unique().drop_nulls().to_list()
                 length = size.replace_strict({n: struct.pack(">i", n) for n in sizes}, return_dtype=pl.Binary)
-            row = row + (length + pl.col(name).cast(pl.Binary)).fill_null(_NULL_FIELD)
-        return b"".join([_COPY_HEADER, *chunk.select(row).to_series().to_list(), _COPY_TRAILER])
+            fields.append((length + pl.col(name).cast(pl.Binary)).fill_null(_NULL_FIELD))
+        # joined pairwise: each byte is copied a few times, not once per field after it
+        while len(fields) > 1:
+            pairs = [fields[i : i + 2] for i in range(0, len(fields), 2)]
+            fields = [pair[0] + pair[1] if len(pair) == 2 else pair[0] for pair in pairs]
+        return b"".join([_COPY_HEADER, *chunk.select(fields[0]).to_series().to_list(), _COPY_TRAILER])
 
 
 # The ids of the tenant's lines from before this import span [low, high] (ids start with the invoice day). A
@@ -621,8 +624,8 @@ def load_frame(
     seen: set[bytes] = set()
     done = 0
     try:
-        for start in range(0, frame.height, CHUNK_ROWS):
-            checked = frames.check(frame[order.slice(start, CHUNK_ROWS)], rules, found)
+        for start, size in _chunks(frame.height):
+            checked = frames.check(frame[order.slice(start, size)], rules, found)
             if sink is None or found.count:
                 continue  # nothing more is written: the rest is checked for the report only
             chunk = _normalised(checked.frame, book=book, categories=categories, classes=classes)
@@ -650,6 +653,14 @@ def load_frame(
     result.vendors_created = sum(1 for v in book.by_key.values() if v.is_new)
     result.one_off_vendor_ids = one_offs.vendors()
     return result
+
+
+def _chunks(rows: int) -> Iterator[tuple[int, int]]:
+    """(start, size) of each chunk: a smaller first one, so that the database has something to do sooner."""
+    start, size = 0, max(1, CHUNK_ROWS // 5)
+    while start < rows:
+        yield start, size
+        start, size = start + size, CHUNK_ROWS
 
 
 def _normalised(
