@@ -230,15 +230,15 @@ def run(
         "owner_id",
     ]
     with tenant_scope(tenant):
-        middle = Supplier.objects.order_by("legal_name", "id").values_list("pk", flat=True)[rows // 2]
+        middle = Supplier.objects.order_by("legal_name", "id").values_list("legal_name", "pk")[rows // 2]
 
     def bare(after: Any = None) -> Callable[[], list[Any]]:
         def go() -> list[Any]:
             with tenant_scope(tenant):
                 queryset = Supplier.objects.filter(merged_into__isnull=True).order_by("legal_name", "id")
                 if after is not None:
-                    name = Supplier.objects.filter(pk=after).values_list("legal_name", flat=True).get()
-                    queryset = queryset.filter(legal_name__gte=name).exclude(legal_name=name, id__lte=after)
+                    name, pk = after
+                    queryset = queryset.filter(legal_name__gte=name).exclude(legal_name=name, id__lte=pk)
                 return list(queryset.values(*columns)[:50])
 
         return go
@@ -246,7 +246,8 @@ def run(
     def page(after: Any = None) -> Callable[[], list[Any]]:
         def go() -> list[Any]:
             with tenant_scope(tenant):
-                rows_, _next = selectors.page_after(selectors.supplier_list().only(*selectors.LIST_FIELDS), after, 50)
+                cursor = selectors.cursor_for(*after) if after is not None else None
+                rows_, _next = selectors.page_after(selectors.supplier_list().only(*selectors.LIST_FIELDS), cursor, 50)
                 selectors.watch(rows_)
                 selectors.categories_by_supplier([s.pk for s in rows_])
                 return rows_

@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "task": "suppliers.tasks.certification_daily_all",
         "schedule": crontab(hour=11, minute=0),
     },
+    # Daily, each tenant in its own task: conditional approvals past their expiry are suspended.
+    "qualification-daily": {
+        "task": "suppliers.tasks.qualification_daily_all",
+        "schedule": crontab(hour=11, minute=15),
+    },
     # Daily, each tenant in its own task: single-source dependencies from the last twelve months of spend.
     "risk-dependency-daily": {
         "task": "suppliers.tasks_risk.risk_dependency_refresh_all",

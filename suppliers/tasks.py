@@ -31,3 +31,25 @@ def certification_daily_all() -> int:
     for tenant_id in tenant_ids:
         certification_daily.delay(tenant_id)
     return len(tenant_ids)
+
+
+@tenant_task(name="suppliers.tasks.qualification_daily")
+def qualification_daily(tenant: Tenant) -> int:
+    """The daily qualification run of one tenant: conditional approvals whose conditions ran out are
+    suspended (each with its reason on the timeline). Safe to rerun: a suspended supplier is not conditional."""
+    from suppliers.selectors.evidence import tenant_today
+    from suppliers.services.qualification import conditional_approvals_expire
+
+    with translation.override(tenant.default_language):
+        return conditional_approvals_expire(
+            tenant=tenant, by=Actor.system("qualification-daily"), today=tenant_today(tenant)
+        )
+
+
+@shared_task(name="suppliers.tasks.qualification_daily_all")
+def qualification_daily_all() -> int:
+    """Beat entry point: queue the daily qualification run for every active tenant."""
+    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
+    for tenant_id in tenant_ids:
+        qualification_daily.delay(tenant_id)
+    return len(tenant_ids)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -185,17 +187,39 @@ LIST_FIELDS = [
 
 
 def page_after(queryset: QuerySet[Supplier], after: Any, size: int) -> tuple[list[Supplier], str]:
-    """One page of ``queryset`` (ordered by name, id) after the supplier ``after``, and the id to ask for the
-    next page ('' on the last). Keyset paging: page 1,000 costs what page 1 does, and no count is needed."""
-    pk = as_uuid(after) if after else None
-    if pk is not None:
-        # (name, id) > (name of after, after): a range on the list's index, then one name's ties dropped
-        name = Subquery(Supplier.objects.filter(pk=pk).values("legal_name")[:1])
+    """One page of ``queryset`` (ordered by name, id) after the cursor ``after``, and the cursor of the next
+    page ('' on the last). Keyset paging: page 1,000 costs what page 1 does, and no count is needed. The cursor
+    carries the last row's name and id themselves, so renaming or removing that row moves no page."""
+    position = _cursor_position(after)
+    if position is not None:
+        name, pk = position
+        # (name, id) > (last name, last id): a range on the list's index, then that one name's ties dropped
         queryset = queryset.filter(legal_name__gte=name).exclude(legal_name=name, id__lte=pk)
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return rows, str(rows[-1].pk) if more and rows else ""
+    if not (more and rows):
+        return rows, ""
+    return rows, cursor_for(rows[-1].legal_name, rows[-1].pk)
+
+
+def cursor_for(name: str, pk: Any) -> str:
+    """The cursor of the page that starts after the supplier (name, pk)."""
+    token = json.dumps([name, str(pk)], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(token).decode().rstrip("=")
+
+
+def _cursor_position(after: Any) -> tuple[str, Any] | None:
+    """The (name, id) a cursor carries, or None for a missing or malformed one (the first page)."""
+    if not after:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(str(after) + "=" * (-len(str(after)) % 4)).decode()
+        name, raw_id = json.loads(text)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    pk = as_uuid(raw_id)
+    return (name, pk) if isinstance(name, str) and pk is not None else None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.categories.models import Category
 from suppliers.governance import governance_for
-from suppliers.models import StatusChange, Supplier, SupplierStatus
+from suppliers.models import OnboardingTask, StatusChange, Supplier, SupplierStatus
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ def approval_blockers(supplier: Supplier) -> list[Blocker]:
     _certs, audits = requirements(supplier)
     blockers += [Blocker("audit", message) for message in audit_blockers(supplier, audits)]
     if governance_for(supplier.tier).onboarding_required:
+        if not OnboardingTask.objects.filter(supplier_id=supplier.pk).exists():
+            blockers.append(Blocker("onboarding", _("Onboarding has not been started.")))
         for task in onboarding_missing(supplier):
             blockers.append(Blocker("onboarding", _("Onboarding step not done: %(title)s.") % {"title": task.title}))
     return blockers

@@ -36,7 +36,8 @@ def supplier_for(by: Actor, supplier_id: Any, *, scope: str, agents: bool = Fals
         queryset = Supplier.objects.all()
     if lock:
         queryset = queryset.select_for_update()
-    supplier = queryset.filter(pk=pk).first()
+    # A record merged into another is history: everything is done on the supplier it became.
+    supplier = queryset.filter(pk=pk, merged_into__isnull=True).first()
     if supplier is None:
         raise NotFoundError()
     return supplier

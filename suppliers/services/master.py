@@ -341,8 +341,12 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
                     code="conflict",
                 ) from exc
             raise
-    while supplier.merged_into_id is not None:
-        supplier = Supplier.objects.select_for_update().get(pk=supplier.merged_into_id)
+    if supplier.merged_into_id is not None:
+        # The ERP still has a vendor record that was merged away here: it finds the supplier it became, but
+        # its data does not overwrite that supplier's (two ERP records would otherwise take turns at it).
+        while supplier.merged_into_id is not None:
+            supplier = Supplier.objects.select_for_update().get(pk=supplier.merged_into_id)
+        return supplier, False
     update = {k: v for k, v in data.items() if k not in {"external_id", "allow_duplicates"}}
     values, category_ids = _clean(update, allowed=SUPPLIER_FIELDS, creating=False)
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow), False
@@ -460,6 +464,11 @@ def site_save(*, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, An
     before = None if creating else snapshot(site, sorted(SITE_FIELDS))
     for name, value in values.items():
         setattr(site, name, value)
+    if (
+        site.external_id
+        and Site.objects.filter(supplier_id=supplier.pk, external_id=site.external_id).exclude(pk=site.pk).exists()
+    ):
+        raise invalid({"external_id": [_("Another site of this supplier has this ERP id.")]})
     site.save()
     audit_record(
         tenant=tenant,
@@ -529,6 +538,8 @@ _UNIQUE_PER_SUPPLIER: dict[str, tuple[str, ...]] = {
     "suppliers.onboardingtask": ("code",),
     "suppliers.supplieragentgrant": ("user_id", "permission_id"),
 }
+# Rows unique per supplier on an ERP id: the merged record's row keeps coming, without its clashing ERP id.
+_ERP_ID_PER_SUPPLIER = {"suppliers.site"}
 
 
 @transaction.atomic
@@ -555,11 +566,22 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
         field_name = relation.field.name
         label = model._meta.label_lower
         rows = model._default_manager.filter(**{field_name: source})
+        if label == "suppliers.onboardingtask":
+            # A step the merged record has settled stands over the same step still open on the kept one.
+            settled = rows.exclude(status="open").values_list("code", flat=True)
+            model._default_manager.filter(**{field_name: target}, status="open", code__in=list(settled)).delete()
         unique = _UNIQUE_PER_SUPPLIER.get(label)
         if unique:
             taken = set(model._default_manager.filter(**{field_name: target}).values_list(*unique))
             clash = [pk for pk, *key in rows.values_list("pk", *unique) if tuple(key) in taken]
             model._default_manager.filter(pk__in=clash).delete()
+        if label in _ERP_ID_PER_SUPPLIER:
+            taken_ids = set(
+                model._default_manager.filter(**{field_name: target})
+                .exclude(external_id="")
+                .values_list("external_id", flat=True)
+            )
+            rows.filter(external_id__in=taken_ids).update(external_id="")
         if label == "suppliers.bankaccount":
             # The kept record's bank details stand; the merged record's become history, never active or pending.
             rows.filter(status__in=["active", "pending"]).update(status="superseded")
@@ -584,6 +606,13 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
     source.merged_into = target
     source.updated_at = timezone.now()
     source.save(update_fields=["merged_into", "updated_at"])
+    primaries = Contact.objects.filter(supplier_id=target.pk, is_primary=True).order_by("created_at")
+    Contact.objects.filter(pk__in=[c.pk for c in primaries[1:]]).update(is_primary=False)
+    # What the moved records change: the region of its sites, the certificates its categories require.
+    from suppliers.services.certifications import compliance_evaluate
+
+    risk_region_refresh(tenant=tenant, by=by, supplier_id=target.pk)
+    compliance_evaluate(tenant=tenant, by=by, supplier=target)
     audit_record(
         tenant=tenant,
         by=by,

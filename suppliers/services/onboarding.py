@@ -406,7 +406,19 @@ def onboarding_task_complete(
     """Mark an open task done, with an optional note and evidence file (accepted by its bytes: PDF, image,
     Word, Excel). Completing a done task again with nothing new changes nothing."""
     task = _task_for(by, task_id, Scope.SUPPLIER_WRITE)
+    _refuse_by_hand(task)
     return _complete(tenant, by, task, note=note, file=file, file_name=file_name)
+
+
+def _refuse_by_hand(task: OnboardingTask) -> None:
+    """Bank details are verified by a second person approving them (``suppliers.services.bank``), never by
+    ticking the step: otherwise anyone who may edit a supplier could clear the award gate without them."""
+    if task.code == BANK_DETAILS_VERIFIED:
+        raise DomainError(
+            _("This step is done when someone other than the requester approves the supplier's bank details."),
+            fields={"code": [_("Done by approving the bank details.")]},
+            code="done_by_bank_approval",
+        ).with_status(409)
 
 
 @transaction.atomic
@@ -432,6 +444,7 @@ def onboarding_task_complete_by_code(
     )
     if task is None:
         raise NotFoundError()
+    _refuse_by_hand(task)
     return _complete(tenant, by, task, note=note, file=None, file_name="")
 
 
@@ -448,6 +461,7 @@ def complete_if_open(*, tenant: Tenant, by: Actor, supplier: Supplier, code: str
 def onboarding_task_waive(*, tenant: Tenant, by: Actor, task_id: Any, reason: str) -> OnboardingTask:
     """Waive an open task, for a reason; only those who qualify suppliers may."""
     task = _task_for(by, task_id, Scope.SUPPLIER_QUALIFY)
+    _refuse_by_hand(task)
     errors: dict[str, list[str]] = {}
     reason = _clean_note(reason, errors, field="reason")
     if not reason and not errors:

@@ -34,16 +34,20 @@ def portal_supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResp
     )
 
 
-def _partner_safe(candidates: list[Any], assigned: set[Any]) -> list[dict[str, Any]]:
-    """What an agent may be told about possible duplicates: the names of suppliers assigned to them, and of
-    any other only that one exists and why it matched."""
-    return [{"supplier": c.supplier if c.supplier.pk in assigned else None, "reasons": c.reasons} for c in candidates]
+def _partner_safe(candidates: list[Any], assigned: set[Any]) -> dict[str, Any]:
+    """What an agent may be told about possible duplicates: the suppliers assigned to them, with why they
+    matched; of any other, only that one may exist (no name, no reason, so the page reveals nothing of the
+    supplier base one probe at a time)."""
+    return {
+        "mine": [c for c in candidates if c.supplier.pk in assigned],
+        "others": any(c.supplier.pk not in assigned for c in candidates),
+    }
 
 
 @tenant_view(Scope.PORTAL)
 def portal_supplier_propose(request: TenantRequest) -> HttpResponse:
     form = ProposalForm(request.POST or None)
-    candidates: list[dict[str, Any]] = []
+    candidates: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         try:
             supplier = supplier_propose(

@@ -178,3 +178,15 @@ def test_other_tenants_profile_is_a_missing_page(tenant: Tenant, other_tenant: T
 def _without_csrf(content: bytes) -> bytes:
     content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
     return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", content)
+
+
+def test_the_next_page_holds_when_the_last_row_is_renamed(tenant: Tenant, make_member: Any) -> None:
+    client = _client(make_member(tenant, Role.BUYER))
+    with tenant_scope(tenant):
+        made = [Supplier.objects.create(tenant=tenant, legal_name=f"Mid {i:02d}") for i in range(60)]
+    first = client.get("/t/acme/suppliers/").content.decode()
+    after = first.split("after=")[1].split('"')[0].replace("&amp;", "&")
+    with tenant_scope(tenant):
+        Supplier.objects.filter(pk=made[49].pk).update(legal_name="Aaa renamed")
+    second = client.get(f"/t/acme/suppliers/?after={after}").content.decode()
+    assert "Mid 50" in second and "Mid 59" in second and "Mid 48" not in second

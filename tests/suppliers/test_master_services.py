@@ -180,8 +180,11 @@ def test_upsert_by_external_id_creates_then_updates_and_follows_a_merge(tenant: 
         assert (same.pk, created, same.city) == (first.pk, False, "Yiwu")
         kept = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Beta Moulding"})
         supplier_merge(tenant=tenant, by=SYSTEM, source_id=first.pk, target_id=kept.pk)
-        followed, created = supplier_upsert(tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "city": "Ningbo"})
-    assert (followed.pk, created, followed.city) == (kept.pk, False, "Ningbo")
+        followed, created = supplier_upsert(
+            tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "legal_name": "Alpha Plastics", "city": "Ningbo"}
+        )
+    # the ERP's record of the merged-away supplier finds the kept one, and does not overwrite it
+    assert (followed.pk, created, followed.legal_name, followed.city) == (kept.pk, False, "Beta Moulding", "")
 
 
 def test_writes_need_the_scope_and_refusals_write_nothing(tenant: Tenant) -> None:
@@ -344,3 +347,51 @@ def test_clusters_join_alike_names_and_shared_identifiers(tenant: Tenant) -> Non
         supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Qingdao Harbour Textiles"})
         groups = {frozenset(s.pk for s in group): score for group, score in supplier_clusters()}
     assert groups == {frozenset({a.pk, b.pk}): 100, frozenset({c.pk, d.pk}): 100}
+
+
+def test_merge_keeps_both_sites_when_their_erp_ids_clash(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics"})
+        dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, data={"name": "Main", "external_id": "MAIN"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Main plant", "external_id": "MAIN"})
+        with pytest.raises(DomainError) as caught:
+            site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, data={"name": "Other", "external_id": "MAIN"})
+        assert "external_id" in caught.value.fields
+        supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
+        sites = sorted(Site.objects.filter(supplier=keep).values_list("name", "external_id"))
+    assert sites == [("Main", "MAIN"), ("Main plant", "")]
+
+
+def test_a_merged_away_record_takes_no_more_writes(tenant: Tenant) -> None:
+    with tenant_scope(tenant):
+        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics"})
+        dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
+        supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
+        with pytest.raises(NotFoundError):
+            site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Late plant"})
+        assert not Site.objects.exists()
+
+
+def test_merge_keeps_one_primary_contact_and_the_settled_onboarding_step(tenant: Tenant) -> None:
+    from suppliers.models import OnboardingTask
+    from suppliers.services.onboarding import onboarding_start, onboarding_task_complete
+
+    with tenant_scope(tenant):
+        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics", "tier": "core"})
+        dup = supplier_create(
+            tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic", "tier": "core"}, allow_duplicates=True
+        )
+        for s in (keep, dup):
+            contact_save(
+                tenant=tenant,
+                by=SYSTEM,
+                supplier_id=s.pk,
+                data={"name": f"Li {s.pk}", "email": "li@x.cn", "is_primary": True},
+            )
+            onboarding_start(tenant=tenant, by=SYSTEM, supplier_id=s.pk)
+        nda = OnboardingTask.objects.get(supplier=dup, code="nda_signed")
+        onboarding_task_complete(tenant=tenant, by=SYSTEM, task_id=nda.pk)
+        supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
+        assert Contact.objects.filter(supplier=keep, is_primary=True).count() == 1
+        assert OnboardingTask.objects.get(supplier=keep, code="nda_signed").status == "done"

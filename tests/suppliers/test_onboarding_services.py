@@ -383,7 +383,7 @@ def test_award_needs_an_approval_in_force(tenant: Tenant, status: str, expires: 
             assert services.supplier_can_be_awarded(supplier) is not blocked
 
 
-def test_award_needs_required_onboarding_where_the_tier_requires_it(tenant: Tenant) -> None:
+def test_award_needs_required_onboarding_where_the_tier_requires_it(tenant: Tenant, make_member: Any) -> None:
     # given an approved core supplier (onboarding required) that has not started onboarding
     supplier = _supplier(tenant, tier=Tier.CORE, status="approved")
     assert _blockers(tenant, supplier) == ["Onboarding has not been started."]
@@ -391,12 +391,26 @@ def test_award_needs_required_onboarding_where_the_tier_requires_it(tenant: Tena
     _start(tenant, supplier)
     assert len(_blockers(tenant, supplier)) == len(DEFAULT_CODES)
     # and once every required task is done or waived, nothing does
+    from suppliers.services.bank import bank_change_approve, bank_change_request
+
     with tenant_scope(tenant):
         for task in OnboardingTask.objects.filter(supplier=supplier):
             if task.code == "first_sample_approved":
                 services.onboarding_task_waive(tenant=tenant, by=SYSTEM, task_id=task.pk, reason="Stock item")
-            else:
+            elif task.code != "bank_details_verified":
                 services.onboarding_task_complete(tenant=tenant, by=SYSTEM, task_id=task.pk)
+        # bank details are verified by a second person approving them
+        account = bank_change_request(
+            tenant=tenant,
+            by=_actor(make_member(tenant, Role.FINANCE)),
+            supplier_id=supplier.pk,
+            account_name=supplier.legal_name,
+            bank_name="Bank of Ningbo",
+            account_number="6222020200112233",
+            swift_code="BKNBCN2N",
+            currency="USD",
+        )
+        bank_change_approve(tenant=tenant, by=_actor(make_member(tenant, Role.ADMIN)), bank_account_id=account.pk)
     assert _blockers(tenant, supplier) == []
     with tenant_scope(tenant):
         assert services.supplier_can_be_awarded(supplier)
@@ -406,3 +420,27 @@ def test_a_transactional_supplier_is_not_held_by_onboarding(tenant: Tenant) -> N
     supplier = _supplier(tenant, tier=Tier.TRANSACTIONAL, status="approved")
     _start(tenant, supplier)
     assert _blockers(tenant, supplier) == []
+
+
+def test_bank_details_are_verified_only_by_approving_them(tenant: Tenant) -> None:
+    # given a supplier whose onboarding has started
+    supplier = _supplier(tenant, external_id="V-77")
+    _start(tenant, supplier)
+    task = _task(tenant, supplier, "bank_details_verified")
+    before = _events(tenant)
+    # when someone ticks the step, waives it, or the ERP completes it by code
+    with tenant_scope(tenant):
+        for call in (
+            lambda: services.onboarding_task_complete(tenant=tenant, by=SYSTEM, task_id=task.pk),
+            lambda: services.onboarding_task_waive(tenant=tenant, by=SYSTEM, task_id=task.pk, reason="Trust them"),
+            lambda: services.onboarding_task_complete_by_code(
+                tenant=tenant, by=SYSTEM, supplier_external_id="V-77", code="bank_details_verified"
+            ),
+        ):
+            with pytest.raises(DomainError) as caught:
+                call()
+            assert caught.value.status == 409
+        # then the step stays open and nothing is recorded
+        task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    assert _events(tenant) == before

@@ -191,3 +191,29 @@ def test_another_tenants_supplier_cannot_be_moved(tenant: Tenant, other_tenant: 
         supplier_transition(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, action="start")
     with tenant_scope(other_tenant):
         assert Supplier.objects.get().status == SupplierStatus.PROSPECT
+
+
+def test_approval_is_blocked_while_required_onboarding_has_not_started(tenant: Tenant) -> None:
+    supplier = _supplier(tenant, tier="core")
+    _move(tenant, supplier, "start")
+    with tenant_scope(tenant):
+        assert [b.message for b in approval_blockers(supplier)] == ["Onboarding has not been started."]
+    with pytest.raises(ApprovalBlocked):
+        _move(tenant, supplier, "approve")
+
+
+def test_the_daily_task_suspends_expired_conditional_approvals(tenant: Tenant) -> None:
+    from suppliers.tasks import qualification_daily
+
+    supplier = _supplier(tenant)
+    _move(tenant, supplier, "start")
+    until = timezone.localdate() + datetime.timedelta(days=5)
+    _move(tenant, supplier, "approve_conditionally", conditions="SMETA", expires_on=until.isoformat())
+    with tenant_scope(tenant):
+        Supplier.objects.filter(pk=supplier.pk).update(
+            approval_expires_on=timezone.localdate() - datetime.timedelta(days=1)
+        )
+    assert qualification_daily(str(tenant.pk)) == 1
+    assert qualification_daily(str(tenant.pk)) == 0
+    with tenant_scope(tenant):
+        assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.SUSPENDED
