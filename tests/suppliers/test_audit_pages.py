@@ -309,7 +309,7 @@ def test_open_findings_list_highlights_overdue_and_closes_with_a_note(
         )
     client = _client(quality)
     page = _body(client.get(_url("audit_finding_list")))
-    assert page.count("badge-danger\">Overdue<") == 1  # the one overdue row's badge
+    assert page.count('badge-danger">Overdue<') == 1  # the one overdue row's badge
     assert "Grace Quality" in page and "Aisles narrow" in page
     overdue_only = _body(client.get(_url("audit_finding_list") + "?overdue=on"))
     assert "Calibration overdue" in overdue_only and "Aisles narrow" not in overdue_only
