@@ -242,6 +242,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several endpoints, or under field names several sets share ("status", "kind"),
+    # get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CertificationTypeEnum": "sourcing.categories.requirements.CertificationType",
+        "AuditTypeEnum": "sourcing.categories.requirements.AuditType",
+        "SupplierStatusEnum": "suppliers.models.SupplierStatus",
+        "AuditStatusEnum": "suppliers.models.AuditStatus",
+        "TaskStatusEnum": "suppliers.models.TaskStatus",
+        "SiteKindEnum": "suppliers.models.SiteKind",
+        "RiskKindEnum": "suppliers.models.RiskKind",
+        "ImportStatusEnum": "sourcing.spend.models.ImportStatus",
+        "FindingKindEnum": "sourcing.spend.models.FindingKind",
+        "FindingStatusEnum": "sourcing.spend.models.FindingStatus",
+    },
 }
 
 LOGGING = {
