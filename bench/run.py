@@ -169,7 +169,7 @@ def bench_suppliers(owner_url: str, settings: Any, connection: Any) -> None:
     from sourcing.models import Tenant
 
     _as_owner(owner_url, connection)
-    tenant = Tenant.objects.get_or_create(slug="bench-supplier-base", defaults={"name": "bench-supplier-base"})[0]
+    tenant = Tenant.objects.get_or_create(slug="bench-supplier-base-2", defaults={"name": "bench-supplier-base-2"})[0]
     suppliers.run(
         settings,
         connection,

@@ -150,7 +150,7 @@ def seed(tenant: Any, rows: int) -> None:
                     brand = (a + b).capitalize()
                     legal = f"{city} {brand} {goods} Co., Ltd."
                     local = f"{cn_city}{cn_a}{cn_b}{cn_goods}有限公司"
-                    website = f"www.{a}{b}-{city.lower()}.com"
+                    website = f"www.{a}{b}-{goods.split()[0].lower()}-{city.lower()}.com"
                     phone = f"+86 574 {10000000 + i}"
                 batch.append(
                     Supplier(

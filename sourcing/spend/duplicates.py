@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 THRESHOLD = 90
+# A token more records share than this says nothing about which company a name is ("ningbo", "housewares",
+# 家居): it pairs nothing, whatever the size of the base (identical names still pair).
+MAX_BLOCK = 100
 _WORD = re.compile(r"[a-z0-9]{3,}")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 
@@ -57,10 +60,10 @@ def candidate_pairs(
     records: Sequence[Record], *, max_block: int | None = None, per_record: int = 3
 ) -> set[tuple[int, int]]:
     """Index pairs that share one of their ``per_record`` rarest tokens (held by at most ``max_block``
-    records), or an identical key. Two names of one company share nearly all their tokens, so they share their
-    rarest ones too; a common word ("housewares", 宁波) pairs nothing on its own. The work grows with the
-    records times the size of their rarest blocks, not with the square of the base."""
-    limit = max_block or max(50, len(records) // 50)
+    records, ``MAX_BLOCK`` by default), or an identical key. Two names of one company share nearly all their
+    tokens, so they share their rarest ones too; a common word ("housewares", 宁波) pairs nothing on its own.
+    The work grows with the records times the size of their rarest blocks, not with the square of the base."""
+    limit = max_block or MAX_BLOCK
     token_sets = [tokens(record.key) for record in records]
     frequency = Counter(token for found in token_sets for token in found)
     blocks: dict[str, list[int]] = defaultdict(list)
