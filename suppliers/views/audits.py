@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
@@ -29,10 +30,11 @@ from suppliers.forms.audits import (
     FindingForm,
     SubmitForm,
 )
-from suppliers.models import AuditEvidence, AuditStatus, FactoryAudit, Site, Supplier
+from suppliers.models import AuditEvidence, FactoryAudit, Site, Supplier
 from suppliers.selectors import audits as selectors
 from suppliers.selectors.master import supplier_get
 from suppliers.services import audits as services
+from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
@@ -336,96 +338,32 @@ def audit_detail(request: TenantRequest, audit_id: str) -> HttpResponse:
     return _audit_detail(request, selectors.audit_get(audit_id=audit_id))
 
 
-def _back(request: TenantRequest, audit: FactoryAudit, anchor: str = "") -> HttpResponse:
-    response = redirect("audit_detail", tenant_slug=_slug(request), audit_id=audit.pk)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _refused(request: TenantRequest, audit: FactoryAudit, exc: DomainError) -> HttpResponse:
-    """A step the service refused as a whole (not the auditor, audit already submitted): say why, go back."""
-    if exc.status == 404:
-        raise exc
-    messages.error(request, exc.message)
-    return _back(request, audit)
+DESK = steps.Desk(
+    page="audit_detail",
+    show=lambda request, audit, **forms: _audit_detail(request, audit, **forms),
+    can_work=lambda request, audit: _is_auditor(request, audit) and audit.status in selectors.OPEN,
+    cannot_work=gettext_lazy("Only the audit's auditor can work on it."),
+    finding_owners=lambda: selectors.finding_owner_choices(),
+)
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
-    form = AuditAnswersForm(request.POST, items=selectors.audit_sheet(audit=audit).items)
-    if not form.is_valid():
-        return _audit_detail(request, audit, answers_form=form)
-    try:
-        services.audit_answers_save(tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=form.answers())
-    except DomainError as exc:
-        if exc.code == "invalid":
-            _form_errors(form, exc)
-            return _audit_detail(request, audit, answers_form=form)
-        return _refused(request, audit, exc)
-    messages.success(request, _("Answers saved."))
-    return _back(request, audit, "checklist")
+    return steps.answer(request, DESK, selectors.audit_get(audit_id=audit_id))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     """Save the answers posted with it (if any), then submit."""
-    audit = selectors.audit_get(audit_id=audit_id)
-    items = selectors.audit_sheet(audit=audit).items
-    form = SubmitForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid date."))
-        return _back(request, audit)
-    try:
-        if any(f"answer_{i.pk}" in request.POST for i in items):
-            answers = AuditAnswersForm(request.POST, items=items)
-            if not answers.is_valid():
-                return _audit_detail(request, audit, answers_form=answers)
-            services.audit_answers_save(
-                tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=answers.answers()
-            )
-        audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.cleaned_data)
-    except DomainError as exc:
-        return _refused(request, audit, exc)
-    if audit.status == AuditStatus.PASSED:
-        messages.success(request, _("Audit submitted: passed with %(score)s %%.") % {"score": audit.score})
-    else:
-        messages.warning(request, _("Audit submitted: failed (%(score)s %%).") % {"score": audit.score})
-    return _back(request, audit)
+    return steps.submit(request, DESK, selectors.audit_get(audit_id=audit_id))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_evidence_upload(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
-    items = selectors.audit_sheet(audit=audit).items
-    form = EvidenceForm(request.POST, request.FILES, items=items)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.audit_evidence_upload(
-                tenant=request.tenant,
-                by=request.actor,
-                audit_id=audit.pk,
-                file=upload,
-                file_name=upload.name,
-                item_id=form.cleaned_data["item"] or None,
-                caption=form.cleaned_data["caption"],
-            )
-        except DomainError as exc:
-            if exc.code != "invalid":
-                return _refused(request, audit, exc)
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Evidence uploaded."))
-            return _back(request, audit, "evidence")
-    if not _is_auditor(request, audit) or audit.status not in selectors.OPEN:
-        messages.error(request, _("Only the audit's auditor can work on it."))
-        return _back(request, audit)
-    return _audit_detail(request, audit, evidence_form=form)
+    return steps.upload_evidence(request, DESK, selectors.audit_get(audit_id=audit_id))
 
 
 @tenant_view(Scope.SUPPLIER_READ)
@@ -448,25 +386,7 @@ def evidence_response(evidence: AuditEvidence) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_finding_add(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
-    items = selectors.audit_sheet(audit=audit).items
-    form = FindingForm(request.POST, items=items, owners=selectors.finding_owner_choices())
-    if form.is_valid():
-        try:
-            services.audit_finding_add(
-                tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.service_arguments()
-            )
-        except DomainError as exc:
-            if exc.code != "invalid":
-                return _refused(request, audit, exc)
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Finding added."))
-            return _back(request, audit, "findings")
-    if not _is_auditor(request, audit) or audit.status not in selectors.OPEN:
-        messages.error(request, _("Only the audit's auditor can work on it."))
-        return _back(request, audit)
-    return _audit_detail(request, audit, finding_form=form)
+    return steps.add_finding(request, DESK, selectors.audit_get(audit_id=audit_id))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, SubmitForm
-from suppliers.models import AuditStatus, FactoryAudit
+from suppliers.models import FactoryAudit
 from suppliers.selectors import audits as selectors
 from suppliers.services import audits as services
+from suppliers.views import audit_steps as steps
 from suppliers.views.audits import evidence_response
 
 
@@ -54,93 +53,32 @@ def portal_audit_detail(request: TenantRequest, audit_id: str) -> HttpResponse:
     return _detail(request, _audit(request, audit_id))
 
 
-def _back(request: TenantRequest, audit: FactoryAudit, anchor: str = "") -> HttpResponse:
-    response = redirect("portal_audit_detail", tenant_slug=request.tenant.slug, audit_id=audit.pk)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _refused(request: TenantRequest, audit: FactoryAudit, exc: DomainError) -> HttpResponse:
-    if exc.status == 404:
-        raise exc
-    messages.error(request, exc.message)
-    return _back(request, audit)
+DESK = steps.Desk(
+    page="portal_audit_detail",
+    show=lambda request, audit, **forms: _detail(request, audit, **forms),
+    can_work=lambda request, audit: audit.status in selectors.OPEN,
+    cannot_work=gettext_lazy("This audit has been submitted; it can no longer be changed."),
+    finding_owners=None,  # agents do not pick the buyer's people
+)
 
 
 @tenant_view(Scope.PORTAL)
 @require_POST
 def portal_audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = _audit(request, audit_id)
-    form = AuditAnswersForm(request.POST, items=selectors.audit_sheet(audit=audit).items)
-    if not form.is_valid():
-        return _detail(request, audit, answers_form=form)
-    try:
-        services.audit_answers_save(tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=form.answers())
-    except DomainError as exc:
-        return _refused(request, audit, exc)
-    messages.success(request, _("Answers saved."))
-    return _back(request, audit, "checklist")
+    return steps.answer(request, DESK, _audit(request, audit_id))
 
 
 @tenant_view(Scope.PORTAL)
 @require_POST
 def portal_audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     """Save the answers posted with it (if any), then submit."""
-    audit = _audit(request, audit_id)
-    items = selectors.audit_sheet(audit=audit).items
-    form = SubmitForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid date."))
-        return _back(request, audit)
-    try:
-        if any(f"answer_{i.pk}" in request.POST for i in items):
-            answers = AuditAnswersForm(request.POST, items=items)
-            if not answers.is_valid():
-                return _detail(request, audit, answers_form=answers)
-            services.audit_answers_save(
-                tenant=request.tenant, by=request.actor, audit_id=audit.pk, answers=answers.answers()
-            )
-        audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.cleaned_data)
-    except DomainError as exc:
-        return _refused(request, audit, exc)
-    if audit.status == AuditStatus.PASSED:
-        messages.success(request, _("Audit submitted: passed with %(score)s %%.") % {"score": audit.score})
-    else:
-        messages.warning(request, _("Audit submitted: failed (%(score)s %%).") % {"score": audit.score})
-    return _back(request, audit)
+    return steps.submit(request, DESK, _audit(request, audit_id))
 
 
 @tenant_view(Scope.PORTAL)
 @require_POST
 def portal_audit_evidence_upload(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = _audit(request, audit_id)
-    form = EvidenceForm(request.POST, request.FILES, items=selectors.audit_sheet(audit=audit).items)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            services.audit_evidence_upload(
-                tenant=request.tenant,
-                by=request.actor,
-                audit_id=audit.pk,
-                file=upload,
-                file_name=upload.name,
-                item_id=form.cleaned_data["item"] or None,
-                caption=form.cleaned_data["caption"],
-            )
-        except DomainError as exc:
-            if exc.code != "invalid":
-                return _refused(request, audit, exc)
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            messages.success(request, _("Evidence uploaded."))
-            return _back(request, audit, "evidence")
-    if audit.status not in selectors.OPEN:
-        messages.error(request, _("This audit has been submitted; it can no longer be changed."))
-        return _back(request, audit)
-    return _detail(request, audit, evidence_form=form)
+    return steps.upload_evidence(request, DESK, _audit(request, audit_id))
 
 
 @tenant_view(Scope.PORTAL)
@@ -152,23 +90,4 @@ def portal_audit_evidence_download(request: TenantRequest, audit_evidence_id: st
 @tenant_view(Scope.PORTAL)
 @require_POST
 def portal_audit_finding_add(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = _audit(request, audit_id)
-    form = FindingForm(request.POST, items=selectors.audit_sheet(audit=audit).items, owners=None)
-    if form.is_valid():
-        try:
-            services.audit_finding_add(
-                tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.service_arguments()
-            )
-        except DomainError as exc:
-            if exc.code != "invalid":
-                return _refused(request, audit, exc)
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            messages.success(request, _("Finding added."))
-            return _back(request, audit, "findings")
-    if audit.status not in selectors.OPEN:
-        messages.error(request, _("This audit has been submitted; it can no longer be changed."))
-        return _back(request, audit)
-    return _detail(request, audit, finding_form=form)
+    return steps.add_finding(request, DESK, _audit(request, audit_id))
