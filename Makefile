@@ -25,8 +25,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Management commands that need no database run on the embedded settings, whatever DATABASE_URL says.
+OFFLINE := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
+
 translations: install
-	$(PY) manage.py compile_translations
+	$(OFFLINE) $(PY) manage.py compile_translations
 
 # The embedded default: SQLite in var/, tasks in-process, e-mail to the console, demo data loaded.
 # Whatever the shell has for the production variables is ignored here, so the embedded default is what runs.
@@ -46,8 +49,8 @@ lint: install-dev
 # suite runs as is provisioned here; the owner role creates and migrates the test database.
 test: install-dev translations
 	$(MAKE) --no-print-directory lint
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py collectstatic --noinput -v 0
+	$(OFFLINE) $(PY) manage.py makemigrations --check --dry-run
+	$(OFFLINE) $(PY) manage.py collectstatic --noinput -v 0
 	owner_url=$$($(PY) -m sourcing.dbroles "$(TEST_DATABASE_URL)" | tail -n 1) && \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
