@@ -43,7 +43,7 @@ run: translations
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	$(OFFLINE) $(VENV)/bin/mypy .
 
 # Tests run against PostgreSQL (row-level security) and Redis (Celery, cache). The runtime role that the
 # suite runs as is provisioned here; the owner role creates and migrates the test database.
