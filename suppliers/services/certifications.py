@@ -197,7 +197,10 @@ def certification_update(
     if errors:
         raise invalid(errors)
     if values["valid_until"] != certification.valid_until:
-        certification.reminders_sent = []
+        # A renewal (a later end date) starts the reminders afresh; a corrected date keeps the marks it has
+        # already passed, so nobody is reminded of the same mark twice.
+        days_left = (values["valid_until"] - selectors.tenant_today(tenant)).days
+        certification.reminders_sent = [m for m in certification.reminders_sent if m >= days_left]
     for name, value in values.items():
         setattr(certification, name, value)
     certification.site = site

@@ -194,6 +194,23 @@ def test_update_changes_fields_replaces_the_file_and_restarts_reminders(tenant: 
     assert event.before is not None and event.before["issuer"] == ""
 
 
+def test_a_corrected_end_date_keeps_the_reminders_already_sent(tenant: Tenant) -> None:
+    # given a certificate 20 days from its end, whose 30-day reminder has gone out
+    supplier = make_supplier(tenant)
+    certification = add_certificate(tenant, supplier, with_file=False)
+    with tenant_scope(tenant):
+        today = tenant_today(tenant)
+        Certification.objects.filter(pk=certification.pk).update(
+            valid_until=today + datetime.timedelta(days=20), reminders_sent=[30]
+        )
+        # when a typo in the end date is corrected by a day
+        certification_update(
+            tenant=tenant, by=SYSTEM, certification_id=certification.pk, valid_until=today + datetime.timedelta(days=21)
+        )
+        # then the 30-day mark is still sent, so nobody gets that reminder again
+        assert Certification.objects.get(pk=certification.pk).reminders_sent == [30]
+
+
 def test_update_refuses_an_end_before_the_start_and_keeps_the_record(tenant: Tenant) -> None:
     supplier = make_supplier(tenant)
     certification = add_certificate(tenant, supplier, valid_from=datetime.date(2025, 1, 1))
