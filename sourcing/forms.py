@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from sourcing.errors import DomainError
 from sourcing.models import LANGUAGE_CHOICES, Agency
 from sourcing.roles import ApiKeyScope, Role
 
@@ -116,3 +117,14 @@ class AuditFilterForm(Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("All"))] + [(t, t) for t in object_types or []]
         self.fields["object_type"].choices = choices  # type: ignore[attr-defined]
+
+
+def add_service_errors(form: forms.Form, exc: DomainError, *, renames: dict[str, str] | None = None) -> None:
+    """Show a service's errors on the form fields they name (``renames`` maps service names to form names);
+    an error naming no field of the form is shown above the form."""
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for name, errors in exc.fields.items():
+        target = (renames or {}).get(name, name)
+        for error in errors:
+            form.add_error(target if target in form.fields else None, error)

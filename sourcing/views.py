@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,6 +23,7 @@ from sourcing.forms import (
     PreferencesForm,
     RoleForm,
     TenantSettingsForm,
+    add_service_errors,
 )
 from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
@@ -71,20 +70,12 @@ def tenant_settings(request: TenantRequest) -> HttpResponse:
         try:
             services.tenant_update(tenant=tenant, by=request.actor, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("tenant_settings", tenant_slug=tenant.slug)
     can_edit = Scope.TENANT_WRITE in request.membership.scopes
     return render(request, "sourcing/tenant_settings.html", {"form": form, "can_edit": can_edit})
-
-
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @tenant_view(Scope.MEMBER_READ)
@@ -119,7 +110,7 @@ def member_invite(request: TenantRequest) -> HttpResponse:
                 agency_id=data["agency"].pk if data["agency"] else None,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(email)s was invited.") % {"email": membership.user.email})
             return redirect("member_list", tenant_slug=request.tenant.slug)
@@ -141,7 +132,7 @@ def member_edit(request: TenantRequest, membership_id: str) -> HttpResponse:
                 agency_id=agency.pk if agency else None,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Role changed."))
             return redirect("member_list", tenant_slug=request.tenant.slug)
@@ -199,7 +190,7 @@ def agency_create(request: TenantRequest) -> HttpResponse:
         try:
             services.agency_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Agency added."))
             return redirect("agency_list", tenant_slug=request.tenant.slug)
@@ -261,7 +252,7 @@ def api_key_list(request: TenantRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = ApiKeyForm()
     keys = list(selectors.api_key_list())

@@ -19,16 +19,9 @@ from sourcing.categories.fields import REQUIREMENT_FIELDS
 from sourcing.categories.forms import CategoryFilterForm, CategoryForm, ImportForm, SpecUploadForm
 from sourcing.categories.models import Category
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
-
-
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _can_edit(request: TenantRequest) -> bool:
@@ -113,7 +106,7 @@ def category_create(request: TenantRequest) -> HttpResponse:
         try:
             category = services.category_create(tenant=request.tenant, by=request.actor, **form.service_arguments())
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Category %(category)s added.") % {"category": category})
             return redirect("category_detail", tenant_slug=request.tenant.slug, category_id=category.pk)
@@ -130,7 +123,7 @@ def category_edit(request: TenantRequest, category_id: str) -> HttpResponse:
                 tenant=request.tenant, by=request.actor, category_id=category.pk, **form.service_arguments()
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Category saved."))
             return redirect("category_detail", tenant_slug=request.tenant.slug, category_id=category.pk)
@@ -210,7 +203,7 @@ def category_spec_upload(request: TenantRequest, category_id: str) -> HttpRespon
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -247,7 +240,7 @@ def category_import(request: TenantRequest) -> HttpResponse:
             errors = exc.errors
             form.add_error(None, exc.message)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from sourcing.categories import selectors as category_selectors
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.spend import findings_selectors as selectors
 from sourcing.spend import findings_services as services
@@ -39,15 +40,10 @@ Download = HttpResponse | StreamingHttpResponse
 
 
 def _form_errors(form: Any, exc: DomainError, *, renames: dict[str, str] | None = None) -> None:
-    """Show a service's errors on the form fields they name; 403 and 404 are not form errors."""
+    """A service's errors on the fields they name; 403 and 404 are not form errors."""
     if exc.status in {403, 404}:
         raise exc
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        target = (renames or {}).get(name, name)
-        for error in errors:
-            form.add_error(target if target in form.fields else None, error)
+    add_service_errors(form, exc, renames=renames)
 
 
 def _can_write(request: TenantRequest) -> bool:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.exports import escape_cell as csv_cell
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.spend import setup_selectors as selectors
 from sourcing.spend import setup_services as services
@@ -39,16 +40,6 @@ FX_PAGE_SIZE = 100
 # A rejected file lists at most this many problems on the page (the count above the table is exact).
 ERRORS_SHOWN = 1000
 # What a spreadsheet would read as the start of a formula (OWASP, "CSV Injection").
-
-
-def _form_errors(form: Any, exc: DomainError, *, renames: dict[str, str] | None = None) -> None:
-    """Show a service's errors on the form fields they name (``renames`` maps service names to form names)."""
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        target = (renames or {}).get(name, name)
-        for error in errors:
-            form.add_error(target if target in form.fields else None, error)
 
 
 def _can(request: TenantRequest, scope: str) -> bool:
@@ -109,7 +100,7 @@ def fx_rate_create(request: TenantRequest) -> HttpResponse:
                 source=data["source"] or None,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rate added.") if created else _("The rate of that day was replaced."))
             return redirect(_fx_list_url(request, rate.currency))
@@ -132,7 +123,7 @@ def fx_rate_edit(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rate saved."))
             return redirect(_fx_list_url(request, rate.currency))
@@ -161,7 +152,7 @@ def fx_rate_import(request: TenantRequest) -> HttpResponse:
         except RatesRejected as exc:
             rejected = exc
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -226,7 +217,7 @@ def category_rule_create(request: TenantRequest) -> HttpResponse:
                 category_id=data["category"].pk,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rule added."))
             return redirect("category_rule_list", tenant_slug=request.tenant.slug)
@@ -253,7 +244,7 @@ def category_rule_edit(request: TenantRequest, rule_id: str) -> HttpResponse:
                 category_id=data["category"].pk,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rule saved."))
             return redirect("category_rule_list", tenant_slug=request.tenant.slug)
@@ -302,7 +293,7 @@ def _save_mapping(request: TenantRequest, form: ColumnMappingForm, mapping_id: A
         else:
             services.column_mapping_update(tenant=request.tenant, by=request.actor, mapping_id=mapping_id, **values)
     except DomainError as exc:
-        _form_errors(form, exc, renames=_MAPPING_RENAMES)
+        add_service_errors(form, exc, renames=_MAPPING_RENAMES)
         return False
     return True
 
@@ -351,7 +342,7 @@ def spend_settings(request: TenantRequest) -> HttpResponse:
         except DomainError as exc:
             if exc.status == 403:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Spend settings saved."))
             return redirect("spend_settings", tenant_slug=request.tenant.slug)

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from sourcing.errors import DomainError
 from sourcing.exports import csv_response
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.spend import selectors, services
 from sourcing.spend.analysis_views import SPEND_TABS
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
 from sourcing.spend.forms import UploadForm
-from sourcing.views import _form_errors
 from sourcing.web import TenantRequest, tenant_view
 
 ERRORS_SHOWN = 500
@@ -46,7 +46,7 @@ def spend_import_upload(request: TenantRequest) -> HttpResponse:
                 mapping_id=mapping.pk if mapping else None,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.info(request, _("%(file)s was received.") % {"file": spend_import.file_name})
             return redirect("spend_import_detail", tenant_slug=request.tenant.slug, import_id=spend_import.pk)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.web import TenantRequest
 from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, SubmitForm
 from suppliers.models import AuditStatus, FactoryAudit
@@ -45,14 +46,6 @@ def refused(request: TenantRequest, desk: Desk, audit: FactoryAudit, exc: Domain
     return back(request, desk, audit)
 
 
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def _again(request: TenantRequest, desk: Desk, audit: FactoryAudit, **forms: Any) -> HttpResponse:
     """The page again with the form's errors, or back with a message when the page takes no more work."""
     if not desk.can_work(request, audit):
@@ -70,7 +63,7 @@ def answer(request: TenantRequest, desk: Desk, audit: FactoryAudit) -> HttpRespo
     except DomainError as exc:
         if exc.code != "invalid":
             return refused(request, desk, audit, exc)
-        _form_errors(form, exc)
+        add_service_errors(form, exc)
         return desk.show(request, audit, answers_form=form)
     messages.success(request, _("Answers saved."))
     return back(request, desk, audit, "checklist")
@@ -118,7 +111,7 @@ def upload_evidence(request: TenantRequest, desk: Desk, audit: FactoryAudit) -> 
         except DomainError as exc:
             if exc.code != "invalid":
                 return refused(request, desk, audit, exc)
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Evidence uploaded."))
             return back(request, desk, audit, "evidence")
@@ -136,7 +129,7 @@ def add_finding(request: TenantRequest, desk: Desk, audit: FactoryAudit) -> Http
         except DomainError as exc:
             if exc.code != "invalid":
                 return refused(request, desk, audit, exc)
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Finding added."))
             return back(request, desk, audit, "findings")

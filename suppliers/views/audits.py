@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.audits import (
@@ -38,14 +39,6 @@ from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
-
-
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _can(request: TenantRequest, scope: str) -> bool:
@@ -75,7 +68,7 @@ def audit_template_create(request: TenantRequest) -> HttpResponse:
         try:
             template = services.audit_template_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Checklist %(name)s added; now add its questions.") % {"name": template})
             return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
@@ -92,7 +85,7 @@ def audit_template_edit(request: TenantRequest, audit_template_id: str) -> HttpR
                 tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Checklist saved. Audits already planned keep their questions."))
             return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
@@ -148,7 +141,7 @@ def audit_question_add(request: TenantRequest, audit_template_id: str) -> HttpRe
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Question added."))
             return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=template.pk)
@@ -167,7 +160,7 @@ def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpR
                 tenant=request.tenant, by=request.actor, question_id=question.pk, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Question saved."))
             return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
@@ -249,7 +242,7 @@ def audit_plan(request: TenantRequest, supplier_id: str) -> HttpResponse:
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Audit planned: %(audit)s.") % {"audit": audit.template.name})
             return redirect("audit_detail", tenant_slug=_slug(request), audit_id=audit.pk)

@@ -4,7 +4,6 @@ downloads, and the list of expiring certificates with its export."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentUploadForm, ExpiringFilterForm
@@ -30,14 +30,6 @@ from suppliers.views.profile import profile_context
 
 EXPIRING_PER_PAGE = 50
 CERT_LABELS = dict(CertificationType.choices)
-
-
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _can_edit(request: TenantRequest) -> bool:
@@ -101,7 +93,7 @@ def certification_create(request: TenantRequest, supplier_id: str) -> HttpRespon
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Certificate %(name)s added.") % {"name": certification})
             return redirect("supplier_certifications", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -129,7 +121,7 @@ def certification_edit(request: TenantRequest, certification_id: str) -> HttpRes
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Certificate saved."))
             return redirect("supplier_certifications", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -267,7 +259,7 @@ def document_upload(request: TenantRequest, supplier_id: str) -> HttpResponse:
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

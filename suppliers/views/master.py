@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers import lifecycle
@@ -36,17 +37,6 @@ from suppliers.services import qualification as qualification_services
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
-
-
-def form_errors(form: Any, exc: DomainError, renamed: dict[str, str] | None = None) -> None:
-    """Put a service's field errors on the form's fields (the service's names mapped back to the form's)."""
-    back = {v: k for k, v in (renamed or {}).items()}
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for field, errors in exc.fields.items():
-        name = back.get(field, field)
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
 
 
 def _filter_form(request: TenantRequest) -> SupplierFilterForm:
@@ -190,7 +180,7 @@ def supplier_create(request: TenantRequest) -> HttpResponse:
             candidates = exc.candidates
             form.add_error(None, exc.message)
         except DomainError as exc:
-            form_errors(form, exc, SupplierForm.RENAMED)
+            add_service_errors(form, exc, renames={v: k for k, v in SupplierForm.RENAMED.items()})
         else:
             messages.success(request, _("Supplier %(name)s added as a prospect.") % {"name": supplier})
             return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -215,7 +205,7 @@ def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
             candidates = exc.candidates
             form.add_error(None, exc.message)
         except DomainError as exc:
-            form_errors(form, exc, SupplierForm.RENAMED)
+            add_service_errors(form, exc, renames={v: k for k, v in SupplierForm.RENAMED.items()})
         else:
             messages.success(request, _("Supplier saved."))
             return redirect("supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -329,7 +319,7 @@ def _child_form_page(
                 **{key: child.pk if child else None},
             )
         except DomainError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             tab = "supplier_sites" if kind == "site" else "supplier_contacts"

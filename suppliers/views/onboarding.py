@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.onboarding import (
@@ -37,11 +38,7 @@ def _form_errors(form: Any, exc: DomainError) -> None:
     """A service's errors on the fields they name; 403 and 404 are not form errors."""
     if exc.status in {403, 404}:
         raise exc
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
+    add_service_errors(form, exc)
 
 
 def _refusal(exc: DomainError) -> str:

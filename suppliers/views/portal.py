@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.master import ProposalForm
 from suppliers.models import Contact, Site
 from suppliers.selectors.master import supplier_get_for_agent, supplier_list_for_agent
 from suppliers.services.master import PossibleDuplicate, supplier_propose
-from suppliers.views.master import form_errors
 
 
 @tenant_view(Scope.PORTAL)
@@ -61,7 +61,7 @@ def portal_supplier_propose(request: TenantRequest) -> HttpResponse:
             candidates = _partner_safe(exc.candidates, assigned)
             form.add_error(None, exc.message)
         except DomainError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thank you: %(name)s is proposed.") % {"name": supplier})
             return redirect("portal_supplier_detail", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)

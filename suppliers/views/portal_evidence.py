@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.errors import DomainError
+from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentUploadForm
@@ -17,7 +18,7 @@ from suppliers.selectors import evidence as selectors
 from suppliers.selectors.master import supplier_get_for_agent
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
-from suppliers.views.evidence import _form_errors, file_response, with_states
+from suppliers.views.evidence import file_response, with_states
 
 
 @tenant_view(Scope.PORTAL)
@@ -33,7 +34,7 @@ def portal_supplier_certifications(request: TenantRequest, supplier_id: str) -> 
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Certificate %(name)s added.") % {"name": certification})
             return redirect("portal_supplier_certifications", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -62,7 +63,7 @@ def portal_supplier_documents(request: TenantRequest, supplier_id: str) -> HttpR
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
