@@ -104,8 +104,12 @@ def bank_change_request(
     bank_address: str = "",
 ) -> BankAccount:
     """Request new bank details for a supplier: a pending row that someone else must approve. A supplier has
-    at most one pending request; the people who may approve it are e-mailed once the request is saved."""
+    at most one pending request; the people who may approve it are e-mailed once the request is saved. Only a
+    person may ask: the four-eyes rule compares the requester with the approver, so a request with nobody
+    behind it (a task, a command, an API key) could be approved by anyone."""
     supplier = supplier_for(by, supplier_id, scope=Scope.BANK_WRITE, lock=True)
+    if by.user is None:
+        raise DomainError(_("A change of bank details is requested by a person, signed in."), code="person_required")
     values = _clean(
         account_name=account_name,
         bank_name=bank_name,
@@ -127,7 +131,7 @@ def bank_change_request(
     except IntegrityError as exc:  # the supplier row lock makes this rare; the constraint makes it impossible
         raise ConflictError(_("A change of this supplier's bank details is already waiting for approval.")) from exc
     audit_record(tenant=tenant, by=by, action="bank_account.request", target=supplier, after=_masked(account))
-    recipients = _approvers(exclude_user_id=by.user.pk if by.user else None)
+    recipients = _approvers(exclude_user_id=by.user.pk)
     context = {
         "supplier": supplier.legal_name,
         "masked_number": account.masked_number,
@@ -188,6 +192,13 @@ def bank_change_approve(*, tenant: Tenant, by: Actor, bank_account_id: Any, note
     """Approve a pending change (by someone other than its requester): it becomes the supplier's active bank
     details and the previous active row is superseded, in one transaction."""
     account = _pending_for_decision(by, bank_account_id)
+    if account.requested_by_id is None:
+        # Nobody is known to have asked (an older row, or its requester's account is gone): no second person
+        # can be told apart from the first, so it can only be rejected and asked again.
+        raise DomainError(
+            _("Nobody is recorded as having requested this change; reject it and request it again."),
+            code="requester_unknown",
+        )
     note = str(note or "").strip()
     if len(note) > NOTE_MAX:
         raise invalid({"note": [_("At most %(n)d characters.") % {"n": NOTE_MAX}]})

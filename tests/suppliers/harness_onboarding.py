@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from sourcing.actors import Actor
 from sourcing.models import Membership, Tenant
+from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.services import bank, onboarding, risk
@@ -62,9 +64,11 @@ def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membersh
         onboarding.onboarding_task_complete(
             tenant=tenant, by=SYSTEM, task_id=tasks[0].pk, note="Signed", file=io.BytesIO(b"%PDF-1.4\n%%EOF\n")
         )
+        # Bank changes are asked by a person: finance where the tenant has one, else its admin.
+        requester = members.get(Role.FINANCE) or members[Role.ADMIN]
         account = bank.bank_change_request(
             tenant=tenant,
-            by=SYSTEM,
+            by=Actor.for_membership(requester),
             supplier_id=supplier.pk,
             account_name=supplier.legal_name,
             bank_name="Bank of China, Ningbo Branch",

@@ -13,11 +13,11 @@ from django.urls import reverse
 from sourcing.actors import Actor
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.services import agent_assign
+from sourcing.services import agent_assign, member_invite
 from sourcing.tenancy import tenant_scope
 from suppliers.models import BankAccount, BankStatus, Supplier
 from suppliers.services import bank as services
-from tests.conftest import SYSTEM
+from tests.conftest import PASSWORD, SYSTEM
 
 NUMBER = "6217856000012345"
 DETAILS = {
@@ -52,7 +52,18 @@ def _supplier(tenant: Tenant, name: str = "Ningbo Everbright Housewares Co., Ltd
         return Supplier.objects.create(tenant=tenant, legal_name=name)
 
 
-def _request(tenant: Tenant, supplier: Supplier, by: Actor = SYSTEM, **values: Any) -> BankAccount:
+def _requester(tenant: Tenant) -> Actor:
+    """The finance member who asks for the changes these tests need (a change is asked by a person)."""
+    email = f"bank.requester@{tenant.slug}.test"
+    with tenant_scope(tenant):
+        member = Membership.objects.filter(user__email=email).first() or member_invite(
+            tenant=tenant, by=SYSTEM, email=email, role=Role.FINANCE, send_email=False, password=PASSWORD
+        )
+    return Actor.for_membership(member)
+
+
+def _request(tenant: Tenant, supplier: Supplier, by: Actor | None = None, **values: Any) -> BankAccount:
+    by = by or _requester(tenant)
     with tenant_scope(tenant):
         return services.bank_change_request(tenant=tenant, by=by, supplier_id=supplier.pk, **{**DETAILS, **values})
 

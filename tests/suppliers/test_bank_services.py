@@ -34,8 +34,8 @@ def _supplier(tenant: Tenant, name: str = "Ningbo Everbright Housewares Co., Ltd
         return Supplier.objects.create(tenant=tenant, legal_name=name)
 
 
-def _request(tenant: Tenant, member: Membership | None, supplier: Supplier, **values: Any) -> BankAccount:
-    by = Actor.for_membership(member) if member else SYSTEM
+def _request(tenant: Tenant, member: Membership, supplier: Supplier, **values: Any) -> BankAccount:
+    by = Actor.for_membership(member)
     with tenant_scope(tenant):
         return services.bank_change_request(tenant=tenant, by=by, supplier_id=supplier.pk, **{**DETAILS, **values})
 
@@ -177,11 +177,39 @@ def test_the_requester_cannot_decide_their_own_change(tenant: Tenant, finance: M
     assert len(_bank_events(tenant)) == events
 
 
-def test_a_system_actor_cannot_approve(tenant: Tenant) -> None:
-    account = _request(tenant, None, _supplier(tenant))
-    with tenant_scope(tenant), pytest.raises(DomainError):
+def test_a_system_actor_cannot_approve(tenant: Tenant, finance: Membership) -> None:
+    account = _request(tenant, finance, _supplier(tenant))
+    with tenant_scope(tenant), pytest.raises(DomainError) as refused:
         services.bank_change_approve(tenant=tenant, by=SYSTEM, bank_account_id=account.pk)
+    assert refused.value.code == "person_required"
     assert _rows(tenant) == [(NUMBER, BankStatus.PENDING)]
+
+
+@pytest.mark.parametrize("by", [SYSTEM, Actor.system("erp import", scopes=frozenset({"bank:write"}))])
+def test_a_change_is_requested_by_a_person_only(tenant: Tenant, by: Actor) -> None:
+    supplier = _supplier(tenant)
+    with tenant_scope(tenant), pytest.raises(DomainError) as refused:
+        services.bank_change_request(tenant=tenant, by=by, supplier_id=supplier.pk, **DETAILS)
+    assert refused.value.code == "person_required"
+    assert "by a person" in refused.value.message
+    assert _rows(tenant) == [] and _bank_events(tenant) == []
+
+
+def test_a_change_with_no_known_requester_can_be_rejected_but_not_approved(
+    tenant: Tenant, finance: Membership, admin: Membership
+) -> None:
+    # A row whose requester is unknown (asked before the rule, or the requester's user is gone).
+    account = _request(tenant, finance, _supplier(tenant))
+    with tenant_scope(tenant):
+        BankAccount.objects.filter(pk=account.pk).update(requested_by=None)
+        with pytest.raises(DomainError) as refused:
+            services.bank_change_approve(tenant=tenant, by=Actor.for_membership(admin), bank_account_id=account.pk)
+        assert refused.value.code == "requester_unknown"
+        assert _rows(tenant) == [(NUMBER, BankStatus.PENDING)]
+        services.bank_change_reject(
+            tenant=tenant, by=Actor.for_membership(admin), bank_account_id=account.pk, note="Ask again"
+        )
+    assert _rows(tenant) == [(NUMBER, BankStatus.REJECTED)]
 
 
 def test_rejection_needs_a_reason_and_leaves_the_active_details(
