@@ -78,6 +78,8 @@ page_patterns += [
         evidence_views.document_version_download,
         name="document_version_download",
     ),
+    path("documents/<uuid:document_id>/edit/", evidence_views.document_edit, name="document_edit"),
+    path("documents/<uuid:document_id>/delete/", evidence_views.document_delete, name="document_delete"),
 ]
 portal_patterns += [
     path(

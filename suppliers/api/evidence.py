@@ -204,6 +204,12 @@ class DocumentUploadSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+class DocumentUpdateSerializer(serializers.Serializer[Any]):
+    doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
 class DocumentFilter(django_filters.FilterSet):
     supplier = django_filters.UUIDFilter(field_name="supplier_id")
     doc_type = django_filters.ChoiceFilter(choices=DocumentType.choices)
@@ -215,12 +221,23 @@ class DocumentFilter(django_filters.FilterSet):
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Documents with every version (newest first). POST (multipart) uploads a version: of ``document`` when
-    given, else of the supplier's document with the same title and type, else of a new document."""
+    given, else of the supplier's document with the same title and type, else of a new document. PATCH changes
+    a document's title, type or expiry; DELETE removes it with every version and file."""
 
-    required_scopes = {"GET": Scope.SUPPLIER_READ, "POST": Scope.SUPPLIER_EVIDENCE}
+    required_scopes = {
+        "GET": Scope.SUPPLIER_READ,
+        "POST": Scope.SUPPLIER_EVIDENCE,
+        "PATCH": Scope.SUPPLIER_EVIDENCE,
+        "DELETE": Scope.SUPPLIER_EVIDENCE,
+    }
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
-    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON only to be told the file is missing
+    parser_classes = [
+        MultiPartParser,
+        FormParser,
+        JSONParser,
+    ]  # JSON for PATCH, and for POST to be told the file is missing
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     model = Document
 
     def scoped_queryset(self) -> Any:
@@ -247,6 +264,22 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         )
         document = self.scoped_queryset().get(pk=version.document_id)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DocumentUpdateSerializer, responses=DocumentSerializer)
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        document = self.get_object()
+        serializer = DocumentUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        doc_services.document_update(
+            tenant=request.auth.tenant, by=request.actor, document_id=document.pk, **serializer.validated_data
+        )
+        return Response(DocumentSerializer(self.scoped_queryset().get(pk=document.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
+        document = self.get_object()
+        doc_services.document_delete(tenant=request.auth.tenant, by=request.actor, document_id=document.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # (prefix, viewset, basename) for the router

@@ -105,6 +105,20 @@ class DocumentUploadForm(Form):
         }
 
 
+class DocumentEditForm(Form):
+    doc_type = forms.ChoiceField(label=_("Type"), choices=DocumentType.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=_DATE)
+
+    @staticmethod
+    def initial_for(document: Document) -> dict[str, Any]:
+        return {"doc_type": document.doc_type, "title": document.title, "expires_on": document.expires_on}
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"doc_type": data["doc_type"], "title": data["title"], "expires_on": data["expires_on"]}
+
+
 class ExpiringFilterForm(Form):
     within = forms.IntegerField(label=_("Ending within (days)"), required=False, min_value=1, max_value=366)
     state = forms.ChoiceField(

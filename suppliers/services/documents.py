@@ -1,7 +1,9 @@
 """Supplier documents. Each upload is a version: it either starts a document or, for an existing one (named
-by id, or by the same title and type), becomes its next version; earlier versions are kept.
+by id, or by the same title and type), becomes its next version; earlier versions are kept. A document's title,
+type and expiry can be changed, and a document removed with every version.
 
-Internal people need ``Scope.SUPPLIER_EVIDENCE``; an agent may upload for a supplier assigned to them."""
+Internal people need ``Scope.SUPPLIER_EVIDENCE``; an agent may upload for a supplier assigned to them, and
+never changes or removes a document."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import DomainError
+from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from suppliers.models import Document, DocumentType, DocumentVersion
+from suppliers.models import Document, DocumentType, DocumentVersion, Supplier
 from suppliers.selectors import evidence as selectors
 from suppliers.services.certifications import check_file, store_file
 from suppliers.services.common import invalid, is_agent, supplier_for
@@ -126,3 +128,102 @@ def document_version_download(*, tenant: Tenant, by: Actor, version_id: Any) -> 
         after={"supplier": str(version.document.supplier_id), "version": version.version},
     )
     return version
+
+
+DOCUMENT_FIELDS = ["doc_type", "title", "expires_on"]
+EDITABLE = set(DOCUMENT_FIELDS)
+
+
+def _document_to_change(by: Actor, document_id: Any) -> tuple[Document, Any]:
+    """The document, locked, and its supplier, locked first (the order an upload takes). Internal people with
+    the evidence scope only: an agent is refused before anything is looked up."""
+    by.require(Scope.SUPPLIER_EVIDENCE)
+    found = selectors.document_get(document_id=document_id)
+    supplier = supplier_for(by, found.supplier_id, scope=Scope.SUPPLIER_EVIDENCE, lock=True)
+    document = Document.objects.select_for_update().filter(pk=found.pk).first()
+    if document is None:  # removed a moment ago
+        raise NotFoundError()
+    return document, supplier
+
+
+def _document_snapshot(document: Document) -> dict[str, Any]:
+    return {
+        "doc_type": document.doc_type,
+        "title": document.title,
+        "expires_on": document.expires_on.isoformat() if document.expires_on else None,
+    }
+
+
+@transaction.atomic
+def document_update(*, tenant: Tenant, by: Actor, document_id: Any, **changes: Any) -> Document:
+    """Change a document's title, type or expiry (any of ``EDITABLE``; what is not given stays). Its versions
+    are untouched. Another document of the supplier with the same title (any letter case) and type is refused,
+    since an upload under that title and type must name one document. Internal people only."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise TypeError(f"document_update() cannot change {', '.join(sorted(unknown))}")
+    document, supplier = _document_to_change(by, document_id)
+    before = _document_snapshot(document)
+    errors: dict[str, list[str]] = {}
+    doc_type = changes.get("doc_type", document.doc_type)
+    title = (changes["title"] or "").strip() if "title" in changes else document.title
+    expires_on = changes.get("expires_on", document.expires_on)
+    if doc_type not in DocumentType.values:
+        errors["doc_type"] = [_("Choose one of the listed types.")]
+    if not title:
+        errors["title"] = [_("A title is required.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("At most %(n)d characters.") % {"n": TITLE_MAX}]
+    if expires_on is not None and not isinstance(expires_on, datetime.date):
+        errors["expires_on"] = [_("Enter a valid date.")]
+    if not errors and (
+        Document.objects.filter(supplier_id=supplier.pk, doc_type=doc_type, title__iexact=title)
+        .exclude(pk=document.pk)
+        .exists()
+    ):
+        errors["title"] = [_("This supplier already has a document of this type with this title.")]
+    if errors:
+        raise invalid(errors)
+    document.doc_type, document.title, document.expires_on = doc_type, title, expires_on
+    after = _document_snapshot(document)
+    if after == before:
+        return document  # nothing new: nothing to save or record
+    document.save(update_fields=DOCUMENT_FIELDS)
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="document.update",
+        target=document,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={"supplier": str(supplier.pk), **{k: v for k, v in after.items() if before[k] != v}},
+    )
+    return document
+
+
+@transaction.atomic
+def document_delete(*, tenant: Tenant, by: Actor, document_id: Any) -> Supplier:
+    """Remove a document with every version; their stored files go once the removal is committed. Internal
+    people only. Returns the supplier it belonged to."""
+    document, supplier = _document_to_change(by, document_id)
+    versions = list(DocumentVersion.objects.filter(document_id=document.pk).order_by("version"))
+    audit_record(
+        tenant=tenant,
+        by=by,
+        action="document.delete",
+        target=document,
+        before={
+            "supplier": str(supplier.pk),
+            **_document_snapshot(document),
+            "versions": [{"version": v.version, "file_name": v.file_name, "size": v.size} for v in versions],
+        },
+    )
+    stored = [(v.file.storage, v.file.name) for v in versions if v.file]
+    document.delete()  # the versions go with it (cascade)
+
+    def remove_files() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    if stored:
+        transaction.on_commit(remove_files)
+    return supplier

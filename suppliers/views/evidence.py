@@ -1,5 +1,6 @@
-"""Supplier evidence pages: the certifications and documents tabs of the profile, the certificate form, file
-downloads, and the list of expiring certificates with its export."""
+"""Supplier evidence pages: the certifications and documents tabs of the profile, the certificate and document
+forms, the confirmation before a document is removed, file downloads, and the list of expiring certificates with
+its export."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers.forms.evidence import CertificationForm, DocumentUploadForm, ExpiringFilterForm
+from suppliers.forms.evidence import CertificationForm, DocumentEditForm, DocumentUploadForm, ExpiringFilterForm
 from suppliers.models import Certification, CertificationState, StoredFile, Supplier
 from suppliers.selectors import evidence as selectors
 from suppliers.selectors.master import supplier_get
@@ -274,3 +275,37 @@ def document_upload(request: TenantRequest, supplier_id: str) -> HttpResponse:
 def document_version_download(request: TenantRequest, version_id: str) -> HttpResponseBase:
     version = doc_services.document_version_download(tenant=request.tenant, by=request.actor, version_id=version_id)
     return file_response(version)
+
+
+@tenant_view(Scope.SUPPLIER_EVIDENCE)
+def document_edit(request: TenantRequest, document_id: str) -> HttpResponse:
+    document = selectors.document_get(document_id=document_id)
+    supplier = document.supplier
+    form = DocumentEditForm(request.POST or None, initial=DocumentEditForm.initial_for(document))
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc_services.document_update(
+                tenant=request.tenant, by=request.actor, document_id=document.pk, **form.service_arguments()
+            )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Document saved."))
+            return redirect("supplier_documents", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
+    context = profile_context(request, supplier, "documents", form=form, document=document)
+    return render(request, "suppliers/evidence/document_form.html", context)
+
+
+@tenant_view(Scope.SUPPLIER_EVIDENCE)
+def document_delete(request: TenantRequest, document_id: str) -> HttpResponse:
+    """GET asks for confirmation, naming every version that goes with the document; POST removes it."""
+    document = selectors.document_get(document_id=document_id)
+    if request.method != "POST":
+        versions = list(document.versions.order_by("-version"))
+        context = profile_context(request, document.supplier, "documents", document=document, versions=versions)
+        return render(request, "suppliers/evidence/document_delete.html", context)
+    supplier = doc_services.document_delete(tenant=request.tenant, by=request.actor, document_id=document.pk)
+    messages.success(request, _("Document %(title)s deleted with all its versions.") % {"title": document.title})
+    return redirect("supplier_documents", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)

@@ -17,7 +17,9 @@ from tests.conftest import SYSTEM
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-POST_ONLY: set[str] = {"certification_create", "certification_delete", "document_upload"}
+POST_ONLY: set[str] = {"certification_create", "certification_delete", "document_upload", "document_delete"}
+# document_edit is asked with GET (its form); document_delete answers GET with a confirmation, so the harness
+# sends it the POST that removes.
 # Forms that post a site or document id (the certificate form's site, the upload form's document).
 BODY_ID_ROUTES: set[str] = {
     "certification_create",
@@ -40,6 +42,7 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
         "certification_edit": certificate,
         "portal_supplier_certifications": certificate,
         "certification_delete": {},
+        "document_delete": {},
         "document_upload": upload,
         "portal_supplier_documents": upload,
     }
