@@ -41,7 +41,7 @@ from suppliers.models import (
     SupplierAgentGrant,
 )
 from suppliers.selectors import evidence as selectors
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.common import check_supplier_step, invalid, is_agent, supplier_for
 from suppliers.services.risk import risk_flag_raise, risk_flag_resolve
 
 # Evidence files are certificates and reports, never bulk data: a lower limit than the site-wide one.
@@ -283,7 +283,9 @@ def compliance_evaluate(
 ) -> list[str]:
     """Raise a compliance flag for every certification the supplier's categories require and it does not
     hold in force, and resolve the flags whose certification it now holds (or no longer needs). Returns the
-    missing types. A step of the certification services and of the daily job."""
+    missing types. A step of the certification services (an agent's upload included), of merges and of the
+    daily job; the caller's right to the supplier's evidence is checked again."""
+    check_supplier_step(by, supplier, scopes=(Scope.SUPPLIER_EVIDENCE,), agents=True)
     today = today or selectors.tenant_today(tenant)
     missing = selectors.certifications_missing(supplier, today)
     _apply_flags(tenant=tenant, by=by, suppliers={supplier.pk: supplier}, missing={supplier.pk: missing})
@@ -294,6 +296,7 @@ def compliance_evaluate(
 def compliance_refresh(*, tenant: Tenant, by: Actor, today: datetime.date | None = None) -> int:
     """``compliance_evaluate`` for every supplier of the tenant that has a flag open or a requirement to
     meet, in a fixed number of queries plus one write per change. Returns the number of changes."""
+    by.require(Scope.SUPPLIER_EVIDENCE)
     today = today or selectors.tenant_today(tenant)
     flagged = set(
         RiskFlag.objects.filter(is_open=True, source__startswith=COMPLIANCE_SOURCE).values_list(

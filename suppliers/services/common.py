@@ -43,6 +43,23 @@ def supplier_for(by: Actor, supplier_id: Any, *, scope: str, agents: bool = Fals
     return supplier
 
 
+def check_supplier_step(by: Actor, supplier: Supplier, *, scopes: tuple[str, ...], agents: bool = False) -> None:
+    """For a step that is handed a supplier already loaded: ``by`` must hold one of ``scopes`` or, with
+    ``agents=True``, be an agent the supplier is granted to (anything else: NotFoundError, as for a missing
+    supplier). Critical steps check again even when their caller has, so no new caller can skip the check;
+    an internal caller or a system actor costs no query."""
+    if is_agent(by):
+        if not agents or not by.has(Scope.PORTAL) or by.user is None:
+            by.require(scopes[0])  # raises: agents hold no internal scope
+        from suppliers.selectors.master import supplier_list_for_agent
+
+        if not supplier_list_for_agent(user=by.user).filter(pk=supplier.pk).exists():  # type: ignore[arg-type]
+            raise NotFoundError()
+        return
+    if not any(by.has(scope) for scope in scopes):
+        by.require(scopes[0])  # raises, with the one message for a missing permission
+
+
 def invalid(errors: dict[str, list[str]]) -> DomainError:
     """One error naming every field that is wrong."""
     return DomainError(_("Please correct the fields below."), fields=errors)

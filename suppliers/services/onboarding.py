@@ -38,10 +38,12 @@ from suppliers.models import (
     Tier,
 )
 from suppliers.selectors import onboarding as selectors
-from suppliers.services.common import invalid, supplier_for
+from suppliers.services.common import check_supplier_step, invalid, supplier_for
 
 ERP_VENDOR_CREATED = "erp_vendor_created"
 BANK_DETAILS_VERIFIED = "bank_details_verified"
+# Steps another service completes, and the scope that service acts with (any other step: supplier:write).
+STEP_SCOPES = {BANK_DETAILS_VERIFIED: Scope.BANK_WRITE}
 
 
 @dataclass(frozen=True)
@@ -449,7 +451,10 @@ def onboarding_task_complete_by_code(
 
 
 def complete_if_open(*, tenant: Tenant, by: Actor, supplier: Supplier, code: str, note: str) -> bool:
-    """A step of another service: mark the supplier's task ``code`` done if it is open (True when it was)."""
+    """A step of another service: mark the supplier's task ``code`` done if it is open (True when it was).
+    The caller's right is checked again: the bank step is done by whoever may approve bank details, any other
+    step by whoever may change the supplier; agents never."""
+    check_supplier_step(by, supplier, scopes=(STEP_SCOPES.get(code, Scope.SUPPLIER_WRITE),))
     task = OnboardingTask.objects.select_for_update().filter(supplier_id=supplier.pk, code=code).first()
     if task is None or task.status != TaskStatus.OPEN:
         return False

@@ -20,13 +20,15 @@ from sourcing.roles import Scope
 from suppliers import regions
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.selectors.onboarding import internal_member_get
-from suppliers.services.common import invalid, supplier_for
+from suppliers.services.common import check_supplier_step, invalid, supplier_for
 
 REGION_SOURCE = "region:forced_labour"
 DEPENDENCY_PREFIX = "dependency:"
 DEPENDENCY_WINDOW = datetime.timedelta(days=365)
 TITLE_MAX = 300
 NOTE_MAX = 4000
+# Who may cause an automatic flag to open or close: whoever keeps the supplier's data or its evidence.
+AUTOMATIC_FLAG_SCOPES = (Scope.SUPPLIER_WRITE, Scope.SUPPLIER_EVIDENCE)
 
 
 @transaction.atomic
@@ -41,7 +43,9 @@ def risk_flag_raise(
     severity: str = Severity.MAJOR,
 ) -> RiskFlag:
     """Open the automatic flag ``source`` of this supplier, or refresh its title and severity if it is open.
-    Callers have already checked the caller's right to change the supplier (this is a step of their service)."""
+    A step of the services that keep the supplier's data (``supplier:write``) or evidence
+    (``supplier:evidence``; an agent's upload for a supplier granted to them); the right is checked again."""
+    check_supplier_step(by, supplier, scopes=AUTOMATIC_FLAG_SCOPES, agents=True)
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is not None:
         if (flag.title, flag.severity) != (title, severity):
@@ -61,7 +65,9 @@ def risk_flag_raise(
 
 @transaction.atomic
 def risk_flag_resolve(*, tenant: Tenant, by: Actor, supplier: Supplier, source: str) -> bool:
-    """Close the open automatic flag ``source`` of this supplier, if there is one; True when one was closed."""
+    """Close the open automatic flag ``source`` of this supplier, if there is one; True when one was closed.
+    The caller's right is checked as for ``risk_flag_raise``."""
+    check_supplier_step(by, supplier, scopes=AUTOMATIC_FLAG_SCOPES, agents=True)
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is None:
         return False
@@ -104,11 +110,9 @@ def _region_title(hits: list[regions.RegionHit]) -> str:
 def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskFlag | None:
     """Raise the region flag (critical) on a supplier whose province, any site's province, or credit code's
     division code lies in a forced-labour high-risk region (``suppliers.regions``), or close it when none does
-    any more. A step of the services that create or change a supplier or a site, which have checked the
-    caller's right to; returns the open flag, or None."""
-    supplier = Supplier.objects.filter(pk=as_uuid(supplier_id)).first()
-    if supplier is None:
-        raise NotFoundError()
+    any more. A step of the services that create or change a supplier or a site (an agent's proposal
+    included); the caller's right to change the supplier is checked again. Returns the open flag, or None."""
+    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, agents=True)
     sites = list(Site.objects.filter(supplier_id=supplier.pk).order_by("name").values_list("name", "province"))
     hits = regions.region_hits(province=supplier.province, sites=sites, credit_code=supplier.credit_code)
     if not hits:
