@@ -9,10 +9,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from sourcing.models import AuditEvent
 from sourcing.spend import duplicates as clustering
 from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
@@ -60,16 +61,30 @@ def _sorted_words(key: str) -> str:
     return " ".join(sorted(key.split()))
 
 
-# Each process keeps each tenant's name keys, read again whenever the tenant's suppliers have changed (their
-# count or latest change differs): reading 50,000 rows is most of what a check would otherwise cost.
-_INDEX: dict[Any, tuple[tuple[Any, ...], list[Any], list[str]]] = {}
+# Each process keeps each tenant's name keys (reading 50,000 rows is most of what a check would otherwise
+# cost), stamped with how many audit events the services that change a supplier's names or whether it is live
+# have recorded. Every such change records one in its own transaction and audit events are never updated or
+# deleted (the runtime role holds no UPDATE/DELETE on them), so the count grows with every committed change,
+# whatever its timing: unlike a supplier count and latest updated_at, it cannot stay the same across a change
+# (one merged away and one added, an update whose updated_at is older than one already seen), and no counter
+# row serialises a tenant's supplier writes. A change by these services that does not record an event changes
+# nothing that is indexed (``_apply`` records one whenever a field changes).
+NAME_EVENTS = ("supplier.create", "supplier.propose", "supplier.update", "supplier.merge")
+_INDEX: dict[Any, tuple[int, list[Any], list[str]]] = {}
 _INDEX_LOCK = threading.Lock()
+
+
+def names_version() -> int:
+    """The current tenant's count of supplier name and liveness changes (see above), in one indexed count."""
+    return AuditEvent.objects.filter(object_type=Supplier._meta.label_lower, action__in=NAME_EVENTS).count()
 
 
 def _name_index() -> tuple[list[Any], list[str]]:
     """(supplier ids, their sorted-word name keys), English and local names both, of the current tenant."""
     tenant = current_tenant()
-    stamp = tuple(_live().aggregate(n=Count("id"), latest=Max("updated_at")).values())
+    # The stamp is read before the keys: a change committed in between leaves newer keys under an older stamp,
+    # which the next check reads again; never older keys under a newer stamp.
+    stamp = names_version()
     cached = _INDEX.get(tenant.pk)
     if cached is not None and cached[0] == stamp:
         return cached[1], cached[2]
