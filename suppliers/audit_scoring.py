@@ -68,5 +68,10 @@ def evaluate(items: Iterable[Item], *, pass_score: Decimal | int | str) -> Resul
     items = list(items)
     value = score(items)
     critical_failed = bool(critical_failures(items))
-    passed = value is not None and not critical_failed and value >= Decimal(pass_score)
-    return Result(score=value, passed=passed, critical_failed=critical_failed)
+    return Result(score=value, passed=passes(value, critical_failed, pass_score), critical_failed=critical_failed)
+
+
+def passes(value: Decimal | None, critical_failed: bool, pass_score: Decimal | int | str) -> bool:
+    """The verdict from a score already computed (see the module docstring): no critical item failed and the
+    score reaches the pass score. A reviewer accepting an agent's submission applies this to what was stored."""
+    return value is not None and not critical_failed and value >= Decimal(pass_score)

@@ -148,6 +148,8 @@ page_patterns += [
     path("audits/<uuid:audit_id>/evidence/", audit_views.audit_evidence_upload, name="audit_evidence_upload"),
     path("audits/<uuid:audit_id>/findings/", audit_views.audit_finding_add, name="audit_finding_add"),
     path("audits/<uuid:audit_id>/submit/", audit_views.audit_submit, name="audit_submit"),
+    path("audits/<uuid:audit_id>/review/accept/", audit_views.audit_review_accept, name="audit_review_accept"),
+    path("audits/<uuid:audit_id>/review/return/", audit_views.audit_review_return, name="audit_review_return"),
     path(
         "audits/evidence/<uuid:audit_evidence_id>/",
         audit_views.audit_evidence_download,

@@ -188,8 +188,29 @@ class FindingCloseForm(Form):
     note = forms.CharField(label=_("What was done"), max_length=2000)
 
 
+class ReviewForm(Form):
+    """Quality's review of an agent's submitted audit; the note is required to return it (the service says so)."""
+
+    note = forms.CharField(
+        label=_("Note to the auditor"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to return the audit; the agent sees it on their audit page and by e-mail."),
+    )
+
+
+_STATUS_FILTER = [
+    ("", _("All")),
+    *[
+        (value, _("Awaiting review") if value == AuditStatus.SUBMITTED else label)
+        for value, label in AuditStatus.choices
+    ],
+]
+
+
 class AuditFilterForm(Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *AuditStatus.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_STATUS_FILTER)
     audit_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *AuditType.choices])
     auditor = forms.ChoiceField(label=_("Auditor"), required=False, error_messages=_NOT_OFFERED)
     supplier = forms.ChoiceField(label=_("Supplier"), required=False, error_messages=_NOT_OFFERED)

@@ -33,6 +33,7 @@ from suppliers.selectors.master import supplier_list_for_agent
 
 COMPLETED = (AuditStatus.PASSED, AuditStatus.FAILED)
 OPEN = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
+AWAITING_REVIEW = AuditStatus.SUBMITTED  # an agent's submission, until quality accepts or returns it
 AUDITOR_ROLES = [role for role, scopes in ROLE_SCOPES.items() if Scope.SUPPLIER_AUDIT in scopes and role != Role.AGENT]
 
 
@@ -220,6 +221,43 @@ def finding_close_notes(*, findings: list[AuditFinding]) -> dict[str, str]:
     return {e.object_id: (e.after or {}).get("note", "") for e in events}
 
 
+def awaiting_review_count() -> int:
+    return FactoryAudit.objects.filter(status=AWAITING_REVIEW).count()
+
+
+@dataclass(frozen=True)
+class Review:
+    """The latest review of an audit: ``returned`` or ``accepted``, the reviewer's note, when and by whom."""
+
+    outcome: str
+    note: str
+    at: datetime.datetime
+    by: str  # internal: for quality's page, never the partner's
+
+
+REVIEW_ACTIONS = {"audit.review_accept": "accepted", "audit.review_return": "returned"}
+
+
+def latest_review(*, audit: FactoryAudit) -> Review | None:
+    """The audit's latest review, if nothing was submitted since (the note is kept on the audit event)."""
+    from sourcing.models import AuditEvent
+
+    event = (
+        AuditEvent.objects.filter(
+            object_type=FactoryAudit._meta.label_lower,
+            object_id=str(audit.pk),
+            action__in=[*REVIEW_ACTIONS, "audit.submit"],
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if event is None or event.action not in REVIEW_ACTIONS:
+        return None
+    return Review(
+        REVIEW_ACTIONS[event.action], (event.after or {}).get("note", ""), event.created_at, event.actor_label
+    )
+
+
 # Choices for forms, built inside the tenant scope
 
 
@@ -273,19 +311,29 @@ def finding_owner_choices() -> list[Membership]:
 
 def latest_audits(supplier: Supplier) -> dict[str, FactoryAudit]:
     """The latest completed (passed or failed) audit of each type, by the day it was performed."""
+    return _latest(supplier)[0]
+
+
+def _latest(supplier: Supplier) -> tuple[dict[str, FactoryAudit], set[str]]:
+    """``latest_audits``, and the types with an audit awaiting review (one query)."""
     result: dict[str, FactoryAudit] = {}
-    audits = FactoryAudit.objects.filter(supplier_id=supplier.pk, status__in=COMPLETED).order_by(
+    in_review: set[str] = set()
+    audits = FactoryAudit.objects.filter(supplier_id=supplier.pk, status__in=[*COMPLETED, AWAITING_REVIEW]).order_by(
         "-performed_on", "-created_at", "-id"
     )
     for audit in audits:
-        result.setdefault(audit.audit_type, audit)
-    return result
+        if audit.status == AWAITING_REVIEW:
+            in_review.add(audit.audit_type)
+        else:
+            result.setdefault(audit.audit_type, audit)
+    return result, in_review
 
 
 def audit_blockers(supplier: Supplier, required_types: list[str]) -> list[str]:
     """One message per required audit type that stops approval: its latest completed audit did not pass
-    (or there is none), or one of its audits has an open critical finding."""
-    latest = latest_audits(supplier)
+    (or there is none), or one of its audits has an open critical finding. An agent's audit awaiting review
+    counts as neither passed nor failed; with no completed audit, the message says one is awaiting review."""
+    latest, in_review = _latest(supplier)
     critical = dict(
         AuditFinding.objects.filter(audit__supplier_id=supplier.pk, is_closed=False, severity=Severity.CRITICAL)
         .values_list("audit__audit_type")
@@ -296,7 +344,9 @@ def audit_blockers(supplier: Supplier, required_types: list[str]) -> list[str]:
     for audit_type in dict.fromkeys(required_types):
         label = str(labels.get(audit_type, audit_type))
         audit = latest.get(audit_type)
-        if audit is None:
+        if audit is None and audit_type in in_review:
+            messages.append(_("%(audit)s: no audit passed yet; one is awaiting review.") % {"audit": label})
+        elif audit is None:
             messages.append(_("%(audit)s: no audit passed yet.") % {"audit": label})
         elif audit.status != AuditStatus.PASSED:
             messages.append(

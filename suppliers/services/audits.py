@@ -4,7 +4,8 @@ Templates are kept by those who configure suppliers (quality, category managers,
 by someone who audits, against an active template whose questions are copied into the audit, so a later edit
 of the template changes no planned audit. It is then performed (answers, evidence, findings, submission) by
 its auditor only: the internal member it names, or the agent it names while that agent is still assigned to
-the supplier. To anyone else an agent's audit does not exist (NotFoundError, as for a missing id)."""
+the supplier. To anyone else an agent's audit does not exist (NotFoundError, as for a missing id). An agent's
+submission is reviewed by quality before it counts (``suppliers.services.audit_review``)."""
 
 from __future__ import annotations
 
@@ -592,7 +593,10 @@ def audit_submit(
 ) -> FactoryAudit:
     """Submit an audit: every item must be answered and at least one applicable. The score and verdict come
     from ``suppliers.audit_scoring``; each critical item answered non-compliant gets a critical finding if it
-    has none. ``performed_on`` is the day of the visit (today when not given; never in the future)."""
+    has none. ``performed_on`` is the day of the visit (today when not given; never in the future).
+
+    An internal auditor's audit is then passed or failed. An agent's is ``submitted``: scored, its proposed
+    verdict on the event, and neither passed nor failed until quality reviews it (``audit_review``)."""
     audit = _audit_to_perform(by, audit_id)
     _require_open(audit)
     today = timezone.localdate()
@@ -633,7 +637,12 @@ def audit_submit(
             )
         )
     before = snapshot(audit, ["status", "score"])
-    audit.status = AuditStatus.PASSED if result.passed else AuditStatus.FAILED
+    # An agent's audit waits for quality's review (suppliers.services.audit_review); an internal one is final.
+    reviewed = is_agent(by)
+    if reviewed:
+        audit.status = AuditStatus.SUBMITTED
+    else:
+        audit.status = AuditStatus.PASSED if result.passed else AuditStatus.FAILED
     audit.score = result.score
     audit.critical_failed = result.critical_failed
     audit.performed_on = performed_on
@@ -651,6 +660,7 @@ def audit_submit(
             "pass_score": str(audit.pass_score),
             "critical_failed": result.critical_failed,
             "critical_findings_raised": [str(f.pk) for f in raised],
+            **({"proposed": AuditStatus.PASSED if result.passed else AuditStatus.FAILED} if reviewed else {}),
         },
     )
     return audit

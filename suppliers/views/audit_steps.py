@@ -87,7 +87,11 @@ def submit(request: TenantRequest, desk: Desk, audit: FactoryAudit) -> HttpRespo
         audit = services.audit_submit(tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.cleaned_data)
     except DomainError as exc:
         return refused(request, desk, audit, exc)
-    if audit.status == AuditStatus.PASSED:
+    if audit.status == AuditStatus.SUBMITTED:
+        messages.success(
+            request, _("Audit submitted with %(score)s %%; it now awaits review by quality.") % {"score": audit.score}
+        )
+    elif audit.status == AuditStatus.PASSED:
         messages.success(request, _("Audit submitted: passed with %(score)s %%.") % {"score": audit.score})
     else:
         messages.warning(request, _("Audit submitted: failed (%(score)s %%).") % {"score": audit.score})

@@ -19,6 +19,7 @@ from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
+from suppliers import audit_scoring
 from suppliers.forms.audits import (
     AuditAnswersForm,
     AuditFilterForm,
@@ -29,11 +30,13 @@ from suppliers.forms.audits import (
     FindingCloseForm,
     FindingFilterForm,
     FindingForm,
+    ReviewForm,
     SubmitForm,
 )
-from suppliers.models import AuditEvidence, FactoryAudit, Site, Supplier
+from suppliers.models import AuditEvidence, AuditStatus, FactoryAudit, Site, Supplier
 from suppliers.selectors import audits as selectors
 from suppliers.selectors.master import supplier_get
+from suppliers.services import audit_review
 from suppliers.services import audits as services
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
@@ -267,6 +270,8 @@ def factory_audit_list(request: TenantRequest) -> HttpResponse:
             "page": page,
             "audits": list(page.object_list),
             "filtered": any(filters.values()),
+            "awaiting_review": selectors.awaiting_review_count(),
+            "awaiting_status": selectors.AWAITING_REVIEW,
         },
     )
 
@@ -300,18 +305,32 @@ def _is_auditor(request: TenantRequest, audit: FactoryAudit) -> bool:
     return audit.auditor_id == request.membership.pk and _can(request, Scope.SUPPLIER_AUDIT)
 
 
+def _can_review(request: TenantRequest, audit: FactoryAudit) -> bool:
+    """Whether the page offers the review: the service decides again."""
+    return (
+        audit.status == selectors.AWAITING_REVIEW
+        and _can(request, Scope.SUPPLIER_AUDIT)
+        and audit.auditor.user_id != request.membership.user_id
+    )
+
+
 def _audit_detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> HttpResponse:
     sheet = selectors.audit_sheet(audit=audit)
     performing = _is_auditor(request, audit) and audit.status in selectors.OPEN
     notes = selectors.finding_close_notes(findings=sheet.findings)
     for finding in sheet.findings:
         finding.close_note = notes.get(str(finding.pk), "")  # type: ignore[attr-defined]
+    can_review = _can_review(request, audit)
     context: dict[str, Any] = {
         "audit": audit,
         "sheet": sheet,
         "performing": performing,
         "can_close": _can(request, Scope.SUPPLIER_AUDIT),
         "today": timezone.localdate(),
+        "review": selectors.latest_review(audit=audit),
+        "can_review": can_review,
+        "review_form": (forms.get("review_form") or ReviewForm()) if can_review else None,
+        "proposed_pass": audit_scoring.passes(audit.score, audit.critical_failed, audit.pass_score),
     }
     if performing:
         answers = forms.get("answers_form") or AuditAnswersForm(items=sheet.items)
@@ -351,6 +370,46 @@ def audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
 def audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     """Save the answers posted with it (if any), then submit."""
     return steps.submit(request, DESK, selectors.audit_get(audit_id=audit_id))
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_review_accept(request: TenantRequest, audit_id: str) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        audit = audit_review.audit_review_accept(tenant=request.tenant, by=request.actor, audit_id=audit.pk, note=note)
+    except DomainError as exc:
+        return steps.refused(request, DESK, audit, exc)
+    if audit.status == AuditStatus.PASSED:
+        messages.success(request, _("Audit accepted: passed with %(score)s %%.") % {"score": audit.score})
+    else:
+        messages.warning(request, _("Audit accepted: failed (%(score)s %%).") % {"score": audit.score})
+    return steps.back(request, DESK, audit)
+
+
+@tenant_view(Scope.SUPPLIER_AUDIT)
+@require_POST
+def audit_review_return(request: TenantRequest, audit_id: str) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            audit_review.audit_review_return(
+                tenant=request.tenant, by=request.actor, audit_id=audit.pk, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            if exc.code != "invalid":
+                return steps.refused(request, DESK, audit, exc)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Audit returned to its auditor with your note."))
+            return steps.back(request, DESK, audit)
+    if not _can_review(request, audit):
+        messages.error(request, _("This audit is not awaiting review."))
+        return steps.back(request, DESK, audit)
+    return _audit_detail(request, audit, review_form=form)
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)

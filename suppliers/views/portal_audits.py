@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, SubmitForm
-from suppliers.models import FactoryAudit
+from suppliers.models import AuditStatus, FactoryAudit
 from suppliers.selectors import audits as selectors
 from suppliers.services import audits as services
 from suppliers.views import audit_steps as steps
@@ -35,7 +35,16 @@ def portal_audit_list(request: TenantRequest) -> HttpResponse:
 def _detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> HttpResponse:
     sheet = selectors.audit_sheet(audit=audit)
     performing = audit.status in selectors.OPEN
-    context: dict[str, Any] = {"audit": audit, "sheet": sheet, "performing": performing, "today": timezone.localdate()}
+    review = selectors.latest_review(audit=audit) if audit.status == AuditStatus.IN_PROGRESS else None
+    context: dict[str, Any] = {
+        "audit": audit,
+        "sheet": sheet,
+        "performing": performing,
+        "today": timezone.localdate(),
+        # only the note addressed to the agent, of a return not yet answered by a new submission
+        "returned_note": review.note if review is not None and review.outcome == "returned" else None,
+        "returned_on": review.at if review is not None and review.outcome == "returned" else None,
+    }
     if performing:
         answers = forms.get("answers_form") or AuditAnswersForm(items=sheet.items)
         answers.attach(sheet.items)

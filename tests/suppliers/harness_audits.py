@@ -34,6 +34,8 @@ POST_ONLY: set[str] = {
     "portal_audit_evidence_upload",
     "portal_audit_finding_add",
     "portal_audit_submit",
+    "audit_review_accept",
+    "audit_review_return",
 }
 BODY_ID_ROUTES: set[str] = set()  # every audit form rides with an id in its path
 API_PK_OBJECT: dict[str, str] = {"factoryaudit": "audit_id", "audittemplate": "audit_template_id"}
@@ -69,6 +71,8 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
         "audit_submit": {"summary": "Harness", **answers},
         "portal_audit_submit": {"summary": "Harness", **answers},
         "audit_finding_close": {"note": "Gauges recalibrated"},
+        "audit_review_accept": {"note": "Checked against the photos"},
+        "audit_review_return": {"note": "Add a photo of the calibration labels"},
     }
     return forms.get(name)
 

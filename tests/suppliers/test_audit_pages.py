@@ -409,7 +409,7 @@ def test_the_agent_performs_their_audit_on_the_partner_pages(
     assert b"".join(download.streaming_content) == PDF
     finding = {"severity": "minor", "description": "Dust on moulds", "owner": "ignored"}
     assert client.post(_url("portal_audit_finding_add", audit_id=agent_audit.pk), finding).status_code == 302
-    # the critical item not met: the audit fails and a critical finding is raised
+    # the critical item not met: the audit is scored, a critical finding is raised, and it awaits review
     answers = {f"answer_{i.pk}": "compliant" for i in items}
     answers[f"answer_{items[1].pk}"] = "non_compliant"
     response = client.post(_url("portal_audit_submit", audit_id=agent_audit.pk), answers)
@@ -417,10 +417,10 @@ def test_the_agent_performs_their_audit_on_the_partner_pages(
     with tenant_scope(tenant):
         agent_audit.refresh_from_db()
         severities = sorted(AuditFinding.objects.filter(audit_id=agent_audit.pk).values_list("severity", flat=True))
-    assert (agent_audit.status, agent_audit.critical_failed) == ("failed", True)
+    assert (agent_audit.status, agent_audit.critical_failed) == ("submitted", True)
     assert severities == ["critical", "major", "minor"]
     page = _body(client.get(detail_url))
-    assert "Save and submit" not in page and "Failed" in page
+    assert "Save and submit" not in page and "Awaiting review" in page and "Failed" not in page
 
 
 @pytest.mark.parametrize("who", ["assigned_not_auditor", "unassigned", "no_longer_assigned"])
@@ -497,10 +497,10 @@ def _grow(tenant: Tenant, supplier: Supplier, template: Any, auditor: Membership
 
 # A tenant page's fixed cost is 13 queries (session, user, tenant, membership, the RLS settings and their
 # savepoints, the tenant switcher). On top: audits, the auditor and supplier filter choices, the count and
-# the page; findings, the count and the page; the tab, the profile header's flags, the audits, the plan
-# form's templates, auditors and sites; the portal list, its audits; the checklists, one query.
+# the page, the number awaiting review; findings, the count and the page; the tab, the profile header's flags,
+# the audits, the plan form's templates, auditors and sites; the portal list, its audits; the checklists, one query.
 EXPECTED = {
-    "factory_audit_list": 17,
+    "factory_audit_list": 18,
     "audit_finding_list": 15,
     "supplier_audits": 19,
     "audit_template_list": 14,
