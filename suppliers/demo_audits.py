@@ -1,7 +1,8 @@
 """Demo factory audits: a quality-system checklist (20 questions in 5 sections, 3 critical) and a social-compliance
 checklist (12 questions), and about 40 audits across the suppliers: passed, failed (one on a critical item
-despite a good score), in progress, and planned, some for the agent on suppliers assigned to them; findings with
-owners and due dates, some overdue and some closed. Everything goes through the services."""
+despite a good score), in progress, and planned, some for the agent on suppliers assigned to them: two of theirs
+submitted and awaiting quality's review, one reviewed and accepted; findings with owners and due dates, some
+overdue and some closed. Everything goes through the services."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sourcing.actors import Actor
 from sourcing.categories.requirements import AuditType
 from sourcing.models import Membership, Tenant
 from suppliers.models import AuditItem, AuditTemplate, FactoryAudit, Severity, Site, Supplier
+from suppliers.services import audit_review
 from suppliers.services import audits as services
 
 # (section, question, weight, critical)
@@ -181,10 +183,12 @@ def seed_audits(
         by_agent = agent is not None and supplier.pk in assigned
         auditor = agent if by_agent and agent is not None else internal
         if supplier in agents_suppliers:
-            outcome = ["planned", "in_progress", "planned", "passed"][agents_suppliers.index(supplier) % 4]
+            outcome = ["planned", "in_progress", "submitted", "passed"][agents_suppliers.index(supplier) % 4]
         else:
             outcome = OUTCOMES[n % len(OUTCOMES)]
         plans.append((supplier, outcome, auditor))
+        if by_agent and agent is not None and supplier == agents_suppliers[0]:
+            plans.append((supplier, "submitted", agent))  # a second one awaiting review
         if n % 4 == 0 and outcome in {"passed", "failed"}:
             plans.append((supplier, "social", internal))  # a social audit as well
     audits: list[FactoryAudit] = []
@@ -192,6 +196,8 @@ def seed_audits(
     for supplier, outcome, auditor in plans:
         template = social_template if outcome == "social" else quality_template
         performed = today - datetime.timedelta(days=rng.randint(10, 420))
+        if outcome == "submitted":  # an agent's visit of last week, waiting for quality's review
+            performed = today - datetime.timedelta(days=2 + len(audits) % 5)
         planned_on = (
             today + datetime.timedelta(days=rng.randint(5, 60))
             if outcome in {"planned", "in_progress"}
@@ -214,6 +220,8 @@ def seed_audits(
         items = list(AuditItem.objects.filter(audit_id=audit.pk).order_by("position"))
         critical_miss = outcome == "failed" and not critical_done
         misses = {"passed": rng.randint(0, 2), "social": rng.randint(0, 2), "in_progress": 1}.get(outcome, 0)
+        if outcome == "submitted":
+            misses = 1 + len(audits) % 2
         if outcome == "failed":
             misses = 1 if critical_miss else rng.randint(6, 9)  # one on a critical item, the others on the score
             critical_done = critical_done or critical_miss
@@ -257,6 +265,10 @@ def seed_audits(
             if outcome != "failed"
             else "Significant gaps; a re-audit is needed after corrective actions.",
         )
+        if auditor.role == "agent" and outcome in {"passed", "failed"}:  # the agent's submission, reviewed
+            audit_review.audit_review_accept(
+                tenant=tenant, by=Actor.for_membership(internal), audit_id=audit.pk, note="Photos and records checked."
+            )
         # Findings of audits long past are mostly closed; recent ones stay open (some overdue).
         if (today - performed).days > 200:
             for finding in audit.findings.filter(is_closed=False).exclude(severity=Severity.CRITICAL):

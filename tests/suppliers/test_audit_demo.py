@@ -1,5 +1,5 @@
-"""The demo audits: two checklists, about 40 audits of every outcome, the agent's on their own suppliers, and
-findings with owners and due dates, some overdue."""
+"""The demo audits: two checklists, about 40 audits of every outcome, the agent's on their own suppliers (two
+awaiting review), and findings with owners and due dates, some overdue."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def test_seed_audits(tenant: Tenant, make_member: Any) -> None:
         critical_fails = list(FactoryAudit.objects.filter(critical_failed=True))
         agents = FactoryAudit.objects.filter(auditor=members[Role.AGENT])
         agent_planned = agents.filter(status="planned").count()
+        agent_awaiting = agents.filter(status="submitted").count()
         today = timezone.localdate()
         open_findings = AuditFinding.objects.filter(is_closed=False)
         overdue = open_findings.filter(due_on__lt=today).count()
@@ -51,8 +52,9 @@ def test_seed_audits(tenant: Tenant, make_member: Any) -> None:
     # one failed on a critical item although its score reached the pass mark
     assert len(critical_fails) == 1
     assert critical_fails[0].score is not None and critical_fails[0].score >= critical_fails[0].pass_score
-    # the agent audits only the suppliers assigned to them, some still planned
+    # the agent audits only the suppliers assigned to them, some still planned, two awaiting quality's review
     assert agent_planned > 0
+    assert agent_awaiting == 2 and statuses["submitted"] == 2
     assert agents_suppliers <= {s.pk for s in suppliers[10:13]}
     # findings with owners and due dates, some overdue, some closed
     assert overdue > 0 and closed > 0 and owned > 0
