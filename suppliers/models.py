@@ -5,6 +5,7 @@ flags and onboarding checklists. Agents reach suppliers through object grants (`
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,9 @@ from django.utils.translation import pgettext_lazy
 from sourcing.categories.requirements import AuditType, CertificationType
 from sourcing.permissions import AgentGrantBase, grant_constraints
 from sourcing.tenancy import TenantScopedModel
+from suppliers import row_facts
 
+ROW_FACTS = ("open_flag_count", "certificate_ends", "category_ids")  # see Supplier.save
 EXPIRING_DAYS = 30  # a certificate is "expiring" this many days before its end (and reminders start)
 
 
@@ -97,6 +100,11 @@ class Supplier(TenantScopedModel):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from", editable=False
     )
+    # What a row of the supplier list shows beyond the supplier's own columns, kept with the row by
+    # suppliers.services.row_facts in the transaction that changes their source, so a page is one query.
+    open_flag_count = models.PositiveIntegerField(default=0, editable=False)
+    certificate_ends = models.JSONField(default=list, blank=True, editable=False)  # ISO dates, current certificates
+    category_ids = models.JSONField(default=list, blank=True, editable=False)  # as strings
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -118,9 +126,39 @@ class Supplier(TenantScopedModel):
     def __str__(self) -> str:
         return self.legal_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a supplier read earlier never writes back its row facts: only their service writes those
+        (``suppliers.services.row_facts``), so a stale copy cannot undo a flag or certificate added since."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in ROW_FACTS
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         return f"{self.legal_name} ({self.local_name})" if self.local_name else self.legal_name
+
+    @property
+    def certs_expired(self) -> int:
+        """How many of its current certificates (renewed ones left out) have ended, today."""
+        return row_facts.expired(self.certificate_ends, timezone.localdate())
+
+    @property
+    def certs_expiring(self) -> int:
+        """How many of its current certificates end within ``EXPIRING_DAYS``, today included."""
+        return row_facts.expiring(self.certificate_ends, timezone.localdate(), EXPIRING_DAYS)
+
+
+class NameIndexVersion(TenantScopedModel):
+    """How often the tenant's supplier names, or which suppliers are live, have changed. The master services
+    bump it in the transaction that makes the change; the duplicate check compares it with the version its
+    cached name index was read at (``suppliers.selectors.duplicates``). One row per tenant."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="name_index_version_per_tenant")]
 
 
 class SupplierAgentGrant(AgentGrantBase):

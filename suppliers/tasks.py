@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.utils import translation
 
@@ -9,6 +11,9 @@ from sourcing.actors import Actor
 from sourcing.models import Tenant
 from sourcing.tasks import tenant_task
 from suppliers.services.certifications import certification_reminders_send, compliance_refresh
+from suppliers.services.row_facts import row_facts_refresh_all
+
+logger = logging.getLogger(__name__)
 
 
 @tenant_task(name="suppliers.tasks.certification_daily")
@@ -21,7 +26,11 @@ def certification_daily(tenant: Tenant) -> dict[str, int]:
     with translation.override(tenant.default_language):
         flags = compliance_refresh(tenant=tenant, by=by)
     reminded = certification_reminders_send(tenant=tenant, by=by)
-    return {"flags": flags, "reminded": reminded}
+    # The services keep each supplier's row facts with their sources; this finds any they did not.
+    repaired = row_facts_refresh_all()
+    if repaired:
+        logger.warning("row facts of %d suppliers of %s were stale and have been recomputed", repaired, tenant.slug)
+    return {"flags": flags, "reminded": reminded, "row_facts_repaired": repaired}
 
 
 @shared_task(name="suppliers.tasks.certification_daily_all")

@@ -229,7 +229,7 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
 @transaction.atomic
 def category_delete(*, tenant: Tenant, by: Actor, category_id: Any) -> None:
     """Delete a category that nothing depends on: no subcategories, no spend booked on it, no spend rule
-    that files lines under it. Its specification documents go with it."""
+    that files lines under it, no supplier qualified for it. Its specification documents go with it."""
     from sourcing.spend.models import CategoryRule, SpendLine
 
     by.require(Scope.CATEGORY_WRITE)
@@ -245,6 +245,11 @@ def category_delete(*, tenant: Tenant, by: Actor, category_id: Any) -> None:
         reasons.append(
             ngettext("%(n)d spend rule files lines under it", "%(n)d spend rules file lines under it", rules)
             % {"n": rules}
+        )
+    suppliers = category.supplier_links.count()  # type: ignore[attr-defined]
+    if suppliers:
+        reasons.append(
+            ngettext("%(n)d supplier supplies it", "%(n)d suppliers supply it", suppliers) % {"n": suppliers}
         )
     if reasons:
         raise DomainError(

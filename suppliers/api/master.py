@@ -27,10 +27,10 @@ from suppliers.services import qualification as qualification_services
 
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     owner_email = serializers.EmailField(source="owner.user.email", read_only=True, allow_null=True, default=None)
-    category_ids = serializers.SerializerMethodField()
-    open_risk_flags = serializers.IntegerField(source="open_flags", read_only=True, default=0)
-    certificates_expiring = serializers.IntegerField(source="certs_expiring", read_only=True, default=0)
-    certificates_expired = serializers.IntegerField(source="certs_expired", read_only=True, default=0)
+    category_ids = serializers.ListField(child=serializers.UUIDField(), read_only=True)
+    open_risk_flags = serializers.IntegerField(source="open_flag_count", read_only=True)
+    certificates_expiring = serializers.IntegerField(source="certs_expiring", read_only=True)
+    certificates_expired = serializers.IntegerField(source="certs_expired", read_only=True)
 
     class Meta:
         model = Supplier
@@ -69,12 +69,6 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_category_ids(self, supplier: Supplier) -> list[str]:
-        categories = self.context.get("categories")
-        if categories is None:
-            categories = selectors.categories_by_supplier([supplier.pk])
-        return [str(c.pk) for c in categories.get(supplier.pk, [])]
 
 
 class SupplierInputSerializer(serializers.Serializer[Any]):
@@ -152,19 +146,14 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = selectors.watch(list(page or []))
-        context = {
-            **self.get_serializer_context(),
-            "categories": selectors.categories_by_supplier([s.pk for s in rows]),
-        }
-        return self.get_paginated_response(SupplierSerializer(rows, many=True, context=context).data)
+        return self.get_paginated_response(SupplierSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._answer(self.get_object())
 
     def _answer(self, supplier: Supplier, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.supplier_list().filter(pk=supplier.pk).first() or supplier
-        return Response(SupplierSerializer(selectors.watch([fresh])[0]).data, status=code)
+        return Response(SupplierSerializer(fresh).data, status=code)
 
     @extend_schema(request=SupplierInputSerializer, responses={200: SupplierSerializer, 201: SupplierSerializer})
     def create(self, request: TenantAPIRequest) -> Response:

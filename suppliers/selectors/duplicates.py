@@ -13,11 +13,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
-from sourcing.models import AuditEvent
 from sourcing.spend import duplicates as clustering
 from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
-from suppliers.models import Supplier
+from suppliers.models import NameIndexVersion, Supplier
 from suppliers.names import name_key, phone_key, website_key
 
 SIMILAR = 88  # name score from which two suppliers are shown as possibly the same company
@@ -62,21 +61,18 @@ def _sorted_words(key: str) -> str:
 
 
 # Each process keeps each tenant's name keys (reading 50,000 rows is most of what a check would otherwise
-# cost), stamped with how many audit events the services that change a supplier's names or whether it is live
-# have recorded. Every such change records one in its own transaction and audit events are never updated or
-# deleted (the runtime role holds no UPDATE/DELETE on them), so the count grows with every committed change,
-# whatever its timing: unlike a supplier count and latest updated_at, it cannot stay the same across a change
-# (one merged away and one added, an update whose updated_at is older than one already seen), and no counter
-# row serialises a tenant's supplier writes. A change by these services that does not record an event changes
-# nothing that is indexed (``_apply`` records one whenever a field changes).
-NAME_EVENTS = ("supplier.create", "supplier.propose", "supplier.update", "supplier.merge")
+# cost), stamped with the tenant's ``NameIndexVersion``: every service that changes a supplier's names or whether
+# it is live bumps it in its own transaction (``suppliers.services.master.names_changed``), so the version a
+# check reads changes exactly when committed names have. Reading it is one primary-key look-up; the bump holds
+# the tenant's row until its transaction commits, which orders supplier writes within a tenant (they are few
+# and short).
 _INDEX: dict[Any, tuple[int, list[Any], list[str]]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
 def names_version() -> int:
-    """The current tenant's count of supplier name and liveness changes (see above), in one indexed count."""
-    return AuditEvent.objects.filter(object_type=Supplier._meta.label_lower, action__in=NAME_EVENTS).count()
+    """The current tenant's version of its supplier names (see above)."""
+    return NameIndexVersion.objects.values_list("value", flat=True).first() or 0
 
 
 def _name_index() -> tuple[list[Any], list[str]]:

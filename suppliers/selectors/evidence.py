@@ -25,7 +25,7 @@ from suppliers.models import (
     Supplier,
     SupplierCategory,
 )
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import current_certifications, supplier_list_for_agent
 
 
 def tenant_today(tenant: Tenant) -> datetime.date:
@@ -138,8 +138,9 @@ NO_OWNER = "none"
 
 
 def certificate_expiring_list(*, filters: ExpiringFilters, today: datetime.date) -> QuerySet[Certification]:
-    """Certificates that end within ``within_days`` of ``today``, and those already expired, soonest first."""
-    queryset = Certification.objects.filter(valid_until__lte=today + datetime.timedelta(days=filters.within_days))
+    """Certificates that end within ``within_days`` of ``today``, and those already expired, soonest first;
+    those a later certificate has renewed are history and not listed."""
+    queryset = current_certifications().filter(valid_until__lte=today + datetime.timedelta(days=filters.within_days))
     if filters.state == CertificationState.EXPIRED:
         queryset = queryset.filter(valid_until__lt=today)
     elif filters.state == CertificationState.EXPIRING:

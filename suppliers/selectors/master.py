@@ -5,17 +5,20 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, UUIDField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from sourcing.errors import NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import User
-from suppliers.models import Supplier
+from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag, Supplier, SupplierCategory
 from suppliers.names import name_key
 
 VIEW_SUPPLIER = "suppliers.view_supplier"
@@ -88,14 +91,38 @@ class SupplierFilter:
     certificates: str = ""  # "" | "expiring" (within 30 days) | "expired"
 
 
-def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
-    """The live suppliers (not merged away) matching ``f``, by name. What a row shows beyond the supplier's own
-    columns (open risk flags, certificates, categories) is read for the page's rows only (``watch``,
-    ``categories_by_supplier``), which keeps this query cheap to plan and run at any size."""
-    from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag, SupplierCategory
+def renewed() -> Exists:
+    """True for a certificate that a later one replaces: the same type (and name, for the type Other) for the
+    same site, or both for no site, ending after it. A renewed certificate is history: it does not make its
+    supplier's certificates "expired" or "expiring", and nobody is reminded about it."""
+    no_site = Value(uuid.UUID(int=0), output_field=UUIDField())
+    return Exists(
+        Certification.objects.filter(
+            supplier_id=OuterRef("supplier_id"),
+            cert_type=OuterRef("cert_type"),
+            name=OuterRef("name"),
+            valid_until__gt=OuterRef("valid_until"),
+        )
+        .annotate(site_key=Coalesce("site_id", no_site))
+        .filter(site_key=Coalesce(OuterRef("site_id"), no_site))
+    )
 
-    today = timezone.localdate()
+
+def current_certifications() -> QuerySet[Certification]:
+    """The certificates no later one replaces (``renewed``)."""
+    return Certification.objects.filter(~renewed())
+
+
+def _certificates_in(state: str, today: datetime.date) -> Q:
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    if state == "expired":
+        return Q(valid_until__lt=today)
+    return Q(valid_until__gte=today, valid_until__lte=soon)
+
+
+def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
+    """The live suppliers (not merged away) matching ``f``, by name."""
+    today = timezone.localdate()
     queryset = (
         Supplier.objects.filter(merged_into__isnull=True).select_related("owner__user").order_by("legal_name", "id")
     )
@@ -127,49 +154,23 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
         queryset = queryset.filter(Exists(flags))
     elif f.risk:
         queryset = queryset.filter(Exists(flags.filter(kind=f.risk)))
-    certs = Certification.objects.filter(supplier_id=OuterRef("pk"))
-    if f.certificates == "expiring":
-        queryset = queryset.filter(Exists(certs.filter(valid_until__gte=today, valid_until__lte=soon)))
-    elif f.certificates == "expired":
-        queryset = queryset.filter(Exists(certs.filter(valid_until__lt=today)))
+    if f.certificates in {"expiring", "expired"}:
+        certs = current_certifications().filter(supplier_id=OuterRef("pk"))
+        queryset = queryset.filter(Exists(certs.filter(_certificates_in(f.certificates, today))))
     return queryset
 
 
-def watch(suppliers: list[Supplier]) -> list[Supplier]:
-    """Set ``open_flags``, ``certs_expiring`` and ``certs_expired`` on these suppliers (one query)."""
-    from suppliers.models import EXPIRING_DAYS, Certification, RiskFlag
-
-    today = timezone.localdate()
-    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    ids = [s.pk for s in suppliers]
-    never = Q(pk__isnull=True)  # a count that is always 0, so both halves of the union have the same columns
-    flags = (
-        RiskFlag.objects.filter(supplier_id__in=ids, is_open=True)
-        .values_list("supplier_id")
-        .annotate(flags=Count("id"), expiring=Count("id", filter=never), expired=Count("id", filter=never))
-        .order_by()
-    )
-    certs = (
-        Certification.objects.filter(supplier_id__in=ids, valid_until__lte=soon)
-        .values_list("supplier_id")
-        .annotate(
-            flags=Count("id", filter=never),
-            expiring=Count("id", filter=Q(valid_until__gte=today)),
-            expired=Count("id", filter=Q(valid_until__lt=today)),
-        )
-        .order_by()
-    )
-    found: dict[Any, list[int]] = {}
-    for supplier_id, *counts in flags.union(certs, all=True):
-        total = found.setdefault(supplier_id, [0, 0, 0])
-        for n, value in enumerate(counts):
-            total[n] += value
-    for s in suppliers:
-        s.open_flags, s.certs_expiring, s.certs_expired = found.get(s.pk, (0, 0, 0))  # type: ignore[attr-defined]
-    return suppliers
+def category_refs(categories: Iterable[Any]) -> dict[str, CategoryRef]:
+    """The tenant's categories (as the list's filter has read them already) by id, for ``categories_of``."""
+    return {str(c.pk): CategoryRef(c.pk, c.code, c.name) for c in categories}
 
 
-# What a row of the supplier list shows (the page reads no more of the supplier than this).
+def categories_of(supplier: Supplier, refs: dict[str, CategoryRef]) -> list[CategoryRef]:
+    """The supplier's categories as its row holds them (``Supplier.category_ids``), by code: no query."""
+    return sorted((refs[pk] for pk in supplier.category_ids if pk in refs), key=lambda c: c.code)
+
+
+# What a row of the supplier list shows (the page reads no more of the supplier than this, and joins nothing).
 LIST_FIELDS = [
     "id",
     "legal_name",
@@ -180,9 +181,10 @@ LIST_FIELDS = [
     "country",
     "province",
     "city",
-    "owner",
-    "owner__user__email",
-    "owner__user__full_name",
+    "owner",  # the id: named from the tenant's members (``with_owners``)
+    "open_flag_count",
+    "certificate_ends",
+    "category_ids",
 ]
 
 
@@ -255,16 +257,36 @@ def agents_of(supplier: Supplier) -> list[Any]:
     )
 
 
-def owner_choices() -> list[Any]:
-    """Members who may own suppliers: active internal members who work on them."""
+def owner_choices(members: dict[Any, Any] | None = None) -> list[Any]:
+    """Members who may own suppliers: active internal members who work on them; picked from ``members``
+    (``members_by_id``) when the page has read those already."""
     from sourcing.models import Membership
     from suppliers.services.master import OWNER_ROLES
 
+    if members is not None:
+        found = [m for m in members.values() if m.is_active and m.role in OWNER_ROLES]
+        return sorted(found, key=lambda m: (m.user.full_name, m.user.email))
     return list(
         Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
+
+
+def members_by_id() -> dict[Any, Any]:
+    """Every membership of the tenant (with its user), by id, in one query: a few hundred at most. The list
+    names its rows' owners from these (``with_owners``) rather than joining two tables into its page."""
+    from sourcing.models import Membership
+
+    return {m.pk: m for m in Membership.objects.select_related("user").order_by()}
+
+
+def with_owners(suppliers: list[Supplier], members: dict[Any, Any]) -> list[Supplier]:
+    """Attach each supplier's owner from ``members``, so reading ``supplier.owner`` runs no query."""
+    for supplier in suppliers:
+        if supplier.owner_id is not None and supplier.owner_id in members:
+            supplier.owner = members[supplier.owner_id]
+    return suppliers
 
 
 def supplier_activity(supplier: Supplier, *, limit: int = 200) -> list[Any]:

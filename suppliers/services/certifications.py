@@ -41,8 +41,10 @@ from suppliers.models import (
     SupplierAgentGrant,
 )
 from suppliers.selectors import evidence as selectors
+from suppliers.selectors.master import current_certifications
 from suppliers.services.common import check_supplier_step, invalid, is_agent, supplier_for
 from suppliers.services.risk import risk_flag_raise, risk_flag_resolve
+from suppliers.services.row_facts import row_facts_refresh
 
 # Evidence files are certificates and reports, never bulk data: a lower limit than the site-wide one.
 EVIDENCE_MAX_BYTES = 25 * 1_048_576
@@ -160,6 +162,7 @@ def certification_create(
         after={"supplier": str(supplier.pk), **snapshot(certification, AUDIT_FIELDS)},
     )
     compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
+    row_facts_refresh([supplier.pk])
     return certification
 
 
@@ -216,6 +219,7 @@ def certification_update(
         after=snapshot(certification, AUDIT_FIELDS),
     )
     compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
+    row_facts_refresh([supplier.pk])
     return certification
 
 
@@ -234,6 +238,7 @@ def certification_delete(*, tenant: Tenant, by: Actor, certification_id: Any) ->
         storage = found.file.storage
         transaction.on_commit(lambda: storage.delete(stored))
     compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
+    row_facts_refresh([supplier.pk])
     return supplier
 
 
@@ -405,16 +410,18 @@ def _send_reminders(
 
 
 def certification_reminders_send(*, tenant: Tenant, by: Actor, today: datetime.date | None = None) -> int:
-    """Remind the owner and the assigned agents of each certificate that has reached a reminder mark (30,
-    14 and 7 days before it ends) whose reminder has not gone out. A certificate that reached a later mark
-    without the earlier ones being sent gets only the latest. Each mark is recorded with the certificate in
-    the same transaction that schedules its e-mails (sent on commit), so a rerun or a retry never sends a
-    mark twice. Returns the number of certificates reminded about."""
+    """Remind the owner and the assigned agents of each current certificate (one no later certificate has
+    renewed) that has reached a reminder mark (30, 14 and 7 days before it ends) whose reminder has not gone
+    out. A certificate that reached a later mark without the earlier ones being sent gets only the latest.
+    Each mark is recorded with the certificate in the same transaction that schedules its e-mails (sent on
+    commit), so a rerun or a retry never sends a mark twice. Returns the number of certificates reminded about."""
     by.require(Scope.SUPPLIER_EVIDENCE)
     today = today or selectors.tenant_today(tenant)
-    window = Certification.objects.filter(
-        valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=max(REMINDER_MARKS))
-    ).values_list("pk", "valid_until", "reminders_sent")
+    window = (
+        current_certifications()  # nobody is reminded of a certificate already renewed
+        .filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=max(REMINDER_MARKS)))
+        .values_list("pk", "valid_until", "reminders_sent")
+    )
     due = [pk for pk, until, sent in window if _needs(reminder_mark((until - today).days), sent)]
     if not due:
         return 0

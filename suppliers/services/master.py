@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,11 @@ from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Membership, Tenant, validate_country, validate_time_zone
 from sourcing.roles import INTERNAL_ROLES, Scope
+from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import (
     Contact,
+    NameIndexVersion,
     Site,
     SiteKind,
     Supplier,
@@ -33,6 +36,7 @@ from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
 from suppliers.services.common import invalid, is_agent, supplier_for
 from suppliers.services.risk import risk_region_refresh
+from suppliers.services.row_facts import row_facts_refresh
 
 TEXT_FIELDS = {
     "legal_name": 255,
@@ -231,11 +235,25 @@ def _set_categories(tenant: Tenant, supplier: Supplier, category_ids: list[Any])
     SupplierCategory.objects.bulk_create(
         [SupplierCategory(tenant=tenant, supplier=supplier, category_id=c) for c in sorted(wanted - current, key=str)]
     )
+    row_facts_refresh([supplier.pk])
     return sorted(str(c) for c in current), sorted(str(c) for c in wanted)
+
+
+def names_changed() -> None:
+    """Tell the duplicate check's cached name indexes that this tenant's supplier names, or which suppliers
+    are live, change in this transaction (``NameIndexVersion``). A step of the services that do so."""
+    if NameIndexVersion.objects.update(value=F("value") + 1):
+        return
+    try:
+        with transaction.atomic():
+            NameIndexVersion.objects.create(tenant=current_tenant(), value=1)
+    except IntegrityError:  # another transaction created it a moment ago
+        NameIndexVersion.objects.update(value=F("value") + 1)
 
 
 def _save(supplier: Supplier) -> None:
     supplier.updated_at = timezone.now()
+    names_changed()
     try:
         with transaction.atomic():
             supplier.save()
@@ -603,6 +621,7 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
         target.credit_code = source.credit_code
     target.updated_at = timezone.now()
     target.save()
+    names_changed()  # one supplier fewer, and the kept one's aliases
     source.merged_into = target
     source.updated_at = timezone.now()
     source.save(update_fields=["merged_into", "updated_at"])
@@ -613,6 +632,7 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
 
     risk_region_refresh(tenant=tenant, by=by, supplier_id=target.pk)
     compliance_evaluate(tenant=tenant, by=by, supplier=target)
+    row_facts_refresh([target.pk, source.pk])  # the moved flags, certificates and categories
     audit_record(
         tenant=tenant,
         by=by,

@@ -21,6 +21,7 @@ from suppliers import regions
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.selectors.onboarding import internal_member_get
 from suppliers.services.common import check_supplier_step, invalid, supplier_for
+from suppliers.services.row_facts import row_facts_refresh
 
 REGION_SOURCE = "region:forced_labour"
 DEPENDENCY_PREFIX = "dependency:"
@@ -60,6 +61,7 @@ def risk_flag_raise(
     except IntegrityError:  # raised by a concurrent run a moment ago: that one stands
         return RiskFlag.objects.get(supplier_id=supplier.pk, source=source, is_open=True)
     audit_record(tenant=tenant, by=by, action="risk_flag.raise", target=supplier, after={"kind": kind, "title": title})
+    row_facts_refresh([supplier.pk])
     return flag
 
 
@@ -74,6 +76,7 @@ def risk_flag_resolve(*, tenant: Tenant, by: Actor, supplier: Supplier, source: 
     flag.is_open, flag.closed_at = False, timezone.now()
     flag.save(update_fields=["is_open", "closed_at"])
     audit_record(tenant=tenant, by=by, action="risk_flag.resolve", target=supplier, before={"title": flag.title})
+    row_facts_refresh([supplier.pk])
     return True
 
 
@@ -240,6 +243,7 @@ def risk_flag_create(
             "owner": str(owner.pk) if owner else None,
         },
     )
+    row_facts_refresh([supplier.pk])
     return flag
 
 
@@ -276,4 +280,5 @@ def risk_flag_close(*, tenant: Tenant, by: Actor, flag_id: Any, note: str) -> Ri
         before={"title": flag.title, "is_open": True},
         after={"is_open": False, "note": note},
     )
+    row_facts_refresh([flag.supplier_id])
     return flag

@@ -244,9 +244,13 @@ def _expiring_world(tenant: Tenant, make_member: Any, rows: int) -> dict[str, An
     owner = make_member(tenant, Role.BUYER, email="owner@acme.test")
     strategic = make_supplier(tenant, '=HYPERLINK("http://x")', tier="strategic", owner=owner)
     core = make_supplier(tenant, "Core Co.", tier="core")
-    for n in range(rows):
-        add_certificate(tenant, strategic, valid_until=_days(n + 1), number=f"SOON-{n}")
-        add_certificate(tenant, core, cert_type="smeta", valid_until=_days(-n - 1), number=f"GONE-{n}")
+    for n in range(rows):  # each a certificate of its own (a later one of the same kind would renew it)
+        add_certificate(
+            tenant, strategic, cert_type="other", name=f"Test {n}", valid_until=_days(n + 1), number=f"SOON-{n}"
+        )
+        add_certificate(
+            tenant, core, cert_type="smeta", name=f"Audit {n}", valid_until=_days(-n - 1), number=f"GONE-{n}"
+        )
     add_certificate(tenant, core, valid_until=_days(90), number="LATER-1")
     return {"owner": owner, "strategic": strategic, "core": core}
 
