@@ -197,6 +197,7 @@ def run(
     settings: Any, connection: Any, tenant: Any, *, rows: int, repeat: int, as_runtime_role: Callable[[], None]
 ) -> None:
     from django.test import Client
+    from django.utils import timezone
 
     from sourcing.actors import Actor
     from sourcing.models import Membership, User
@@ -257,7 +258,8 @@ def run(
                 rows_, _next = selectors.page_after(queryset, cursor, 50)
                 selectors.with_owners(rows_, members)
                 # what a row shows beyond its columns, as the page reads it
-                shown = [(selectors.categories_of(s, refs), s.certs_expiring, s.certs_expired) for s in rows_]
+                today = timezone.localdate()  # once a page, as the page does
+                shown = [(selectors.categories_of(s, refs), s.certificate_states(today)) for s in rows_]
                 return rows_ if shown else []
 
         return go

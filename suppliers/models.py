@@ -139,15 +139,22 @@ class Supplier(TenantScopedModel):
     def display_name(self) -> str:
         return f"{self.legal_name} ({self.local_name})" if self.local_name else self.legal_name
 
+    def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
+        """How many of its current certificates (renewed ones left out) have ended, and how many end within
+        ``EXPIRING_DAYS``, on ``today`` (the viewer's today unless given; a list passes it once for its rows)."""
+        if not self.certificate_ends:
+            return 0, 0
+        today = today or timezone.localdate()
+        ends = self.certificate_ends
+        return row_facts.expired(ends, today), row_facts.expiring(ends, today, EXPIRING_DAYS)
+
     @property
     def certs_expired(self) -> int:
-        """How many of its current certificates (renewed ones left out) have ended, today."""
-        return row_facts.expired(self.certificate_ends, timezone.localdate())
+        return self.certificate_states()[0]
 
     @property
     def certs_expiring(self) -> int:
-        """How many of its current certificates end within ``EXPIRING_DAYS``, today included."""
-        return row_facts.expiring(self.certificate_ends, timezone.localdate(), EXPIRING_DAYS)
+        return self.certificate_states()[1]
 
 
 class NameIndexVersion(TenantScopedModel):

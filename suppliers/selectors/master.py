@@ -149,11 +149,9 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
         )
     if f.owner_id:
         queryset = queryset.filter(owner_id=f.owner_id)
-    flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
-    if f.risk == "any":
-        queryset = queryset.filter(Exists(flags))
-    elif f.risk:
-        queryset = queryset.filter(Exists(flags.filter(kind=f.risk)))
+    if f.risk:
+        flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
+        queryset = queryset.filter(Exists(flags if f.risk == "any" else flags.filter(kind=f.risk)))
     if f.certificates in {"expiring", "expired"}:
         certs = current_certifications().filter(supplier_id=OuterRef("pk"))
         queryset = queryset.filter(Exists(certs.filter(_certificates_in(f.certificates, today))))

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,7 +53,7 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
     rows = selectors.supplier_list(form.filters()).select_related(None).only(*selectors.LIST_FIELDS)
     suppliers, after = selectors.page_after(rows, request.GET.get("after"), PAGE_SIZE)
     selectors.with_owners(suppliers, members)
-    refs = selectors.category_refs(categories)
+    refs, today = selectors.category_refs(categories), timezone.localdate()
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -60,7 +61,7 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
         "suppliers/supplier_list.html",
         {
             "form": form,
-            "rows": [(s, selectors.categories_of(s, refs)) for s in suppliers],
+            "rows": [(s, selectors.categories_of(s, refs), *s.certificate_states(today)) for s in suppliers],
             "next_query": _with(query, after=after) if after else "",
             "first_query": query.urlencode(),
             "first_page": not request.GET.get("after"),
@@ -105,10 +106,11 @@ def supplier_export(request: TenantRequest) -> HttpResponseBase:
     categories, members = selectors.category_choices(), selectors.members_by_id()
     form = _filter_form(request, categories, members)
     queryset = selectors.supplier_list(form.filters())
-    refs = selectors.category_refs(categories)
+    refs, today = selectors.category_refs(categories), timezone.localdate()
 
     def rows() -> Any:
         for s in queryset.iterator(chunk_size=2000):
+            expired, expiring = s.certificate_states(today)
             yield [
                 s.legal_name,
                 s.local_name,
@@ -125,8 +127,8 @@ def supplier_export(request: TenantRequest) -> HttpResponseBase:
                 s.owner.user.email if s.owner else "",
                 " ".join(c.code for c in selectors.categories_of(s, refs)),
                 s.open_flag_count,
-                s.certs_expiring,
-                s.certs_expired,
+                expiring,
+                expired,
             ]
 
     from sourcing.audit import audit_record
