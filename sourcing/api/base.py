@@ -1,6 +1,7 @@
 """Base classes for every tenant API endpoint. They own authentication, scope checks, the tenant scope and
-idempotency; subclasses may not override ``dispatch``, ``initial``, ``get_permissions`` or
-``get_authenticators`` (enforced at class creation), so no endpoint can forget them."""
+idempotency; subclasses may not override ``dispatch``, ``initial``, ``get_permissions``, ``principal_scope`` or
+``get_authenticators`` (enforced at class creation), so no endpoint can forget them. The ERP API's classes are
+here; the partner API's (``sourcing.api.partner``) share the same plumbing with another principal."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
-from sourcing.models import ApiKey
+from sourcing.models import ApiKey, Tenant
 from sourcing.web import client_ip
 
 
@@ -38,28 +39,40 @@ PROTECTED = (
     "get_authenticators",
     "get_throttles",
     "get_queryset",
+    "principal_scope",
     "permission_classes",
     "authentication_classes",
     "throttle_classes",
 )
 
 
+# The base classes live here and in the partner API's module; no other module may define the plumbing.
+BASE_MODULES = frozenset({__name__, "sourcing.api.partner"})
+
+
 def _is_trusted(klass: type) -> bool:
-    return klass.__module__ == __name__ or klass.__module__.split(".")[0] in {"rest_framework", "django"}
+    return klass.__module__ in BASE_MODULES or klass.__module__.split(".")[0] in {"rest_framework", "django"}
 
 
-class TenantAPIMixin:
+class ScopedAPIMixin:
+    """What the ERP API and the partner API share: who the principal is is decided by the base class
+    (``principal_scope``); the handler then runs in that principal's tenant scope, behind the idempotency guard."""
+
     required_scopes: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__module__ == __name__:
+        if cls.__module__ in BASE_MODULES:
             return
         for name in PROTECTED:
             # Wherever it comes from in the MRO (a mixin included), it must be ours or DRF's own.
             definer = next((k for k in cls.__mro__ if name in k.__dict__), None)
             if definer is not None and not _is_trusted(definer):
                 raise TypeError(f"{cls.__name__} must not override {name}; tenant scoping lives in {__name__}.")
+
+    def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
+        """The authenticated principal's tenant, its actor, and the namespace of its Idempotency-Keys."""
+        raise NotImplementedError
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         view: Any = self
@@ -69,13 +82,13 @@ class TenantAPIMixin:
         view.headers = view.default_response_headers
         try:
             view.initial(drf_request, *args, **kwargs)
-            api_key = drf_request.auth
-            drf_request.actor = Actor.for_api_key(api_key, ip_address=client_ip(request))
-            # The handler runs inside the key's tenant scope, which the idempotency guard opens and commits.
+            tenant, drf_request.actor, keys = view.principal_scope(drf_request)
+            # The handler runs inside the principal's tenant scope, which the idempotency guard opens and commits.
             response = run_idempotent(
                 request=drf_request,
-                tenant=api_key.tenant,
+                tenant=tenant,
                 call=lambda: self._call_handler(drf_request, *args, **kwargs),
+                namespace=keys,
             )
         except Exception as exc:
             response = view.handle_exception(exc)
@@ -93,18 +106,27 @@ class TenantAPIMixin:
         return handler(request, *args, **kwargs)
 
 
+class TenantAPIMixin(ScopedAPIMixin):
+    """The ERP API: an API key (``Authorization: Api-Key``) and its key scopes."""
+
+    def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
+        api_key = request.auth
+        assert isinstance(api_key, ApiKey)  # HasScope lets nothing else through
+        return api_key.tenant, Actor.for_api_key(api_key, ip_address=client_ip(request)), ""
+
+
 class TenantAPIView(TenantAPIMixin, APIView):
     pass
 
 
-class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ScopedRowsMixin:
     """Subclasses set ``model`` and implement ``scoped_queryset()`` (called inside the tenant scope)."""
 
     model: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.scoped_queryset is TenantViewSet.scoped_queryset:
+        if cls.__module__ not in BASE_MODULES and cls.scoped_queryset is ScopedRowsMixin.scoped_queryset:
             raise TypeError(f"{cls.__name__} must define scoped_queryset(): the rows it serves, in the tenant scope.")
 
     def get_queryset(self) -> Any:
@@ -116,3 +138,7 @@ class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[ty
     def scoped_queryset(self) -> Any:
         """The endpoint's rows; every subclass defines it (checked when the subclass is created)."""
         return self.model.objects.none()
+
+
+class TenantViewSet(ScopedRowsMixin, TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Subclasses set ``model`` and implement ``scoped_queryset()`` (called inside the tenant scope)."""

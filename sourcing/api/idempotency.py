@@ -67,12 +67,13 @@ def _in_progress() -> ConflictError:
     )
 
 
-def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Response]) -> Response:
+def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Response], namespace: str = "") -> Response:
     """Run ``call`` inside the tenant's transaction, guarded by the request's Idempotency-Key if it has one.
 
     The lock is taken before the transaction opens and released only after it has committed, so a duplicate
     arriving at any moment either waits out the lock (409) or finds the committed record (replay). A request
-    that fails is rolled back and not recorded: sending it again runs it again.
+    that fails is rolled back and not recorded: sending it again runs it again. A ``namespace`` keeps one
+    principal's keys apart from everyone else's in the tenant (a partner's keys never replay another's answer).
     """
     key = request.headers.get(HEADER) if request.method == "POST" else None
     if not key:
@@ -80,6 +81,8 @@ def run_idempotent(*, request: Request, tenant: Tenant, call: Callable[[], Respo
             return call()
     if len(key) > 255:
         raise DomainError("Idempotency-Key is too long.", fields={HEADER: ["At most 255 characters."]})
+    if namespace:
+        key = f"{namespace}:{hashlib.sha256(key.encode()).hexdigest()}"
     request_hash = _request_hash(request)
     with tenant_scope(tenant):
         record = IdempotencyRecord.objects.filter(key=key).first()

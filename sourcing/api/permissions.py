@@ -16,8 +16,8 @@ class HasScope(BasePermission):
     message = "You do not have permission to do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        key = request.auth
-        if not isinstance(key, ApiKey):
+        held = self.principal_scopes(request)
+        if held is None:
             return False
         required: dict[str, str] = getattr(view, "required_scopes", {})
         method = request.method or ""
@@ -28,7 +28,12 @@ class HasScope(BasePermission):
             return not _implements(view, method)
         if scope == ANY_PRINCIPAL:
             return True
-        return scope in key.effective_scopes
+        return scope in held
+
+    def principal_scopes(self, request: Request) -> frozenset[str] | None:
+        """The scopes the authenticated principal holds; None when it is not this API's kind of principal."""
+        key = request.auth
+        return key.effective_scopes if isinstance(key, ApiKey) else None
 
 
 def _implements(view: Any, method: str) -> bool:
