@@ -37,6 +37,7 @@ PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),
     (_("Propose a supplier"), "portal_supplier_propose", Scope.PORTAL),
     (_("My audits"), "portal_audit_list", Scope.PORTAL),
+    (_("API access"), "portal_api_access", Scope.PORTAL),
 ]
 # The pages of the suppliers section that are not about one supplier, as a strip of tabs above them.
 SUPPLIER_AREA = [

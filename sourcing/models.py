@@ -190,6 +190,37 @@ class ApiKey(TenantScopedModel):
         return scopes_for_api_key(self.scopes) if self.is_active else frozenset()
 
 
+class PartnerToken(TenantScopedModel):
+    """A sourcing agent's personal credential for the partner API, bound to one agent membership (so to one
+    person and one tenant). Only a SHA-256 of the secret is stored; the token is shown once, at creation."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="partner_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, db_index=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "prefix"], name="partnertoken_unique_prefix_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "membership", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="partnertoken_unique_active_name_per_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class AppendOnlyQuerySet(TenantQuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Audit events are append-only.")

@@ -6,10 +6,10 @@ the transaction-local ``app.tenant_id`` that ``sourcing.tenancy.tenant_scope`` s
 runtime role (settings.DATABASE_APP_ROLE) plain DML and nothing else; that role owns no tables and has no
 BYPASSRLS, so the policies bind it. Audit events get no UPDATE or DELETE grant at all (append-only).
 
-Two bootstrap lookups happen before the tenant is known, and a second, SELECT-only policy on their tables
+Three bootstrap lookups happen before the tenant is known, and a second, SELECT-only policy on their tables
 allows exactly that much more reading: a user's own memberships (``app.user_id``, to list the tenants they
-belong to, and the agencies behind them) and an API key by its public prefix (``app.api_key_prefix``, to
-authenticate it). Every write,
+belong to, and the agencies behind them), an API key by its public prefix (``app.api_key_prefix``) and a
+partner token by its public prefix (``app.partner_token_prefix``), to authenticate them. Every write,
 DELETE included, is governed by the tenant policy alone.
 """
 
@@ -28,6 +28,7 @@ CURRENT_TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 EXTRA_READ = {
     "sourcing_membership": "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid",
     "sourcing_apikey": "prefix = NULLIF(current_setting('app.api_key_prefix', true), '')",
+    "sourcing_partnertoken": "prefix = NULLIF(current_setting('app.partner_token_prefix', true), '')",
     # The agencies behind those memberships (an agent whose agency is inactive cannot open that tenant).
     "sourcing_agency": (
         "id IN (SELECT agency_id FROM sourcing_membership "

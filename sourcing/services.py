@@ -29,6 +29,7 @@ from sourcing.models import (
     Agency,
     ApiKey,
     Membership,
+    PartnerToken,
     Tenant,
     User,
     validate_country,
@@ -299,6 +300,14 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def credential_new() -> tuple[str, str, str]:
+    """A new credential as (public prefix, SHA-256 of the secret, plain ``sw_<prefix>_<secret>``): the scheme
+    of API keys, also used by partner tokens. Only the prefix and the hash are stored."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return prefix, _hash_secret(secret), f"sw_{prefix}_{secret}"
+
+
 @transaction.atomic
 def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     """Create a key; the returned plain key is shown once and never stored."""
@@ -311,13 +320,12 @@ def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -
         raise DomainError(_("Scopes must be read and/or write."), fields={"scopes": [_("Use read, write.")]})
     if ApiKey.objects.filter(name=name).exists():
         raise DomainError(_("A key with this name exists."), fields={"name": [_("Already exists.")]})
-    prefix = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
+    prefix, secret_hash, plain = credential_new()
     key = ApiKey.objects.create(
         tenant=tenant,
         name=name,
         prefix=prefix,
-        secret_hash=_hash_secret(secret),
+        secret_hash=secret_hash,
         scopes=sorted(set(scopes)),
         created_by=by.user,
     )
@@ -328,7 +336,7 @@ def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -
         target=key,
         after={"name": name, "scopes": key.scopes, "prefix": prefix},
     )
-    return key, f"sw_{prefix}_{secret}"
+    return key, plain
 
 
 @transaction.atomic
@@ -351,7 +359,8 @@ def api_key_parse(raw: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def api_key_matches(key: ApiKey, secret: str) -> bool:
+def api_key_matches(key: ApiKey | PartnerToken, secret: str) -> bool:
+    """Whether ``secret`` is the one whose hash the credential (an API key or a partner token) stores."""
     return secrets.compare_digest(key.secret_hash, _hash_secret(secret))
 
 

@@ -29,6 +29,7 @@ _current_tenant: contextvars.ContextVar[Tenant | None] = contextvars.ContextVar(
 TENANT_SETTING = "app.tenant_id"
 USER_SETTING = "app.user_id"
 API_KEY_SETTING = "app.api_key_prefix"
+PARTNER_TOKEN_SETTING = "app.partner_token_prefix"
 
 
 class TenantNotSetError(RuntimeError):

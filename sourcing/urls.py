@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from sourcing import accounts, portal, views
+from sourcing import accounts, partner_token_views, portal, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
 from sourcing.categories import api as category_api
@@ -18,6 +18,7 @@ from suppliers.api import audits as supplier_audits_api
 from suppliers.api import evidence as supplier_evidence_api
 from suppliers.api import master as supplier_api
 from suppliers.api import onboarding as supplier_onboarding_api
+from suppliers.api import partner as supplier_partner_api
 
 router = SimpleRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
@@ -36,17 +37,52 @@ for _module in (
 
 public_api = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
-api_patterns: list[URLPattern | URLResolver] = [
+# The ERP's endpoints; its schema documents these and nothing else (the partner API has its own).
+erp_api_routes: list[URLPattern | URLResolver] = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
-    path("schema/", SpectacularAPIView.as_view(**public_api), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
     *category_api.api_patterns,
     *spend_setup_api.api_patterns,
     *spend_api.api_patterns,
     *router.urls,
+]
+api_patterns: list[URLPattern | URLResolver] = [
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(urlconf=[path("api/v1/", include(erp_api_routes))], **public_api),
+        name="api-schema",
+    ),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
+    *erp_api_routes,
     # Anything else under /api/ answers the API's own JSON 404, in debug mode too.
     re_path(r"^.*$", api_not_found, name="api-not-found"),
+]
+
+# The partner API: sourcing agents' own routes, with their own credential (partner tokens) and schema.
+partner_router = SimpleRouter()
+for _prefix, _viewset, _basename in supplier_partner_api.routes:
+    partner_router.register(_prefix, _viewset, basename=_basename)
+PARTNER_SCHEMA = {
+    "TITLE": "Sourcewise partner API",
+    "DESCRIPTION": (
+        "For sourcing agents: the suppliers and audits assigned to you. "
+        "Authenticate with `Authorization: Partner-Token <token>` (create tokens on the portal's API access page)."
+    ),
+    "SCHEMA_PATH_PREFIX": "/api/partner/v1",
+}
+partner_api_patterns: list[URLPattern | URLResolver] = [
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            urlconf=[path("api/partner/v1/", include(partner_router.urls))],
+            custom_settings=PARTNER_SCHEMA,
+            **public_api,
+        ),
+        name="partner-api-schema",
+    ),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="partner-api-schema", **public_api), name="partner-api-docs"),
+    *partner_router.urls,
+    re_path(r"^.*$", api_not_found, name="partner-api-not-found"),
 ]
 
 account_patterns = [
@@ -88,11 +124,23 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("admin/assignments/", views.agent_assignment, name="agent_assignment"),
     path("admin/api-keys/", views.api_key_list, name="api_key_list"),
     path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("admin/api-keys/partner-tokens/", partner_token_views.partner_token_list, name="partner_token_list"),
+    path(
+        "admin/api-keys/partner-tokens/<uuid:partner_token_id>/revoke/",
+        partner_token_views.partner_token_revoke,
+        name="partner_token_revoke",
+    ),
     path("categories/", include(category_urls.page_patterns)),
     path("spend/", include(spend_urls.page_patterns)),
     path("suppliers/", include(supplier_urls.page_patterns)),
     path("portal/", portal.portal_home, name="portal_home"),
     path("portal/", include(supplier_urls.portal_patterns)),
+    path("portal/api-access/", partner_token_views.portal_api_access, name="portal_api_access"),
+    path(
+        "portal/api-access/<uuid:partner_token_id>/revoke/",
+        partner_token_views.portal_partner_token_revoke,
+        name="portal_partner_token_revoke",
+    ),
 ]
 
 urlpatterns = [
@@ -102,6 +150,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("api/v1/", include(api_patterns)),
+    path("api/partner/v1/", include(partner_api_patterns)),
 ]
 
 handler404 = "sourcing.errorpages.page_not_found"

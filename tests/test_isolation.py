@@ -20,13 +20,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from sourcing.api.base import TenantAPIMixin
+from sourcing.api.partner import PartnerAPIMixin
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import API_KEY_SCOPES, INTERNAL_ROLES, ROLE_SCOPES, Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from tests.conftest import SYSTEM
-from tests.suppliers import harness_parts
+from tests.suppliers import harness_partner, harness_parts
 
 # Each supplier subdomain describes its routes for this harness in a module of tests/suppliers/ (harness_*.py):
 #   POST_ONLY, BODY_ID_ROUTES: sets of url names, as below;  API_PK_OBJECT: basename -> object key;
@@ -49,6 +50,9 @@ PUBLIC = {
     "api-schema",
     "api-docs",
     "api-not-found",
+    "partner-api-schema",
+    "partner-api-docs",
+    "partner-api-not-found",
 }
 # Routes outside any tenant that need a signed-in person (and show only that person's own data).
 SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
@@ -308,6 +312,8 @@ def _classify(pattern: str, url: URLPattern) -> str:
         return "tenant_page"
     if pattern.startswith("api/v1/") and cls is not None and issubclass(cls, TenantAPIMixin):
         return "api"
+    if pattern.startswith("api/partner/v1/") and cls is not None and issubclass(cls, PartnerAPIMixin):
+        return "partner_api"
     pytest.fail(f"The isolation harness cannot classify route {pattern!r} ({url.name}); add it.")
 
 
@@ -315,7 +321,8 @@ def test_every_route_is_classified() -> None:
     kinds = {url.name: _classify(pattern, url) for pattern, url in ROUTES}
     assert kinds["dashboard"] == "tenant_page"
     assert kinds["api-me"] == "api"
-    assert {"tenant_page", "api", "public", "signed_in"} == set(kinds.values())
+    assert kinds["partner-supplier-list"] == "partner_api"
+    assert {"tenant_page", "api", "partner_api", "public", "signed_in"} == set(kinds.values())
 
 
 def _params(pattern: str) -> list[str]:
@@ -537,6 +544,125 @@ def test_api_other_tenants_id_is_a_missing_id(world: World, pattern: str, url: U
     assert theirs.content == missing.content
 
 
+# The partner API: the agents' own routes, with partner tokens. Each route is described (the body each method is
+# sent) in tests/suppliers/harness_partner.py; its principals are an agent assigned to acme's objects, an acme agent
+# assigned nothing, the assigned agent's own globex membership (one person, two tenants), and an acme ERP key
+# (never accepted here).
+PARTNER_ROUTES = [(p, u) for p, u in ROUTES if p.startswith("api/partner/v1/") and u.name not in PUBLIC]
+PARTNER_PRINCIPALS = ["anonymous", "acme-write", "assigned_agent", "unassigned_agent", "globex_agent"]
+
+
+@pytest.fixture
+def partner_tokens(world: World) -> dict[str, str]:
+    from sourcing.actors import Actor
+    from sourcing.partner_tokens import partner_token_create
+
+    with tenant_scope(world.globex):
+        globex_agent = Membership.objects.get(user=world.assigned_agent.user)
+    tokens = {}
+    for principal, membership in (
+        ("assigned_agent", world.assigned_agent),
+        ("unassigned_agent", world.unassigned_agent),
+        ("globex_agent", globex_agent),
+    ):
+        with tenant_scope(membership.tenant):
+            _token, tokens[principal] = partner_token_create(
+                tenant=membership.tenant, by=Actor.for_membership(membership), name="Harness API"
+            )
+    return tokens
+
+
+def _partner_client(world: World, tokens: dict[str, str], principal: str) -> APIClient:
+    client = APIClient()
+    if principal == "acme-write":
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {world.keys[principal]}")
+    elif principal != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Partner-Token {tokens[principal]}")
+    return client
+
+
+def _partner_requests(url: URLPattern) -> dict[str, Any]:
+    requests = harness_partner.PARTNER_REQUESTS.get(url.name or "")
+    if requests is None:
+        pytest.fail(
+            f"The isolation harness has no description of partner route {url.name!r}; add it to harness_partner."
+        )
+    declared = set(_api_methods(url))
+    assert set(requests) == declared, (url.name, declared)
+    return requests
+
+
+def _partner_ask(client: APIClient, method: str, path: str, body: tuple[dict[str, Any], str]) -> Any:
+    data, fmt = body
+    if method == "GET":
+        return client.get(path)
+    assert method == "POST", method  # partner routes read and create; they change and delete nothing
+    return client.post(path, data, format=fmt)
+
+
+@pytest.mark.parametrize("principal", PARTNER_PRINCIPALS)
+@pytest.mark.parametrize(("pattern", "url"), PARTNER_ROUTES, ids=[u.name for _, u in PARTNER_ROUTES])
+def test_partner_api_route(
+    world: World, partner_tokens: dict[str, str], principal: str, pattern: str, url: URLPattern
+) -> None:
+    assert _classify(pattern, url) == "partner_api"
+    requests = _partner_requests(url)
+    path = reverse(url.name, kwargs=_kwargs(pattern, url, world.objects, "acme"))
+    client = _partner_client(world, partner_tokens, principal)
+    has_pk = "pk" in _params(pattern)
+    for method, scope in _api_methods(url).items():
+        assert scope in ROLE_SCOPES[Role.AGENT], (url.name, method, scope)
+        before = _audit_counts(world)
+        response = _partner_ask(client, method, path, requests[method](world.objects))
+        status = response.status_code
+        assert status < 500, response.content[:2000]
+        body = response.json()
+        if status >= 400:
+            assert set(body) == {"error"} and body["error"]["status"] == status, body
+        names_object = url.name in harness_partner.PARTNER_BODY_ID_ROUTES and method == "POST"
+        if principal in {"anonymous", "acme-write"}:
+            assert status == 401  # an ERP key never opens the partner API
+        elif principal in {"unassigned_agent", "globex_agent"} and (has_pk or names_object):
+            assert status == 404, (status, body)
+        else:
+            assert status in {200, 201, 400}, (status, body)
+        text = response.content.decode()
+        assert "TARGET-PRICE-SECRET" not in text
+        into = "globex" if principal == "globex_agent" else "acme"
+        assert _leaks(text, world, into=into) == [], "another tenant's ids in a partner API answer"
+        if principal != "assigned_agent" and status == 200:
+            assert world.objects["supplier_id"] not in text, "an unassigned supplier in a partner API answer"
+        if status in {401, 403, 404}:
+            assert _audit_counts(world) == before, "a refused request wrote something"
+
+
+PARTNER_DETAIL_ROUTES = [(p, u) for p, u in PARTNER_ROUTES if "pk" in _params(p)]
+
+
+@pytest.mark.parametrize(("pattern", "url"), PARTNER_DETAIL_ROUTES, ids=[u.name for _, u in PARTNER_DETAIL_ROUTES])
+def test_partner_other_tenants_id_is_a_missing_id(
+    world: World, partner_tokens: dict[str, str], pattern: str, url: URLPattern
+) -> None:
+    """The assigned agent's own globex token, asking for acme's objects: the same 404 as a random id, nothing
+    written; through the acme token the same ids are found (the control case)."""
+    requests = _partner_requests(url)
+    method = "GET" if "GET" in requests else next(iter(requests))
+    before = _audit_counts(world)
+
+    def ask(principal: str, kwargs: dict[str, str]) -> Any:
+        client = _partner_client(world, partner_tokens, principal)
+        return _partner_ask(client, method, reverse(url.name, kwargs=kwargs), requests[method](world.objects))
+
+    acme_ids = _kwargs(pattern, url, world.objects, "acme")
+    theirs = ask("globex_agent", acme_ids)
+    missing = ask("globex_agent", {"pk": str(uuid.uuid4())})
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.content == missing.content
+    assert _audit_counts(world) == before
+    ours = ask("assigned_agent", acme_ids)
+    assert ours.status_code in ({200} if method == "GET" else {200, 201, 400}), ours.content
+
+
 @pytest.mark.parametrize(
     ("pattern", "url"),
     [(p, u) for p, u in ROUTES if u.name in PUBLIC | SIGNED_IN],
@@ -553,7 +679,7 @@ def test_non_tenant_route(world: World, pattern: str, url: URLPattern) -> None:
         signed_in = _page_client(world, Role.BUYER).get(path)
         assert signed_in.status_code in {200, 302}
         assert "Globex" not in signed_in.content.decode()
-    elif url.name == "api-not-found":
+    elif url.name in {"api-not-found", "partner-api-not-found"}:
         assert anonymous.status_code == 404
         assert anonymous.json()["error"]["code"] == "not_found"
     else:

@@ -106,7 +106,9 @@ def test_every_table_with_a_tenant_column_has_a_forced_policy(db: Any) -> None:
         # Anything else may only widen reading, and only on the bootstrap tables.
         assert set(policies) <= {("bootstrap_read", "SELECT")}, (table, policies)
         if policies:
-            assert table in {"sourcing_membership", "sourcing_apikey", "sourcing_agency"}, table
+            assert table in {"sourcing_membership", "sourcing_apikey", "sourcing_partnertoken", "sourcing_agency"}, (
+                table
+            )
 
 
 def test_memberships_of_a_user_are_visible_without_a_tenant_only_to_that_user(

@@ -19,3 +19,7 @@ PARTS.append(harness_onboarding)
 from tests.suppliers import harness_audits  # noqa: E402
 
 PARTS.append(harness_audits)
+
+from tests.suppliers import harness_partner  # noqa: E402
+
+PARTS.append(harness_partner)

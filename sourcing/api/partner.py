@@ -1,0 +1,152 @@
+"""Base classes of the partner API (``/api/partner/v1/``), the sourcing agents' own API.
+
+``Authorization: Partner-Token sw_<prefix>_<secret>``: a personal token bound to one agent membership (see
+``sourcing.partner_tokens``). The base classes are the partner counterparts of ``TenantAPIMixin`` and
+``TenantViewSet`` with the same protections (no endpoint may override the plumbing, see
+``sourcing.api.base``): the handler runs inside the token's tenant scope with the agent's ``Actor``, behind
+the same idempotency guard, and answers errors in the same format. Scopes are the agent role's. The partner
+API never accepts an API key, and the ERP API never accepts a partner token.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, viewsets
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from sourcing.actors import Actor
+from sourcing.api.base import ScopedAPIMixin, ScopedRowsMixin
+from sourcing.api.permissions import HasScope
+from sourcing.api.throttling import ApiKeyRateThrottle
+from sourcing.models import USABLE_MEMBERSHIP, Membership, PartnerToken, Tenant
+from sourcing.roles import Role
+from sourcing.services import api_key_matches, api_key_parse
+from sourcing.tenancy import PARTNER_TOKEN_SETTING, db_setting, tenant_scope
+from sourcing.web import client_ip
+
+KEYWORD = "Partner-Token"
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+# One answer for every refusal, so a caller learns nothing about which check failed.
+INVALID = "Invalid partner token."
+
+
+class PartnerPrincipal:
+    """What DRF calls the user for a token-authenticated request."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, token: PartnerToken) -> None:
+        self.token = token
+        self.pk = token.pk
+
+    def __str__(self) -> str:
+        return f"partner-token:{self.token.prefix}"
+
+
+class PartnerTokenAuthentication(BaseAuthentication):
+    """A token that is active, of an active tenant, of a membership that still opens the tenant as an agent
+    (active, role agent, agency active), of an active person. Anything else: 401 with one message."""
+
+    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, PartnerToken] | None:
+        header = get_authorization_header(request).decode("latin-1").strip()
+        if not header:
+            return None
+        keyword, _, raw = header.partition(" ")
+        if keyword.lower() != KEYWORD.lower():
+            return None
+        parsed = api_key_parse(raw.strip())
+        if parsed is None:
+            raise exceptions.AuthenticationFailed(INVALID)
+        prefix, secret = parsed
+        # Before the tenant is known, the RLS policy lets a token be found by its public prefix only.
+        with db_setting(PARTNER_TOKEN_SETTING, prefix):
+            candidates = list(PartnerToken.objects.unscoped().select_related("tenant").filter(prefix=prefix))
+        token = next((t for t in candidates if api_key_matches(t, secret)), None)
+        if token is None or not token.is_active or not token.tenant.is_active:
+            raise exceptions.AuthenticationFailed(INVALID)
+        with tenant_scope(token.tenant):
+            membership = (
+                Membership.objects.select_related("user", "agency")
+                .filter(USABLE_MEMBERSHIP, pk=token.membership_id, role=Role.AGENT)
+                .first()
+            )
+            if membership is None or not membership.user.is_active:
+                raise exceptions.AuthenticationFailed(INVALID)
+            self._touch(token)
+        token.membership = membership
+        return PartnerPrincipal(token), token
+
+    def _touch(self, token: PartnerToken) -> None:
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            PartnerToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+
+    def authenticate_header(self, request: Request) -> str:
+        return KEYWORD
+
+
+class PartnerTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = PartnerTokenAuthentication
+    name = "PartnerTokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Partner-Token <token>`; a sourcing agent creates their own tokens on the portal's API access "
+                "page. A token is bound to one person in one tenant."
+            ),
+        }
+
+
+class HasPartnerScope(HasScope):
+    """The endpoint's scope, among those of the agent role (the token's membership)."""
+
+    def principal_scopes(self, request: Request) -> frozenset[str] | None:
+        token = request.auth
+        return token.membership.scopes if isinstance(token, PartnerToken) else None
+
+
+class PartnerAPIRequest(Request):
+    """What a handler behind ``PartnerAPIMixin`` receives (for type checkers; dispatch sets these)."""
+
+    auth: PartnerToken
+    actor: Actor
+    membership: Membership
+
+
+class PartnerAPIMixin(ScopedAPIMixin):
+    authentication_classes: Sequence[type[BaseAuthentication]] = [PartnerTokenAuthentication]
+    permission_classes: Sequence[Any] = [HasPartnerScope]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ApiKeyRateThrottle]  # the API keys' rate, per token
+
+    def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
+        token = request.auth
+        assert isinstance(token, PartnerToken)  # HasPartnerScope lets nothing else through
+        request.membership = token.membership  # type: ignore[attr-defined]
+        actor = Actor.for_membership(token.membership, ip_address=client_ip(request))
+        # Idempotency-Keys are the agent's own: another agent's key never replays this one's answer.
+        return token.tenant, actor, f"partner:{token.membership_id}"
+
+
+class PartnerAPIView(PartnerAPIMixin, APIView):
+    pass
+
+
+class PartnerViewSet(ScopedRowsMixin, PartnerAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Subclasses set ``model`` and implement ``scoped_queryset()``: the rows this agent may see, called
+    inside the tenant scope (``self.request.membership`` is the agent's membership)."""
+
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
