@@ -9,6 +9,7 @@ audits assigned to them on those suppliers; anything else (unassigned, missing, 
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -31,6 +32,7 @@ from suppliers.models import (
     AuditEvidence,
     AuditFinding,
     AuditItem,
+    AuditStatus,
     Certification,
     Contact,
     Document,
@@ -422,10 +424,29 @@ class PartnerAuditDetailSerializer(PartnerAuditSerializer):
     items = PartnerAuditItemSerializer(many=True, read_only=True)
     evidence = PartnerAuditEvidenceSerializer(many=True, read_only=True)
     findings = PartnerAuditFindingSerializer(many=True, read_only=True)
+    returned_note = serializers.SerializerMethodField(
+        help_text="When quality returned the audit to you for correction: their note (until you submit again)."
+    )
+    returned_at = serializers.SerializerMethodField()
 
     class Meta(PartnerAuditSerializer.Meta):
-        fields = [*PartnerAuditSerializer.Meta.fields, "items", "evidence", "findings"]
+        fields = [*PartnerAuditSerializer.Meta.fields, "items", "evidence", "findings", "returned_note", "returned_at"]
         read_only_fields = fields
+
+    def _return(self, obj: FactoryAudit) -> audit_selectors.Review | None:
+        """As on the partner page: the note of a return not yet answered by a new submission, never who wrote it."""
+        if not hasattr(obj, "_partner_return"):
+            review = audit_selectors.latest_review(audit=obj) if obj.status == AuditStatus.IN_PROGRESS else None
+            obj._partner_return = review if review is not None and review.outcome == "returned" else None  # type: ignore[attr-defined]
+        return obj._partner_return  # type: ignore[attr-defined,no-any-return]
+
+    def get_returned_note(self, obj: FactoryAudit) -> str | None:
+        review = self._return(obj)
+        return review.note if review is not None else None
+
+    def get_returned_at(self, obj: FactoryAudit) -> datetime.datetime | None:
+        review = self._return(obj)
+        return review.at if review is not None else None
 
 
 class AnswerSerializer(serializers.Serializer[Any]):

@@ -97,7 +97,7 @@ AUDIT_KEYS = {
     "pass_score",
     "summary",
 }
-AUDIT_DETAIL_KEYS = AUDIT_KEYS | {"items", "evidence", "findings"}
+AUDIT_DETAIL_KEYS = AUDIT_KEYS | {"items", "evidence", "findings", "returned_note", "returned_at"}
 ITEM_KEYS = {"id", "section", "position", "text", "weight", "is_critical", "answer", "comment"}
 EVIDENCE_KEYS = {"id", "item", "caption", "file_name", "size", "uploaded_at"}
 FINDING_KEYS = {"id", "item", "severity", "description", "action", "due_on"}
@@ -725,7 +725,7 @@ def test_evidence_is_uploaded_to_an_item(world: World) -> None:
     assert refused.status_code == 400 and "file" in refused.json()["error"]["fields"]
 
 
-def test_submit_needs_every_answer_then_scores_and_closes(world: World) -> None:
+def test_submit_needs_every_answer_then_waits_for_review(world: World, make_member: Any) -> None:
     items = _items(world)
     client = _token(world.tenant, world.agent)
     early = client.post(f"{API}/audits/{world.audit.pk}/submit/", {"summary": "Done"}, format="json")
@@ -737,17 +737,32 @@ def test_submit_needs_every_answer_then_scores_and_closes(world: World) -> None:
     )
     submitted = client.post(f"{API}/audits/{world.audit.pk}/submit/", {"summary": "Done"}, format="json")
     assert submitted.status_code == 200, submitted.content
-    assert (submitted.json()["status"], submitted.json()["score"], submitted.json()["summary"]) == (
-        "passed",
-        "100.00",
-        "Done",
-    )
+    body = submitted.json()
+    assert (body["status"], body["summary"], body["returned_note"]) == ("submitted", "Done", None)
     closed = client.post(
         f"{API}/audits/{world.audit.pk}/answers/",
         {"answers": [{"item": items[0], "answer": "non_compliant"}]},
         format="json",
     )
     assert closed.status_code == 400 and closed.json()["error"]["code"] == "audit_closed"
+    # quality returns it with a note: the agent reads the note (not who wrote it) and may answer again
+    from suppliers.services.audit_review import audit_review_return
+
+    quality = make_member(world.tenant, Role.QUALITY, email="reviewer.secret@acme.test")
+    with tenant_scope(world.tenant):
+        audit_review_return(
+            tenant=world.tenant, by=Actor.for_membership(quality), audit_id=world.audit.pk, note="Add photos"
+        )
+    returned = client.get(f"{API}/audits/{world.audit.pk}/")
+    assert (returned.json()["status"], returned.json()["returned_note"]) == ("in_progress", "Add photos")
+    assert returned.json()["returned_at"] is not None
+    assert "reviewer.secret@acme.test" not in returned.content.decode()
+    again = client.post(
+        f"{API}/audits/{world.audit.pk}/answers/",
+        {"answers": [{"item": items[0], "answer": "non_compliant"}]},
+        format="json",
+    )
+    assert again.status_code == 200
 
 
 def test_answers_are_idempotent(world: World) -> None:
