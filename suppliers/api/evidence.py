@@ -22,6 +22,7 @@ from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from suppliers.models import Certification, CertificationState, Document, DocumentType, DocumentVersion
 from suppliers.selectors import evidence as selectors
+from suppliers.selectors.master import renewed
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 
@@ -32,6 +33,9 @@ def _today(request: Any) -> datetime.date:
 
 class CertificationSerializer(serializers.ModelSerializer[Certification]):
     state = serializers.SerializerMethodField()
+    renewed = serializers.BooleanField(
+        source="is_renewed", read_only=True, help_text="A later certificate of the same type, name and site renews it."
+    )
     has_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,6 +51,7 @@ class CertificationSerializer(serializers.ModelSerializer[Certification]):
             "valid_from",
             "valid_until",
             "state",
+            "renewed",
             "has_file",
             "file_name",
             "content_type",
@@ -102,7 +107,11 @@ class CertificationFilter(django_filters.FilterSet):
         fields = ["supplier", "cert_type", "state", "expiring_within"]
 
     def filter_state(self, queryset: QuerySet[Certification], name: str, value: str) -> QuerySet[Certification]:
-        return queryset.filter(selectors.state_bounds(value, _today(self.request)))
+        """A renewed certificate is neither expired nor expiring: nothing is to be done about it."""
+        queryset = queryset.filter(selectors.state_bounds(value, _today(self.request)))
+        if value == CertificationState.VALID:
+            return queryset
+        return queryset.filter(is_renewed=False)  # type: ignore[misc]  # annotated by scoped_queryset
 
     def filter_expiring_within(
         self, queryset: QuerySet[Certification], name: str, value: Any
@@ -113,7 +122,8 @@ class CertificationFilter(django_filters.FilterSet):
                 fields={"expiring_within": [_("Give a number of days from 0 to 3660.")]},
             )
         today = _today(self.request)
-        return queryset.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=int(value)))
+        ending = queryset.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=int(value)))
+        return ending.filter(is_renewed=False)  # type: ignore[misc]  # annotated by scoped_queryset
 
 
 class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -133,7 +143,7 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     model = Certification
 
     def scoped_queryset(self) -> Any:
-        return Certification.objects.order_by("valid_until", "id")
+        return Certification.objects.annotate(is_renewed=renewed()).order_by("valid_until", "id")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -142,7 +152,7 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
         return context
 
     def _answer(self, certification: Certification, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.certification_get(certification_id=certification.pk)
+        fresh = self.scoped_queryset().get(pk=certification.pk)
         return Response(CertificationSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=CertificationInputSerializer, responses={201: CertificationSerializer})

@@ -25,7 +25,7 @@ from suppliers.models import (
     Supplier,
     SupplierCategory,
 )
-from suppliers.selectors.master import current_certifications, supplier_list_for_agent
+from suppliers.selectors.master import current_certifications, renewed, supplier_list_for_agent
 
 
 def tenant_today(tenant: Tenant) -> datetime.date:
@@ -41,8 +41,10 @@ def tenant_today(tenant: Tenant) -> datetime.date:
 
 
 def certification_list(*, supplier: Supplier) -> QuerySet[Certification]:
+    """The supplier's certificates, each with ``is_renewed`` (a later one of the same kind replaces it)."""
     return (
         Certification.objects.filter(supplier_id=supplier.pk)
+        .annotate(is_renewed=renewed())
         .select_related("site", "uploaded_by")
         .order_by("valid_until", "cert_type", "id")
     )

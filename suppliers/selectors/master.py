@@ -92,9 +92,10 @@ class SupplierFilter:
 
 
 def renewed() -> Exists:
-    """True for a certificate that a later one replaces: the same type (and name, for the type Other) for the
-    same site, or both for no site, ending after it. A renewed certificate is history: it does not make its
-    supplier's certificates "expired" or "expiring", and nobody is reminded about it."""
+    """True for a certificate that a later one replaces: the same type and name (the name tells apart the
+    certificates of the type Other) for the same site, or both for no site, ending after it. A renewed
+    certificate is history: it does not make its supplier's certificates "expired" or "expiring", and nobody
+    is reminded about it."""
     no_site = Value(uuid.UUID(int=0), output_field=UUIDField())
     return Exists(
         Certification.objects.filter(

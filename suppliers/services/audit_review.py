@@ -19,10 +19,11 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import ConflictError, NotFoundError, ScopeError
 from sourcing.ids import as_uuid
-from sourcing.models import Tenant
+from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Scope
 from suppliers import audit_scoring
-from suppliers.models import AuditStatus, FactoryAudit
+from suppliers.models import AuditFinding, AuditStatus, FactoryAudit
+from suppliers.selectors.master import supplier_list_for_agent
 from suppliers.services.common import invalid, is_agent
 
 NOTE_MAX = 2000
@@ -88,29 +89,53 @@ def audit_review_accept(*, tenant: Tenant, by: Actor, audit_id: Any, note: str =
 def audit_review_return(*, tenant: Tenant, by: Actor, audit_id: Any, note: str) -> FactoryAudit:
     """Return an agent's submitted audit to them to correct: it is in progress again, without a score, and the
     note (addressed to the agent, shown on their audit page) is e-mailed to them in their language once the
-    change is committed. Findings stay as they are."""
+    change is committed. The critical findings its submission raised are withdrawn with it; the agent's own
+    findings stay. Refused when the auditor can no longer work on the supplier (unassigned or deactivated)."""
     audit = _audit_to_review(by, audit_id)
     note = _note(note)
     if not note:
         raise invalid({"note": [_("Tell the auditor what to correct.")]})
+    auditor = audit.auditor
+    assigned = supplier_list_for_agent(user=auditor.user).filter(pk=audit.supplier_id).exists()
+    if not (auditor.is_active and auditor.user.is_active and assigned):
+        raise ConflictError(
+            _(
+                "Its auditor can no longer work on this supplier, so it cannot be returned to them: accept it, "
+                "or plan a new audit."
+            )
+        )
     before = snapshot(audit, REVIEW_FIELDS)
     audit.status = AuditStatus.IN_PROGRESS
     audit.score = None
     audit.critical_failed = False
     audit.save(update_fields=REVIEW_FIELDS)
+    # The returned submission no longer stands, nor do the critical findings it raised: submitting again
+    # raises them again for the critical items still not met.
+    withdrawn = AuditFinding.objects.filter(pk__in=_raised_by_last_submission(audit), is_closed=False)
+    withdrawn_ids = sorted(str(pk) for pk in withdrawn.values_list("pk", flat=True))
+    withdrawn.delete()
     audit_record(
         tenant=tenant,
         by=by,
         action="audit.review_return",
         target=audit,
         before=before,
-        after={**snapshot(audit, REVIEW_FIELDS), "note": note},
+        after={**snapshot(audit, REVIEW_FIELDS), "note": note, "critical_findings_withdrawn": withdrawn_ids},
     )
-    user = audit.auditor.user
-    if user.is_active and audit.auditor.is_active:
-        pk, supplier = audit.pk, audit.supplier.legal_name
-        transaction.on_commit(lambda: _send_returned(tenant, pk, supplier, note, user))
+    pk, supplier, user = audit.pk, audit.supplier.legal_name, auditor.user
+    transaction.on_commit(lambda: _send_returned(tenant, pk, supplier, note, user))
     return audit
+
+
+def _raised_by_last_submission(audit: FactoryAudit) -> list[Any]:
+    """The ids of the critical findings the audit's latest submission raised (kept on its audit event)."""
+    event = (
+        AuditEvent.objects.filter(action="audit.submit", object_type=audit._meta.label_lower, object_id=str(audit.pk))
+        .order_by("-created_at")
+        .first()
+    )
+    raised = (event.after or {}).get("critical_findings_raised", []) if event else []
+    return [pk for pk in (as_uuid(r) for r in raised) if pk is not None]
 
 
 def _send_returned(tenant: Tenant, audit_id: Any, supplier: str, note: str, user: Any) -> None:

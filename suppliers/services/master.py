@@ -4,12 +4,12 @@ the candidates confirms with ``allow_duplicates``."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,19 +241,24 @@ def _set_categories(tenant: Tenant, supplier: Supplier, category_ids: list[Any])
 
 def names_changed() -> None:
     """Tell the duplicate check's cached name indexes that this tenant's supplier names, or which suppliers
-    are live, change in this transaction (``NameIndexVersion``). A step of the services that do so."""
-    if NameIndexVersion.objects.update(value=F("value") + 1):
+    are live, change in this transaction (``NameIndexVersion``). A step of the services that do so. The new
+    version is random, not the next number: a version read inside a transaction that is then rolled back must
+    never come back for different names."""
+    version = secrets.randbits(62)
+    if NameIndexVersion.objects.update(value=version):
         return
     try:
         with transaction.atomic():
-            NameIndexVersion.objects.create(tenant=current_tenant(), value=1)
+            NameIndexVersion.objects.create(tenant=current_tenant(), value=version)
     except IntegrityError:  # another transaction created it a moment ago
-        NameIndexVersion.objects.update(value=F("value") + 1)
+        NameIndexVersion.objects.update(value=version)
 
 
-def _save(supplier: Supplier) -> None:
+def _save(supplier: Supplier, *, names: bool) -> None:
+    """Save the supplier; ``names`` when its name keys are new or changed (``names_changed``)."""
     supplier.updated_at = timezone.now()
-    names_changed()
+    if names:
+        names_changed()
     try:
         with transaction.atomic():
             supplier.save()
@@ -281,7 +286,7 @@ def supplier_create(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_du
     if supplier.external_id and Supplier.objects.filter(external_id=supplier.external_id).exists():
         raise invalid({"external_id": [_("Another supplier already has this ERP id.")]})
     _check_duplicates(supplier, allow=allow_duplicates)
-    _save(supplier)
+    _save(supplier, names=True)
     if category_ids:
         _set_categories(tenant, supplier, category_ids)
     audit_record(
@@ -316,6 +321,7 @@ def _apply(
 ) -> Supplier:
     before = snapshot(supplier, AUDITED)
     identity = _identity(supplier)
+    keys = (supplier.name_key, supplier.local_name_key)
     for name, value in values.items():
         setattr(supplier, name, value)
     _set_keys(supplier)
@@ -326,7 +332,7 @@ def _apply(
     changed = after != before or (categories is not None and categories[0] != categories[1])
     if not changed:
         return supplier  # nothing new: nothing to save or audit
-    _save(supplier)
+    _save(supplier, names=(supplier.name_key, supplier.local_name_key) != keys)
     changes_before = {k: v for k, v in before.items() if after[k] != v}
     changes_after = {k: after[k] for k in changes_before}
     if categories is not None and categories[0] != categories[1]:
@@ -382,7 +388,7 @@ def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_d
     supplier = Supplier(tenant=tenant, proposed_by=by.membership, **values)
     _set_keys(supplier)
     _check_duplicates(supplier, allow=allow_duplicates)
-    _save(supplier)
+    _save(supplier, names=True)
     if category_ids:
         _set_categories(tenant, supplier, category_ids)
     from guardian.shortcuts import assign_perm
@@ -505,9 +511,15 @@ def site_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, site_id: Any) ->
     supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
     site = _child(Site, supplier, site_id)
     before = snapshot(site, sorted(SITE_FIELDS))
-    site.delete()
+    certified = site.certifications.exists()  # type: ignore[attr-defined]
+    site.delete()  # its certificates stay, for no site: one may now renew or be renewed by another
     audit_record(tenant=tenant, by=by, action="supplier.site_remove", target=supplier, before=before)
     _after_identity_change(tenant, by, supplier)
+    if certified:
+        from suppliers.services.certifications import compliance_evaluate
+
+        compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
+        row_facts_refresh([supplier.pk])
 
 
 @transaction.atomic
@@ -572,7 +584,9 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
         raise NotFoundError()
     if source_pk == target_pk:
         raise invalid({"target": [_("Choose a different supplier to merge into.")]})
-    locked = {s.pk: s for s in Supplier.objects.select_for_update().filter(pk__in=[source_pk, target_pk])}
+    # locked in id order, as every other writer that locks several suppliers does (row_facts_refresh)
+    both = Supplier.objects.select_for_update().filter(pk__in=[source_pk, target_pk]).order_by("pk")
+    locked = {s.pk: s for s in both}
     source, target = locked.get(source_pk), locked.get(target_pk)
     if source is None or target is None or source.merged_into_id or target.merged_into_id:
         raise NotFoundError()

@@ -252,6 +252,11 @@ def risk_flag_close(*, tenant: Tenant, by: Actor, flag_id: Any, note: str) -> Ri
     """Close an open manual flag, saying how it was dealt with (kept under the flag's note). Automatic flags
     close by themselves when their cause goes away."""
     by.require(Scope.SUPPLIER_WRITE)
+    found = RiskFlag.objects.filter(pk=as_uuid(flag_id)).values_list("supplier_id", flat=True).first()
+    if found is None:
+        raise NotFoundError()
+    # the supplier first, then its flag: the order a merge (and every supplier writer) locks them in
+    supplier_for(by, found, scope=Scope.SUPPLIER_WRITE, lock=True)
     flag = RiskFlag.objects.select_for_update().filter(pk=as_uuid(flag_id)).first()
     if flag is None:
         raise NotFoundError()

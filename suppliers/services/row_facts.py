@@ -4,7 +4,8 @@ Every service that writes a risk flag, a certificate or a supplier's categories 
 for the suppliers it touched, inside its own transaction. The refresh locks those suppliers' rows first and
 then reads the sources, so of two transactions changing the same supplier the later one sees the earlier
 one's rows and writes the right figures. The daily certification job refreshes the whole tenant as well
-(``row_facts_refresh_all``), and ``tests/suppliers/test_row_facts.py`` checks every writer against it."""
+(``row_facts_refresh_all``), and ``tests/suppliers/test_row_facts.py`` checks every writer against it.
+Whoever locks several suppliers locks them in id order, so two such writers cannot deadlock."""
 
 from __future__ import annotations
 
@@ -54,16 +55,19 @@ def row_facts_refresh(supplier_ids: Iterable[Any]) -> int:
     return _write(suppliers, row_facts_for(ids))
 
 
-@transaction.atomic
 def row_facts_refresh_all(batch: int = 2000) -> int:
-    """``row_facts_refresh`` for every supplier of the current tenant, a batch at a time; returns how many
-    changed (none, unless something wrote the sources without its service)."""
+    """Compare every supplier of the current tenant with its sources, a batch at a time without locks, and
+    refresh (locked, as ``row_facts_refresh``) only those found stale; returns how many changed: none, unless
+    something wrote the sources without its service."""
     changed = 0
     ids = list(Supplier.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        suppliers = list(Supplier.objects.select_for_update().filter(pk__in=chunk).only("id", *FIELDS).order_by("id"))
-        changed += _write(suppliers, row_facts_for(chunk))
+        facts = row_facts_for(chunk)
+        stored = Supplier.objects.filter(pk__in=chunk).values_list("id", *FIELDS)
+        stale = [pk for pk, *values in stored if tuple(values) != facts[pk]]
+        if stale:
+            changed += row_facts_refresh(stale)
     return changed
 
 

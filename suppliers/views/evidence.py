@@ -38,9 +38,11 @@ def _can_edit(request: TenantRequest) -> bool:
 
 
 def with_states(certifications: list[Certification], today: datetime.date) -> list[Certification]:
-    """Each certificate with ``current_state`` and ``days_left`` on ``today`` (the viewer's date)."""
+    """Each certificate with ``current_state`` and ``days_left`` on ``today`` (the viewer's date); one a later
+    certificate has renewed (``is_renewed``, where the list read it) is "renewed", whatever its dates."""
     for certification in certifications:
-        certification.current_state = certification.state(today)  # type: ignore[attr-defined]
+        renewed = getattr(certification, "is_renewed", False)
+        certification.current_state = "renewed" if renewed else certification.state(today)  # type: ignore[attr-defined]
         certification.days_left = (certification.valid_until - today).days  # type: ignore[attr-defined]
     return certifications
 

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from sourcing.actors import Actor
 from sourcing.categories.models import Category
@@ -203,6 +205,55 @@ def test_returning_needs_a_note_and_reopens_the_audit_for_the_agent(
     assert (again.status, again.score, again.critical_failed) == ("submitted", 100, False)
 
 
+def test_a_return_withdraws_the_critical_findings_its_submission_raised(
+    tenant: Tenant, supplier: Supplier, agent: Membership, quality: Membership
+) -> None:
+    audit = plan(tenant, supplier, make_template(tenant, name="Checklist W"), agent)
+    answer_all(tenant, audit, agent, CRITICAL_MISSED)
+    with tenant_scope(tenant):
+        own = services.audit_finding_add(
+            tenant=tenant, by=_as(agent), audit_id=audit.pk, severity="minor", description="Fire exit blocked."
+        )
+        services.audit_submit(tenant=tenant, by=_as(agent), audit_id=audit.pk)
+        raised = list(AuditFinding.objects.filter(audit_id=audit.pk, severity="critical").values_list("pk", flat=True))
+        assert len(raised) == 1
+        audit_review.audit_review_return(tenant=tenant, by=_as(quality), audit_id=audit.pk, note="Item 2 again.")
+        # the submission's critical finding goes with it; what the agent found stays
+        assert not AuditFinding.objects.filter(pk__in=raised).exists()
+        assert AuditFinding.objects.filter(pk=own.pk).exists()
+    (event,) = _events(tenant, "audit.review_return")
+    assert (event.after or {})["critical_findings_withdrawn"] == [str(raised[0])]
+    # corrected and accepted: nothing critical left open to block approval
+    answer_all(tenant, audit, agent, ALL_MET)
+    with tenant_scope(tenant):
+        services.audit_submit(tenant=tenant, by=_as(agent), audit_id=audit.pk)
+        accepted = audit_review.audit_review_accept(tenant=tenant, by=_as(quality), audit_id=audit.pk)
+        assert accepted.status == "passed"
+        assert not AuditFinding.objects.filter(audit_id=audit.pk, severity="critical", is_closed=False).exists()
+
+
+def test_an_audit_cannot_be_returned_to_an_agent_no_longer_assigned(
+    tenant: Tenant,
+    supplier: Supplier,
+    agent: Membership,
+    quality: Membership,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from sourcing.services import agent_unassign
+
+    audit = _submitted(tenant, supplier, agent, ALL_MET)
+    with tenant_scope(tenant):
+        agent_unassign(tenant=tenant, by=SYSTEM, agent_membership_id=agent.pk, obj=supplier)
+    with django_capture_on_commit_callbacks(execute=True), tenant_scope(tenant):
+        with pytest.raises(ConflictError, match="no longer work on this supplier"):
+            audit_review.audit_review_return(tenant=tenant, by=_as(quality), audit_id=audit.pk, note="Redo item 2.")
+        assert FactoryAudit.objects.get(pk=audit.pk).status == "submitted"
+    assert mailoutbox == [] and _events(tenant, "audit.review_return") == []
+    with tenant_scope(tenant):  # it can still be accepted
+        assert audit_review.audit_review_accept(tenant=tenant, by=_as(quality), audit_id=audit.pk).status == "passed"
+
+
 def test_the_portal_shows_submitted_read_only_and_returned_with_the_note(
     tenant: Tenant, supplier: Supplier, agent: Membership, quality: Membership
 ) -> None:
@@ -210,7 +261,8 @@ def test_the_portal_shows_submitted_read_only_and_returned_with_the_note(
     client = _client(agent)
     page = _body(client.get(_url("portal_audit_detail", audit_id=audit.pk)))
     # submitted: awaiting review, read-only
-    assert "Awaiting review" in page or "待审核" in page
+    with translation.override("zh-hans"):  # the agent reads the portal in Chinese
+        assert gettext("Awaiting review") in page
     assert 'name="answer_' not in page
     assert _url("portal_audit_submit", audit_id=audit.pk) not in page
     listing = _body(client.get(_url("portal_audit_list")))

@@ -235,3 +235,45 @@ def test_nobody_is_reminded_of_a_renewed_certificate(tenant: Tenant, make_member
         assert cert_services.certification_reminders_send(tenant=tenant, by=SYSTEM, today=timezone.localdate()) == 0
         Certification.objects.filter(valid_until=_days(365)).delete()  # without the renewal, 7 days is due
         assert cert_services.certification_reminders_send(tenant=tenant, by=SYSTEM, today=timezone.localdate()) == 1
+
+
+def test_deleting_a_site_refreshes_the_certificates_it_held(tenant: Tenant) -> None:
+    supplier = _supplier(tenant)
+    with tenant_scope(tenant):
+        site = master_services.site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Plant 1"})
+        for site_id, days in ((None, -5), (site.pk, 300)):
+            cert_services.certification_create(
+                tenant=tenant,
+                by=SYSTEM,
+                supplier_id=supplier.pk,
+                cert_type="iso_9001",
+                valid_until=_days(days),
+                site_id=site_id,
+            )
+    assert _stored(tenant, supplier)[1] == [_days(-5).isoformat(), _days(300).isoformat()]  # two sites' own
+    with tenant_scope(tenant):
+        master_services.site_delete(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk)
+    # Plant 1's certificate is now the supplier's, and renews the lapsed one
+    assert _stored(tenant, supplier)[1] == [_days(300).isoformat()]
+
+
+def test_a_renewed_certificate_says_so_on_the_profile_and_in_the_api(
+    tenant: Tenant, make_member: Any, api_client: Any
+) -> None:
+    supplier = _supplier(tenant)
+    with tenant_scope(tenant):
+        old, new = (
+            cert_services.certification_create(
+                tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, cert_type="smeta", valid_until=_days(n)
+            )
+            for n in (-5, 300)
+        )
+    client = Client()
+    client.force_login(make_member(tenant, Role.BUYER).user)
+    tab = client.get(f"/t/{tenant.slug}/suppliers/{supplier.pk}/certifications/").content.decode()
+    assert tab.count(">Renewed<") == 1 and ">Expired<" not in tab
+    api = api_client()
+    rows = {r["id"]: r for r in api.get("/api/v1/certifications/").json()["results"]}
+    assert (rows[str(old.pk)]["state"], rows[str(old.pk)]["renewed"]) == ("expired", True)
+    assert (rows[str(new.pk)]["state"], rows[str(new.pk)]["renewed"]) == ("valid", False)
+    assert api.get("/api/v1/certifications/", {"state": "expired"}).json()["results"] == []
