@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sourcing import partner_tokens
@@ -27,6 +28,7 @@ class PartnerTokenForm(forms.Form):
 
 
 @tenant_view(Scope.PORTAL)
+@never_cache  # a new token or key is shown once, in this response: never stored or shown again
 def portal_api_access(request: TenantRequest) -> HttpResponse:
     form = PartnerTokenForm(request.POST or None)
     new_token = None

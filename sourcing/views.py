@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sourcing import selectors, services
@@ -240,6 +241,7 @@ def _uuid_or_404(value: str | None) -> str:
 
 
 @tenant_view(Scope.APIKEY_MANAGE)
+@never_cache  # a new token or key is shown once, in this response: never stored or shown again
 def api_key_list(request: TenantRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_key = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +40,7 @@ PROTECTED = (
     "get_throttles",
     "get_queryset",
     "principal_scope",
+    "as_view",
     "permission_classes",
     "authentication_classes",
     "throttle_classes",
@@ -52,6 +53,12 @@ BASE_MODULES = frozenset({__name__, "sourcing.api.partner"})
 
 def _is_trusted(klass: type) -> bool:
     return klass.__module__ in BASE_MODULES or klass.__module__.split(".")[0] in {"rest_framework", "django"}
+
+
+def _refuse_plumbing(owner: str, kwargs: dict[str, Any]) -> None:
+    given = sorted(set(kwargs) & set(PROTECTED))
+    if given:
+        raise TypeError(f"{owner} must not set {', '.join(given)}; tenant scoping lives in {__name__}.")
 
 
 class ScopedAPIMixin:
@@ -69,6 +76,15 @@ class ScopedAPIMixin:
             definer = next((k for k in cls.__mro__ if name in k.__dict__), None)
             if definer is not None and not _is_trusted(definer):
                 raise TypeError(f"{cls.__name__} must not override {name}; tenant scoping lives in {__name__}.")
+        # Nor may an action hand the view other plumbing (``@action(permission_classes=…)``).
+        for extra in getattr(cls, "get_extra_actions", list)():
+            _refuse_plumbing(cls.__name__, extra.kwargs)
+
+    @classmethod
+    def as_view(cls, *args: Any, **initkwargs: Any) -> Any:
+        """As DRF's, refusing plumbing passed as keyword arguments (``as_view(permission_classes=…)``)."""
+        _refuse_plumbing(cls.__name__, initkwargs)
+        return super().as_view(*args, **initkwargs)  # type: ignore[misc]
 
     def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
         """The authenticated principal's tenant, its actor, and the namespace of its Idempotency-Keys."""
@@ -111,8 +127,10 @@ class TenantAPIMixin(ScopedAPIMixin):
 
     def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
         api_key = request.auth
-        assert isinstance(api_key, ApiKey)  # HasScope lets nothing else through
-        return api_key.tenant, Actor.for_api_key(api_key, ip_address=client_ip(request)), ""
+        if not isinstance(api_key, ApiKey):  # HasScope lets nothing else through
+            raise exceptions.NotAuthenticated()
+        # The ERP's Idempotency-Keys are the tenant's, kept apart from every agent's (``partner:…``).
+        return api_key.tenant, Actor.for_api_key(api_key, ip_address=client_ip(request)), "erp"
 
 
 class TenantAPIView(TenantAPIMixin, APIView):

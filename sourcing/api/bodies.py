@@ -28,3 +28,12 @@ def require_fields(data: dict[str, Any], names: list[str]) -> None:
         raise DomainError(
             _("This field is required."), fields={name: [_("This field is required.")] for name in missing}
         )
+
+
+def json_flag(data: dict[str, Any], name: str) -> bool:
+    """The JSON boolean ``name`` of the body (false when absent). Anything but true or false is refused by
+    name: a string "false" is not taken for yes."""
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise DomainError(_("Use true or false."), fields={name: [_("Use true or false.")]})
+    return value

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from sourcing.actors import Actor
 from sourcing.api.base import ScopedAPIMixin, ScopedRowsMixin
 from sourcing.api.permissions import HasScope
-from sourcing.api.throttling import ApiKeyRateThrottle
+from sourcing.api.throttling import PartnerRateThrottle
 from sourcing.models import USABLE_MEMBERSHIP, Membership, PartnerToken, Tenant
 from sourcing.roles import Role
 from sourcing.services import api_key_matches, api_key_parse
@@ -130,11 +130,12 @@ class PartnerAPIRequest(Request):
 class PartnerAPIMixin(ScopedAPIMixin):
     authentication_classes: Sequence[type[BaseAuthentication]] = [PartnerTokenAuthentication]
     permission_classes: Sequence[Any] = [HasPartnerScope]
-    throttle_classes: Sequence[type[BaseThrottle]] = [ApiKeyRateThrottle]  # the API keys' rate, per token
+    throttle_classes: Sequence[type[BaseThrottle]] = [PartnerRateThrottle]  # the API keys' rate, per agent
 
     def principal_scope(self, request: Request) -> tuple[Tenant, Actor, str]:
         token = request.auth
-        assert isinstance(token, PartnerToken)  # HasPartnerScope lets nothing else through
+        if not isinstance(token, PartnerToken):  # HasPartnerScope lets nothing else through
+            raise exceptions.NotAuthenticated()
         request.membership = token.membership  # type: ignore[attr-defined]
         actor = Actor.for_membership(token.membership, ip_address=client_ip(request))
         # Idempotency-Keys are the agent's own: another agent's key never replays this one's answer.

@@ -15,3 +15,13 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         if request.auth is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class PartnerRateThrottle(ApiKeyRateThrottle):
+    """Partner API requests per agent (the API keys' rate), whichever of their tokens they use: more tokens, or
+    a fresh one, buy no more requests."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if request.auth is None:
+            return None
+        return self.cache_format % {"scope": "partner", "ident": getattr(request.auth, "membership_id", None)}

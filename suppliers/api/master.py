@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.api.bodies import json_body, require_fields
+from sourcing.api.bodies import json_body, json_flag, require_fields
 from sourcing.roles import Scope
 from suppliers.models import Contact, RiskFlag, RiskKind, Site, SiteKind, Supplier, SupplierStatus, SupplierType, Tier
 from suppliers.selectors import master as selectors
@@ -161,6 +161,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         that looks like an existing one is answered 409 ``possible_duplicate`` with the candidates in
         ``error.details``, unless ``allow_duplicates`` is true."""
         data = json_body(request, [*services.SUPPLIER_FIELDS, "allow_duplicates"])
+        data["allow_duplicates"] = json_flag(data, "allow_duplicates")
         supplier, created = services.supplier_upsert(tenant=request.auth.tenant, by=request.actor, data=data)
         return self._answer(supplier, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -168,7 +169,8 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         supplier = self.get_object()
         data = json_body(request, [*services.SUPPLIER_FIELDS, "allow_duplicates"])
-        allow = bool(data.pop("allow_duplicates", False))
+        allow = json_flag(data, "allow_duplicates")
+        data.pop("allow_duplicates", None)
         services.supplier_update(
             tenant=request.auth.tenant, by=request.actor, supplier_id=supplier.pk, data=data, allow_duplicates=allow
         )

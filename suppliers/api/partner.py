@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from sourcing.api.bodies import json_body
+from sourcing.api.bodies import json_body, json_flag
 from sourcing.api.partner import PartnerAPIRequest, PartnerViewSet
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
@@ -173,7 +173,8 @@ class PartnerProposalViewSet(PartnerViewSet):
     @extend_schema(request=ProposalSerializer, responses={201: PartnerSupplierSerializer})
     def create(self, request: PartnerAPIRequest) -> Response:
         data = json_body(request, [*master_services.PROPOSAL_FIELDS, "allow_duplicates"])
-        allow = bool(data.pop("allow_duplicates", False))
+        allow = json_flag(data, "allow_duplicates")
+        data.pop("allow_duplicates", None)
         try:
             supplier = master_services.supplier_propose(
                 tenant=request.auth.tenant, by=request.actor, data=data, allow_duplicates=allow

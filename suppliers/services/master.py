@@ -351,7 +351,7 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
     it was merged into). Returns (supplier, created). A new supplier that looks like an existing one raises
     PossibleDuplicate unless the data says ``allow_duplicates``."""
     by.require(Scope.SUPPLIER_WRITE)
-    allow = bool(data.get("allow_duplicates"))
+    allow = data.get("allow_duplicates") is True
     external_id = _text(data.get("external_id"))
     supplier = Supplier.objects.select_for_update().filter(external_id=external_id).first() if external_id else None
     if supplier is None:

@@ -528,7 +528,8 @@ def test_idempotency_key_in_progress_is_409(tenant: Tenant, api_client: MakeClie
     # given a first request with this key still running (its lock is held)
     client = api_client()
     key = f"k-{uuid.uuid4()}"
-    lock = f"idempotency:{tenant.pk}:{hashlib.sha256(key.encode()).hexdigest()}"
+    stored = f"erp:{hashlib.sha256(key.encode()).hexdigest()}"  # the ERP's keys, namespaced and hashed
+    lock = f"idempotency:{tenant.pk}:{hashlib.sha256(stored.encode()).hexdigest()}"
     assert cache.add(lock, "1", timeout=60)
     try:
         # when a duplicate arrives
@@ -653,6 +654,18 @@ def test_throttled_after_the_rate_per_key(
     assert _client(other_raw).get("/api/v1/me/").status_code == 200
 
 
+def test_the_erps_idempotency_keys_are_kept_apart_from_agents(
+    tenant: Tenant, api_client: MakeClient, as_tenant: AsTenant
+) -> None:
+    client = api_client()
+    forged = "partner:00000000-0000-0000-0000-000000000000:" + "0" * 64
+    body = {"external_id": "V-9", "legal_name": "Keyed Co."}
+    assert client.post("/api/v1/suppliers/", body, format="json", HTTP_IDEMPOTENCY_KEY=forged).status_code == 201
+    with as_tenant(tenant):
+        (record,) = IdempotencyRecord.objects.all()
+        assert record.key.startswith("erp:") and forged not in record.key
+
+
 # Errors and documentation
 
 
@@ -707,6 +720,24 @@ def test_endpoints_cannot_replace_the_tenant_plumbing() -> None:
         type("ByQueryset", (TenantViewSet,), {"__module__": "elsewhere", "get_queryset": lambda self: None})
     with pytest.raises(TypeError, match="scoped_queryset"):
         type("NoRows", (TenantViewSet,), {"__module__": "elsewhere"})
+    # nor through an action's arguments or as_view's, which DRF sets on the view
+    from rest_framework.decorators import action
+
+    def loose(self: Any, request: Any) -> Response:
+        return Response({})
+
+    with pytest.raises(TypeError, match="permission_classes"):
+        type(
+            "ByAction",
+            (TenantViewSet,),
+            {
+                "__module__": "elsewhere",
+                "scoped_queryset": lambda self: None,
+                "loose": action(detail=False, permission_classes=[AllowAny])(loose),
+            },
+        )
+    with pytest.raises(TypeError, match="authentication_classes"):
+        TenantAPIView.as_view(authentication_classes=[])
     fine = type(
         "Fine",
         (TenantViewSet,),

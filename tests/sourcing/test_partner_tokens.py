@@ -280,6 +280,7 @@ def test_the_portal_page_creates_a_token_shown_once(tenant: Tenant, agent: Membe
     body = created.content.decode()
     raw = body.split('<code class="secret">', 1)[1].split("</code>", 1)[0]
     assert raw.startswith(f"sw_{token.prefix}_") and "Partner-Token " in body
+    assert "no-store" in created["Cache-Control"]  # shown once: never kept by the browser
     assert _partner(raw).get(URL).status_code == 200
     again = client.get("/t/acme/portal/api-access/").content.decode()
     assert "Office laptop" in again and raw not in again

@@ -371,9 +371,24 @@ def test_a_possible_duplicate_of_an_unassigned_supplier_names_nothing(world: Wor
     assert str(world.supplier.pk) not in response.content.decode()
     assert "Everbright" not in response.content.decode()
     assert _events(world.tenant) == before
+    # a flag that is not a JSON boolean is refused, not taken for yes
+    unclear = client.post(f"{API}/supplier-proposals/", {**body, "allow_duplicates": "false"}, format="json")
+    assert unclear.status_code == 400 and set(unclear.json()["error"]["fields"]) == {"allow_duplicates"}
+    assert _events(world.tenant) == before
     # confirmed, it is proposed all the same
     confirmed = client.post(f"{API}/supplier-proposals/", {**body, "allow_duplicates": True}, format="json")
     assert confirmed.status_code == 201
+
+
+def test_the_rate_is_per_agent_whichever_token(world: World, settings: Any, monkeypatch: Any) -> None:
+    from sourcing.api.throttling import PartnerRateThrottle
+
+    monkeypatch.setattr(PartnerRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    first, second = _token(world.tenant, world.agent, "A"), _token(world.tenant, world.agent, "B")
+    other = _token(world.tenant, world.unassigned, "C")
+    assert [first.get(f"{API}/suppliers/").status_code for _ in range(2)] == [200, 200]
+    assert second.get(f"{API}/suppliers/").status_code == 429  # a second token of the same agent buys nothing
+    assert other.get(f"{API}/suppliers/").status_code == 200  # another agent has their own count
 
 
 def test_a_possible_duplicate_of_an_assigned_supplier_names_it(world: World) -> None:
