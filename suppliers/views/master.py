@@ -50,10 +50,14 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
     and categories and owners are named from what the filter reads anyway."""
     categories, members = selectors.category_choices(), selectors.members_by_id()
     form = _filter_form(request, categories, members)
-    rows = selectors.supplier_list(form.filters()).select_related(None).only(*selectors.LIST_FIELDS)
-    suppliers, after = selectors.page_after(rows, request.GET.get("after"), PAGE_SIZE)
-    selectors.with_owners(suppliers, members)
-    refs, today = selectors.category_refs(categories), timezone.localdate()
+    rows, after = selectors.list_page(
+        selectors.supplier_list(form.filters()),
+        request.GET.get("after"),
+        PAGE_SIZE,
+        members=members,
+        refs=selectors.category_refs(categories),
+        today=timezone.localdate(),
+    )
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -61,7 +65,7 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
         "suppliers/supplier_list.html",
         {
             "form": form,
-            "rows": [(s, selectors.categories_of(s, refs), *s.certificate_states(today)) for s in suppliers],
+            "rows": rows,
             "next_query": _with(query, after=after) if after else "",
             "first_query": query.urlencode(),
             "first_page": not request.GET.get("after"),
