@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from sourcing.models import Membership, Tenant
+from sourcing.models import ApiKey, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.services import agent_assign, api_key_create
 from sourcing.tenancy import tenant_scope
@@ -197,7 +197,11 @@ def test_api_key_is_shown_once(tenant: Tenant, make_member: Any, as_tenant: Any)
     created = client.post(url, {"name": "erp", "scopes": ["read"]}).content.decode()
     key = re.search(r"sw_[0-9a-f]{12}_[\w-]+", created)
     assert key is not None
-    assert key.group(0) not in client.get(url).content.decode()
+    listing = client.get(url).content.decode()
+    assert key.group(0) not in listing
+    with as_tenant(tenant):
+        stored = ApiKey.objects.get(name="erp")
+    assert f'action="/t/acme/admin/api-keys/{stored.pk}/revoke/"' in listing and ">Never<" in listing
 
 
 # List pages run a constant number of queries, whatever the number of rows.

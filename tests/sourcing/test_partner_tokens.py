@@ -284,6 +284,7 @@ def test_the_portal_page_creates_a_token_shown_once(tenant: Tenant, agent: Membe
     assert _partner(raw).get(URL).status_code == 200
     again = client.get("/t/acme/portal/api-access/").content.decode()
     assert "Office laptop" in again and raw not in again
+    assert f'action="/t/acme/portal/api-access/{token.pk}/revoke/"' in again
 
 
 def test_the_portal_page_names_the_cap(tenant: Tenant, agent: Membership) -> None:
@@ -313,6 +314,7 @@ def test_the_admin_page_lists_and_revokes_agents_tokens(tenant: Tenant, agent: M
     listing = admin.get("/t/acme/admin/api-keys/partner-tokens/")
     body = listing.content.decode()
     assert listing.status_code == 200 and "li@bridge.test" in body and "Connector" in body and raw not in body
+    assert f'action="/t/acme/admin/api-keys/partner-tokens/{token.pk}/revoke/"' in body
     assert "/t/acme/admin/api-keys/partner-tokens/" in admin.get("/t/acme/admin/api-keys/").content.decode()
     buyer = _page(make_member(tenant, Role.BUYER))
     assert buyer.get("/t/acme/admin/api-keys/partner-tokens/").status_code == 403
