@@ -7,8 +7,8 @@ from rest_framework.routers import SimpleRouter
 from sourcing import accounts, partner_token_views, portal, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
-from sourcing.categories import api as category_api
 from sourcing.categories import urls as category_urls
+from sourcing.categories.api import categories as category_api
 from sourcing.forms import EmailLoginForm
 from sourcing.spend import api as spend_api
 from sourcing.spend import setup_api as spend_setup_api

@@ -165,7 +165,7 @@ def _category_objects(tenant: Tenant, name: str) -> dict[str, str]:
     """A category of ``tenant`` with a subcategory and a specification document."""
     import io
 
-    from sourcing.categories.services import category_create, category_spec_upload
+    from sourcing.categories.services.categories import category_create, category_spec_upload
 
     with tenant_scope(tenant):
         category = category_create(tenant=tenant, by=SYSTEM, code="111", name=name, profit_impact=4, supply_risk=3)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from sourcing.categories import views
+from sourcing.categories.views import categories as views
 
 page_patterns: list[URLPattern] = [
     path("", views.category_list, name="category_list"),

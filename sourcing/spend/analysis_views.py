@@ -40,7 +40,7 @@ SPEND_TABS = [
 
 
 def _context(request: TenantRequest, spend_filter: SpendFilter, **extra: Any) -> dict[str, Any]:
-    from sourcing.categories.selectors import category_list
+    from sourcing.categories.selectors.categories import category_list
 
     return {
         "f": spend_filter,

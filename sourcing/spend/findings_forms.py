@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sourcing.categories.selectors import CategoryNode
+from sourcing.categories.selectors.categories import CategoryNode
 from sourcing.forms import Form
 from sourcing.models import Membership
 from sourcing.spend.findings_selectors import UNASSIGNED

@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from sourcing.categories import selectors as category_selectors
 from sourcing.categories.models import Category
+from sourcing.categories.selectors import categories as category_selectors
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import AuditEvent, Membership

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sourcing.categories import selectors as category_selectors
+from sourcing.categories.selectors import categories as category_selectors
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors

@@ -153,7 +153,7 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
     if f.province:
         queryset = queryset.filter(Q(province__iexact=f.province) | Q(sites__province__iexact=f.province)).distinct()
     if f.category_id:
-        from sourcing.categories.selectors import descendants_of
+        from sourcing.categories.selectors.categories import descendants_of
 
         queryset = queryset.filter(
             pk__in=SupplierCategory.objects.filter(category_id__in=descendants_of(f.category_id)).values("supplier_id")

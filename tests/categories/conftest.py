@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sourcing.categories.models import Category
-from sourcing.categories.services import category_create
+from sourcing.categories.services.categories import category_create
 from sourcing.models import Tenant
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sourcing.categories.demo import seed_categories
+from sourcing.categories.demo.categories import seed_categories
 from sourcing.categories.models import Category
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role

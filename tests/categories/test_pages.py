@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sourcing.categories.models import Category, CategorySpec
-from sourcing.categories.services import category_spec_upload
+from sourcing.categories.services.categories import category_spec_upload
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from sourcing.categories import selectors
 from sourcing.categories.models import Category
+from sourcing.categories.selectors import categories as selectors
 from sourcing.errors import NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Role

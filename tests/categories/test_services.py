@@ -12,8 +12,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from sourcing.actors import Actor
-from sourcing.categories import services
 from sourcing.categories.models import Category, CategorySpec
+from sourcing.categories.services import categories as services
 from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role

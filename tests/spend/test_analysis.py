@@ -322,7 +322,7 @@ def test_a_chinese_name_finds_its_english_twin_through_the_supplier(
 def test_flagging_a_category_as_production_material_makes_its_spend_direct(
     tenant: Tenant, five_lines: dict[str, Any]
 ) -> None:
-    from sourcing.categories.services import category_update
+    from sourcing.categories.services.categories import category_update
 
     with tenant_scope(tenant):
         category_update(tenant=tenant, by=SYSTEM, category_id=five_lines["kitchen"].pk, is_production_material=False)

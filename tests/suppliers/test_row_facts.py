@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sourcing.categories.models import Category
-from sourcing.categories.services import category_delete
+from sourcing.categories.services.categories import category_delete
 from sourcing.errors import DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Role

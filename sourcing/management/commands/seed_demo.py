@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from sourcing.actors import Actor
-from sourcing.categories.demo import seed_categories
+from sourcing.categories.demo.categories import seed_categories
 from sourcing.models import Agency, Membership, Tenant, User
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite

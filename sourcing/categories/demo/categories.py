@@ -12,7 +12,7 @@ from sourcing.categories.models import Category, Segment
 from sourcing.categories.requirements import AuditType as A
 from sourcing.categories.requirements import CertificationType as C
 from sourcing.categories.requirements import ComplianceRequirement as R
-from sourcing.categories.services import category_create
+from sourcing.categories.services.categories import category_create
 from sourcing.models import Membership, Tenant
 from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope

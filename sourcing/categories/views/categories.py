@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sourcing.categories import charts, csvio, selectors, services
+from sourcing.categories import charts, csvio
 from sourcing.categories.fields import REQUIREMENT_FIELDS
-from sourcing.categories.forms import CategoryFilterForm, CategoryForm, ImportForm, SpecUploadForm
+from sourcing.categories.forms.categories import CategoryFilterForm, CategoryForm, ImportForm, SpecUploadForm
 from sourcing.categories.models import Category
+from sourcing.categories.selectors import categories as selectors
+from sourcing.categories.services import categories as services
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope

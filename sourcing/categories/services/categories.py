@@ -19,9 +19,10 @@ from django.utils.translation import ngettext
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.categories import csvio, selectors, tree
+from sourcing.categories import csvio, tree
 from sourcing.categories import fields as f
 from sourcing.categories.models import Category, CategorySpec
+from sourcing.categories.selectors import categories as selectors
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope

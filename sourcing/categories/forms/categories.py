@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sourcing.categories import selectors, tree
+from sourcing.categories import tree
 from sourcing.categories.models import Category, KraljicPosition, Segment
 from sourcing.categories.requirements import AuditType, CertificationType, ComplianceRequirement
+from sourcing.categories.selectors import categories as selectors
 from sourcing.forms import Form
 from sourcing.models import Membership
 

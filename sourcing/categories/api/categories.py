@@ -12,9 +12,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.categories import selectors, services
 from sourcing.categories.fields import REQUIREMENT_FIELDS
 from sourcing.categories.models import Category, KraljicPosition, Segment
+from sourcing.categories.selectors import categories as selectors
+from sourcing.categories.services import categories as services
 from sourcing.roles import Scope
 
 
