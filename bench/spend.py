@@ -146,7 +146,7 @@ def _import_child(tenant_id: str, path: str, queue: Any) -> None:
 
     from sourcing.actors import Actor
     from sourcing.models import Tenant
-    from sourcing.spend import services
+    from sourcing.spend.services import imports as services
     from sourcing.tenancy import tenant_scope
 
     connection.close()  # a fresh connection of the child's own
@@ -225,8 +225,8 @@ def analysis_queries(admin_url: str, tenant: Any, *, repeat: int = 5) -> dict[st
     return the same numbers before it is timed."""
     import psycopg
 
-    from sourcing.spend import analysis
-    from sourcing.spend.analysis import SpendFilter
+    from sourcing.spend.selectors import analysis
+    from sourcing.spend.selectors.analysis import SpendFilter
     from sourcing.tenancy import tenant_scope
 
     results: dict[str, tuple[float, float]] = {}

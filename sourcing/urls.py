@@ -10,9 +10,9 @@ from sourcing.api.errors import json_not_found as api_not_found
 from sourcing.categories import urls as category_urls
 from sourcing.categories.api import categories as category_api
 from sourcing.forms import EmailLoginForm
-from sourcing.spend import api as spend_api
-from sourcing.spend import setup_api as spend_setup_api
 from sourcing.spend import urls as spend_urls
+from sourcing.spend.api import analysis as spend_api
+from sourcing.spend.api import setup as spend_setup_api
 from suppliers import urls as supplier_urls
 from suppliers.api import audits as supplier_audits_api
 from suppliers.api import evidence as supplier_evidence_api

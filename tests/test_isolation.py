@@ -179,7 +179,7 @@ def _category_objects(tenant: Tenant, name: str) -> dict[str, str]:
 def _spend_objects(tenant: Tenant) -> dict[str, str]:
     """An imported spend line (with its vendor and import) and a rejected import of ``tenant``."""
     from sourcing.spend.models import SpendImport, SpendLine
-    from sourcing.spend.services import spend_lines_bulk
+    from sourcing.spend.services.imports import spend_lines_bulk
 
     line = {
         "invoice_date": "2026-03-05",
@@ -212,7 +212,7 @@ def _spend_objects(tenant: Tenant) -> dict[str, str]:
 
 def _findings_objects(tenant: Tenant, assignee: Membership) -> dict[str, str]:
     """A finding held by ``assignee`` and a baseline of the spend ``_spend_objects`` imported, of ``tenant``."""
-    from sourcing.spend.findings_services import baseline_freeze, finding_assign, finding_create
+    from sourcing.spend.services.findings import baseline_freeze, finding_assign, finding_create
 
     with tenant_scope(tenant):
         finding = finding_create(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sourcing.actors import Actor
 from sourcing.models import Tenant
-from sourcing.spend import services
+from sourcing.spend.services import imports as services
 from sourcing.tasks import tenant_task
 
 

@@ -137,11 +137,11 @@ def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskF
 
 def single_sourced_categories(today: datetime.date | None = None) -> dict[Any, list[dict[str, Any]]]:
     """Supplier id -> the categories (id, code, name) where it had all the spend of the last twelve months
-    (``sourcing.spend.analysis.category_concentration``: vendors folded into their suppliers, categories
+    (``sourcing.spend.selectors.analysis.category_concentration``: vendors folded into their suppliers, categories
     rolled up the tree). Spend on vendors linked to no supplier is a supplier of its own, so a category
     shared with an unlinked vendor is not single-sourced."""
     from sourcing.categories.models import Category
-    from sourcing.spend.analysis import UNCATEGORISED, SpendFilter, category_concentration
+    from sourcing.spend.selectors.analysis import UNCATEGORISED, SpendFilter, category_concentration
 
     today = today or timezone.localdate()
     rows = category_concentration(SpendFilter(date_from=today - DEPENDENCY_WINDOW, date_to=today))

@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 from sourcing.models import AuditEvent, Tenant
-from sourcing.spend import analysis, services, vendors
-from sourcing.spend.analysis import SpendFilter
 from sourcing.spend.models import SpendLine, Vendor
+from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors.analysis import SpendFilter
+from sourcing.spend.services import imports as services
+from sourcing.spend.services import vendors
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import row

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
-from sourcing.spend import services
 from sourcing.spend.models import Vendor
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import row
@@ -203,7 +203,7 @@ def test_an_executive_cannot_merge(tenant: Tenant, spend_world: dict[str, Any], 
 
 
 def test_the_lines_page_pages_by_keyset(tenant: Tenant, spend_world: dict[str, Any], make_member: Any) -> None:
-    from sourcing.spend import analysis_views
+    from sourcing.spend.views import analysis as analysis_views
 
     _lines(tenant, 5)
     client = _client(make_member, tenant, Role.BUYER)

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from sourcing.models import AuditEvent, Tenant
-from sourcing.spend.finding_rules import findings_raise
 from sourcing.spend.models import Finding
+from sourcing.spend.services.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.test_analysis import five_lines  # noqa: F401 - the fixture
@@ -80,7 +80,7 @@ def test_a_raised_finding_the_analysis_no_longer_shows_is_closed(
     tenant: Tenant,
     five_lines: dict[str, Any],  # noqa: F811
 ) -> None:
-    from sourcing.spend import vendors
+    from sourcing.spend.services import vendors
 
     with tenant_scope(tenant):
         findings_raise(tenant=tenant, by=SYSTEM)

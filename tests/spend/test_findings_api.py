@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 from sourcing.categories.models import Category
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.spend import findings_services as services
 from sourcing.spend.models import Baseline, Finding
-from sourcing.spend.services import spend_lines_bulk
+from sourcing.spend.services import findings as services
+from sourcing.spend.services.imports import spend_lines_bulk
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import row

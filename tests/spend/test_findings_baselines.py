@@ -15,10 +15,10 @@ from sourcing.actors import Actor
 from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.spend import findings_selectors as selectors
-from sourcing.spend import findings_services as services
 from sourcing.spend.models import Baseline, Vendor
-from sourcing.spend.services import spend_lines_bulk
+from sourcing.spend.selectors import findings as selectors
+from sourcing.spend.services import findings as services
+from sourcing.spend.services.imports import spend_lines_bulk
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import row

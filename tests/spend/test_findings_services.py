@@ -15,9 +15,9 @@ from sourcing.categories.models import Category
 from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.spend import findings_selectors as selectors
-from sourcing.spend import findings_services as services
 from sourcing.spend.models import Finding, FindingKind, FindingStatus
+from sourcing.spend.selectors import findings as selectors
+from sourcing.spend.services import findings as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 

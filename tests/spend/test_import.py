@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from sourcing.models import AuditEvent, Tenant
-from sourcing.spend import services
 from sourcing.spend.models import ColumnMapping, ImportStatus, SpendImport, SpendLine, Vendor
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import HEADER, csv_bytes, row
@@ -226,7 +226,7 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(
 def test_an_error_after_many_good_rows_still_writes_nothing(
     tenant: Tenant, spend_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sourcing.spend import importer
+    from sourcing.spend.services import importer
 
     monkeypatch.setattr(importer, "CHUNK_ROWS", 3)  # chunks have been written before the bad row is reached
     rows = [row(invoice_number=f"INV-{i}") for i in range(10)] + [row(amount="-5")]

@@ -23,8 +23,8 @@ from django.urls import reverse
 from sourcing.celery import app as celery_app
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
-from sourcing.spend import services
 from sourcing.spend.models import ImportStatus, SpendImport, SpendLine
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import csv_bytes, row

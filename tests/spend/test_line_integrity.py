@@ -9,8 +9,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from sourcing.models import Tenant
-from sourcing.spend import importer, services
 from sourcing.spend.models import SpendLine, Vendor
+from sourcing.spend.services import importer
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import csv_bytes, row

@@ -16,9 +16,9 @@ from sourcing.categories.models import Category
 from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
-from sourcing.spend import setup_selectors as selectors
-from sourcing.spend import setup_services as services
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, SpendSettings
+from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import setup as services
 from sourcing.spend.setup_checks import RatesRejected
 from sourcing.tenancy import tenant_scope
 

@@ -15,7 +15,7 @@ from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
 from sourcing.spend.models import Vendor
-from sourcing.spend.services import spend_lines_bulk
+from sourcing.spend.services.imports import spend_lines_bulk
 from sourcing.tenancy import tenant_scope
 from suppliers import tasks_risk
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier

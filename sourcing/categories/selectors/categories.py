@@ -259,7 +259,7 @@ def kraljic_matrix(*, with_spend: bool = True) -> KraljicMatrix:
     bubble answers "how much do we spend in this category", as its manager would ask it. The quadrant totals
     count every line once, in the quadrant of the most specific scored category at or above it.
     """
-    from sourcing.spend.selectors import category_spend_totals
+    from sourcing.spend.selectors.imports import category_spend_totals
 
     categories, parents = _load()
     # spend is shown only to those who may read it; without it every bubble has the same size

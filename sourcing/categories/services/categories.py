@@ -221,7 +221,7 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
     )
     if {"is_production_material", "parent", "parent_id"} & set(changed):
         # direct spend is spend in production material, this category's and everything below it
-        from sourcing.spend.importer import reclassify_by_category
+        from sourcing.spend.services.importer import reclassify_by_category
 
         reclassify_by_category()
     return category

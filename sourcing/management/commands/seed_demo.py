@@ -17,8 +17,8 @@ from sourcing.categories.demo.categories import seed_categories
 from sourcing.models import Agency, Membership, Tenant, User
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
-from sourcing.spend.demo import seed_spend
-from sourcing.spend.finding_rules import findings_raise
+from sourcing.spend.demo.lines import seed_spend
+from sourcing.spend.services.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
 from suppliers.demo import seed_supplier_base
 from suppliers.models import Supplier

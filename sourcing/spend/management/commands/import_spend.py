@@ -15,8 +15,8 @@ from django.core.management.base import CommandError, CommandParser
 from sourcing.actors import Actor
 from sourcing.errors import DomainError
 from sourcing.management.commands._tenant import TenantCommand
-from sourcing.spend import services
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from sourcing.categories.selectors.categories import CategoryNode
 from sourcing.forms import Form
 from sourcing.models import Membership
-from sourcing.spend.findings_selectors import UNASSIGNED
-from sourcing.spend.findings_services import TRANSITIONS
 from sourcing.spend.models import FindingKind, FindingStatus
+from sourcing.spend.selectors.findings import UNASSIGNED
+from sourcing.spend.services.findings import TRANSITIONS
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A choice that is not offered gets the same message whatever it was, so the answer never depends on

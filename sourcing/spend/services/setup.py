@@ -22,8 +22,8 @@ from sourcing.audit import audit_record
 from sourcing.errors import ConflictError, DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import setup_selectors as selectors
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField, SpendSettings
+from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.setup_checks import (
     FX_INPUT_FIELDS,
     RatesRejected,

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sourcing.categories.models import Category
 from sourcing.forms import Form
-from sourcing.spend import setup_selectors as selectors
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
 from sourcing.spend.models import RuleField
+from sourcing.spend.selectors import setup as selectors
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

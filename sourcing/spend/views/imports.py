@@ -12,10 +12,11 @@ from sourcing.errors import DomainError
 from sourcing.exports import csv_response
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
-from sourcing.spend import selectors, services
-from sourcing.spend.analysis_views import SPEND_TABS
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
-from sourcing.spend.forms import UploadForm
+from sourcing.spend.forms.imports import UploadForm
+from sourcing.spend.selectors import imports as selectors
+from sourcing.spend.services import imports as services
+from sourcing.spend.views.analysis import SPEND_TABS
 from sourcing.web import TenantRequest, tenant_view
 
 ERRORS_SHOWN = 500

@@ -21,8 +21,8 @@ from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import findings_selectors as selectors
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
+from sourcing.spend.selectors import findings as selectors
 from sourcing.spend.setup_checks import decimal_places, decimal_value, fail
 
 # Where each status may go next. Closed and dismissed findings can be reopened; work that was started can be
@@ -274,7 +274,7 @@ def _baseline_snapshot(baseline: Baseline) -> dict[str, Any]:
 def baseline_freeze(*, tenant: Tenant, by: Actor, name: Any, period_start: Any, period_end: Any) -> Baseline:
     """Freeze the spend invoiced in a period (both days included) as it is now: its total and line count in
     the base currency, and a row per category with its amount, lines and distinct suppliers
-    (``findings_selectors.spend_snapshot``). Savings are later measured against these numbers, whatever is
+    (``selectors/findings.spend_snapshot``). Savings are later measured against these numbers, whatever is
     imported afterwards. A period without spend is refused: it would be a baseline of nothing."""
     by.require(Scope.SPEND_WRITE)
     errors: dict[str, list[str]] = {}

@@ -22,9 +22,9 @@ from rest_framework.response import Response
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
 from sourcing.api.bodies import json_body, require_fields
 from sourcing.roles import Scope
-from sourcing.spend import setup_selectors as selectors
-from sourcing.spend import setup_services as services
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
+from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import setup as services
 from sourcing.spend.setup_checks import FX_INPUT_FIELDS
 
 # FX rates

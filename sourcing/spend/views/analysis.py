@@ -19,9 +19,10 @@ from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.ids import as_uuid
 from sourcing.roles import Scope
-from sourcing.spend import analysis, vendors
-from sourcing.spend.analysis import DIMENSIONS, SpendFilter
 from sourcing.spend.models import SpendClass
+from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors.analysis import DIMENSIONS, SpendFilter
+from sourcing.spend.services import vendors
 from sourcing.web import TenantRequest, tenant_view
 
 LINES_PER_PAGE = 50
@@ -369,7 +370,7 @@ def vendor_unmerge(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
 @require_POST
 @tenant_view(Scope.SPEND_WRITE)
 def findings_raise(request: TenantRequest) -> HttpResponseBase:
-    from sourcing.spend.finding_rules import findings_raise as raise_findings
+    from sourcing.spend.services.finding_rules import findings_raise as raise_findings
 
     created, updated = raise_findings(tenant=request.tenant, by=request.actor)
     messages.success(

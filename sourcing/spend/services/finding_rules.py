@@ -17,9 +17,10 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import analysis, vendors
-from sourcing.spend.analysis import SpendFilter
 from sourcing.spend.models import Finding, FindingKind, FindingStatus, SpendLine
+from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors.analysis import SpendFilter
+from sourcing.spend.services import vendors
 
 PRICE_VARIANCES = 10
 MIN_SHARE_PCT = Decimal("5")  # maverick spend below this share of a category is not worth a finding

@@ -17,11 +17,11 @@ from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import importer
 from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.frame import open_frame
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
 from sourcing.spend.reader import FileReadError
+from sourcing.spend.services import importer
 from sourcing.uploads import SPREADSHEETS, check_upload
 
 PROGRESS_SECONDS = 24 * 3600

@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from sourcing.actors import Actor
 from sourcing.models import Tenant
-from sourcing.spend import services
 from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import CategoryRule, FxRate, ImportSource, RuleField, SpendLine
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 
 START = date(2024, 12, 1)

@@ -569,7 +569,7 @@ class OneOffSuspects:
         """Once the file's vendors are in the database. Within each supplier, an invoice is one-off when at most
         ``most`` of the supplier's invoices (itself included) fall within ``window`` days either side of it, as
         ``one_off_invoices`` has it; here worked out for all suppliers at once."""
-        from sourcing.spend.analysis import SupplierBook
+        from sourcing.spend.selectors.analysis import SupplierBook
 
         if not self._invoices:
             return set(self.already)
@@ -723,7 +723,7 @@ def reclassify_one_off(*, vendor_ids: Iterable[Any] | None = None) -> int:
     how many lines changed class. Until contracts exist, no vendor is exempt for having a contract."""
     from django.db.models import Min
 
-    from sourcing.spend.analysis import SupplierBook
+    from sourcing.spend.selectors.analysis import SupplierBook
 
     settings_row = SpendSettings.objects.first()
     window = settings_row.one_off_window_days if settings_row else 365

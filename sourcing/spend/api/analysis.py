@@ -17,9 +17,12 @@ from rest_framework.response import Response
 from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
-from sourcing.spend import analysis, selectors, services, vendors
 from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import SpendImport, SpendLine, Vendor
+from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors import imports as selectors
+from sourcing.spend.services import imports as services
+from sourcing.spend.services import vendors
 
 
 class SpendImportSerializer(serializers.ModelSerializer[SpendImport]):
@@ -241,8 +244,8 @@ api_patterns: list[URLPattern] = [
     path("spend/lines/bulk/", SpendLinesBulkView.as_view(), name="api-spend-lines-bulk"),
 ]
 
-# Findings and baselines (sourcing/spend/findings_api.py).
-from sourcing.spend import findings_api  # noqa: E402
+# Findings and baselines (sourcing/spend/api/findings.py).
+from sourcing.spend.api import findings as findings_api  # noqa: E402
 
 routes += findings_api.routes
 
@@ -456,7 +459,7 @@ class FindingsRaiseView(TenantAPIView):
         ),
     )
     def post(self, request: TenantAPIRequest) -> Response:
-        from sourcing.spend.finding_rules import findings_raise
+        from sourcing.spend.services.finding_rules import findings_raise
 
         created, updated = findings_raise(tenant=request.auth.tenant, by=request.actor)
         return Response({"created": created, "updated": updated})

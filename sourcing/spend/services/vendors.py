@@ -17,8 +17,9 @@ from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import duplicates, importer
+from sourcing.spend import duplicates
 from sourcing.spend.models import MatchMethod, SpendLine, Vendor
+from sourcing.spend.services import importer
 from suppliers.models import Supplier
 from suppliers.names import name_key
 

@@ -30,9 +30,9 @@ from sourcing.api.base import TenantAPIRequest, TenantViewSet
 from sourcing.api.bodies import json_body, require_fields
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
-from sourcing.spend import findings_selectors as selectors
-from sourcing.spend import findings_services as services
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
+from sourcing.spend.selectors import findings as selectors
+from sourcing.spend.services import findings as services
 
 # Findings
 

@@ -20,9 +20,7 @@ from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
-from sourcing.spend import findings_selectors as selectors
-from sourcing.spend import findings_services as services
-from sourcing.spend.findings_forms import (
+from sourcing.spend.forms.findings import (
     AssignForm,
     BaselineFreezeForm,
     CompareForm,
@@ -32,6 +30,8 @@ from sourcing.spend.findings_forms import (
     StatusForm,
 )
 from sourcing.spend.models import Baseline, Finding
+from sourcing.spend.selectors import findings as selectors
+from sourcing.spend.services import findings as services
 from sourcing.web import TenantRequest, tenant_view
 
 PAGE_SIZE = 50

@@ -20,11 +20,8 @@ from sourcing.errors import DomainError
 from sourcing.exports import escape_cell as csv_cell
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
-from sourcing.spend import setup_selectors as selectors
-from sourcing.spend import setup_services as services
 from sourcing.spend.columns import CANONICAL_COLUMNS
-from sourcing.spend.setup_checks import RatesRejected
-from sourcing.spend.setup_forms import (
+from sourcing.spend.forms.setup import (
     CategoryRuleForm,
     ColumnMappingForm,
     FxFilterForm,
@@ -34,6 +31,9 @@ from sourcing.spend.setup_forms import (
     SpendSettingsForm,
     column_field_name,
 )
+from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import setup as services
+from sourcing.spend.setup_checks import RatesRejected
 from sourcing.web import TenantRequest, tenant_view
 
 FX_PAGE_SIZE = 100
