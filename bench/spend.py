@@ -225,7 +225,7 @@ def analysis_queries(admin_url: str, tenant: Any, *, repeat: int = 5) -> dict[st
     return the same numbers before it is timed."""
     import psycopg
 
-    from sourcing.spend.selectors import analysis
+    from sourcing.spend.selectors import analysis, variance
     from sourcing.spend.selectors.analysis import SpendFilter
     from sourcing.tenancy import tenant_scope
 
@@ -252,7 +252,7 @@ def analysis_queries(admin_url: str, tenant: Any, *, repeat: int = 5) -> dict[st
 
         def app_prices() -> list[tuple[str, Decimal]]:
             with tenant_scope(tenant):
-                return [(r.item_sku, r.saving) for r in analysis.price_variance(SpendFilter(), limit=200)]
+                return [(r.item_sku, r.saving) for r in variance.price_variance(SpendFilter(), limit=200)]
 
         assert hand_prices() == app_prices(), "the hand-written price variance and the application's differ"
         results["price variance (top 200 SKUs)"] = (_median_s(hand_prices, repeat), _median_s(app_prices, repeat))

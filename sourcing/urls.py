@@ -11,8 +11,12 @@ from sourcing.categories import urls as category_urls
 from sourcing.categories.api import categories as category_api
 from sourcing.forms import EmailLoginForm
 from sourcing.spend import urls as spend_urls
-from sourcing.spend.api import analysis as spend_api
+from sourcing.spend.api import analysis as spend_analysis_api
+from sourcing.spend.api import findings as spend_findings_api
+from sourcing.spend.api import imports as spend_imports_api
+from sourcing.spend.api import lines as spend_lines_api
 from sourcing.spend.api import setup as spend_setup_api
+from sourcing.spend.api import vendors as spend_vendors_api
 from suppliers import urls as supplier_urls
 from suppliers.api import audits as supplier_audits_api
 from suppliers.api import evidence as supplier_evidence_api
@@ -26,7 +30,10 @@ router.register("audit-events", api_views.AuditEventViewSet, basename="auditeven
 for _module in (
     category_api,
     spend_setup_api,
-    spend_api,
+    spend_imports_api,
+    spend_lines_api,
+    spend_vendors_api,
+    spend_findings_api,
     supplier_api,
     supplier_evidence_api,
     supplier_onboarding_api,
@@ -43,7 +50,9 @@ erp_api_routes: list[URLPattern | URLResolver] = [
     path("tenant/", api_views.TenantSettingsView.as_view(), name="api-tenant"),
     *category_api.api_patterns,
     *spend_setup_api.api_patterns,
-    *spend_api.api_patterns,
+    *spend_imports_api.api_patterns,
+    *spend_findings_api.api_patterns,
+    *spend_analysis_api.api_patterns,
     *router.urls,
 ]
 api_patterns: list[URLPattern | URLResolver] = [

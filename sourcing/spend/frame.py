@@ -7,24 +7,19 @@ A frame holds every cell as text, plus ``__row``: the row number reported in err
 
 from __future__ import annotations
 
-import codecs
-import io
-import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 import polars as pl
 from django.utils.translation import gettext as _
 
 from sourcing.spend.normalise import CENT, FIELDS, LIMITS, MAX_LENGTHS, REQUIRED, FxTable, RowError
-from sourcing.spend.reader import FileReadError, detect_delimiter, detect_encoding
+from sourcing.spend.reader import ROW
 
-ROW = "__row"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_CHUNK = 1 << 20
 
 # The order in which one row's errors are listed.
 _ORDER = {
@@ -39,113 +34,6 @@ _ORDER = {
     ("fx", "currency"): 36,
     ("code", "category_code"): 37,
 }
-
-
-# --- reading -------------------------------------------------------------------------------------------------
-
-
-def _utf8_lines(stream: IO[bytes], encoding: str, errors: list[tuple[int, str]]) -> Iterator[bytes]:
-    """The file's lines re-encoded as UTF-8; a line that is not valid text in ``encoding`` is recorded (and read
-    with replacement characters, so the rest of the file is still checked)."""
-    if encoding == "utf-16":
-        text = io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
-        for line in text:
-            yield line.encode("utf-8")
-        text.detach()  # the stream stays open for whoever handed it over
-        return
-    first = "utf-8-sig" if encoding == "utf-8-sig" else encoding
-    rest = "utf-8" if encoding == "utf-8-sig" else encoding
-    for number, raw in enumerate(iter(stream.readline, b""), start=1):
-        codec = first if number == 1 else rest
-        try:
-            yield raw.decode(codec).encode("utf-8")
-        except UnicodeDecodeError:
-            message = _("Line %(row)s is not valid %(encoding)s text.") % {"row": number, "encoding": encoding}
-            errors.append((number, message))
-            yield raw.decode(codec, errors="replace").encode("utf-8")
-
-
-@dataclass
-class SpendFrame:
-    kind: str  # "csv" or "xlsx"
-    encoding: str
-    header: list[str]
-    frame: pl.DataFrame  # column_0 … column_n as text, and __row
-    decode_errors: list[tuple[int, str]] = field(default_factory=list)
-
-    def take(self) -> pl.DataFrame:
-        """The frame, handed over: this object lets go of it, so it is freed once checked (memory)."""
-        frame, self.frame = self.frame, pl.DataFrame()
-        return frame
-
-
-def read_csv(stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None) -> SpendFrame:
-    encoding = encoding or detect_encoding(stream)
-    stream.seek(0)
-    sample = stream.read(65536).decode(encoding, errors="ignore").removeprefix("\ufeff")
-    stream.seek(0)
-    delimiter = delimiter or detect_delimiter(sample)
-    decode_errors: list[tuple[int, str]] = []
-    path = getattr(getattr(stream, "file", stream), "name", None)
-    source: Any
-    if encoding == "utf-8" and isinstance(path, str) and os.path.isfile(path):
-        source = path  # read straight from the file on disk (mapped, not copied into memory)
-    else:
-        data = stream.read() if encoding == "utf-8" else b"".join(_utf8_lines(stream, encoding, decode_errors))
-        source = io.BytesIO(data.removeprefix(codecs.BOM_UTF8))
-    stream.seek(0)
-    if not stream.read(4096).strip():
-        raise FileReadError(_("The file has no header row."))
-    try:
-        raw = pl.read_csv(
-            source,
-            has_header=False,
-            separator=delimiter,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            quote_char='"',
-        )
-    except Exception as exc:  # polars reports malformed CSV with its own exception types
-        raise FileReadError(_("The file cannot be read as CSV: %(error)s") % {"error": str(exc)[:300]}) from exc
-    return _from_raw("csv", encoding, raw, decode_errors)
-
-
-def _from_raw(kind: str, encoding: str, raw: pl.DataFrame, decode_errors: list[tuple[int, str]]) -> SpendFrame:
-    raw = raw.with_row_index(ROW, offset=1)
-    if raw.height == 0:
-        raise FileReadError(_("The file has no header row."))
-    header = [("" if v is None else str(v)).strip().removeprefix("\ufeff") for v in raw.row(0)[1:]]
-    body = raw.slice(1)
-    cells = [c for c in body.columns if c != ROW]
-    # a row with nothing in it is no row at all (as spreadsheets leave them at the end of a sheet)
-    if cells:
-        body = _without_blank_rows(body, cells)
-    return SpendFrame(kind, encoding, header, body, decode_errors)
-
-
-def _without_blank_rows(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
-    """``body`` without the rows whose every cell is empty or blank. Only the rows blank in the column that is
-    filled most often are looked at in full: usually none."""
-    filled = body.select(pl.col(c).str.len_bytes().gt(0).sum() for c in cells).row(0)
-    fullest = cells[max(range(len(cells)), key=lambda i: filled[i])]
-    suspects = body.filter(pl.col(fullest).fill_null("").str.strip_chars() == "")
-    if suspects.is_empty():
-        return body
-    blank = suspects.filter(pl.all_horizontal(pl.col(c).fill_null("").str.strip_chars() == "" for c in cells))
-    return body.filter(~pl.col(ROW).is_in(blank.get_column(ROW).implode())) if not blank.is_empty() else body
-
-
-def read_rows(kind: str, encoding: str, rows: Iterable[tuple[int, list[str]]], width: int) -> pl.DataFrame:
-    """A frame from rows that are already text (a workbook's, or JSON lines'), numbered as given."""
-    numbers: list[int] = []
-    columns: list[list[str]] = [[] for _ in range(width)]
-    for number, cells in rows:
-        numbers.append(number)
-        for i in range(width):
-            columns[i].append(cells[i] if i < len(cells) else "")
-    data: dict[str, Any] = {ROW: pl.Series(numbers, dtype=pl.Int64)}
-    data.update({f"column_{i}": pl.Series(columns[i], dtype=pl.String) for i in range(width)})
-    return pl.DataFrame(data)
 
 
 # --- checking ------------------------------------------------------------------------------------------------
@@ -490,18 +378,3 @@ def amounts(quantity: str, unit_price: str, amount: str, rate: str) -> tuple[str
 
 
 Progress = Callable[[int], None]
-
-
-def open_frame(stream: IO[bytes]) -> SpendFrame:
-    """A CSV or XLSX file as a frame, deciding by its bytes (never by its name)."""
-    from sourcing.spend.reader import open_xlsx
-    from sourcing.uploads import XLSX, sniff
-
-    stream.seek(0)
-    kind = sniff(stream.read(8192))
-    stream.seek(0)
-    if kind != XLSX:
-        return read_csv(stream)
-    book = open_xlsx(stream)
-    frame = read_rows("xlsx", "xlsx", book.rows, len(book.header))
-    return SpendFrame("xlsx", "xlsx", book.header, frame)

@@ -2,33 +2,36 @@
 
 from django.urls import URLPattern, path
 
-from sourcing.spend.views import analysis as av
+from sourcing.spend.views import analysis as analysis_views
 from sourcing.spend.views import findings as findings_views
-from sourcing.spend.views import imports as views
+from sourcing.spend.views import imports as import_views
 from sourcing.spend.views import setup as setup_views
+from sourcing.spend.views import vendors as vendor_views
 
 page_patterns: list[URLPattern] = [
-    path("", av.spend_overview, name="spend_overview"),
-    path("cube/", av.spend_cube, name="spend_cube"),
-    path("suppliers/", av.spend_pareto, name="spend_pareto"),
-    path("concentration/", av.spend_concentration, name="spend_concentration"),
-    path("prices/", av.spend_price_variance, name="spend_price_variance"),
-    path("prices/sku/", av.spend_sku_prices, name="spend_sku_prices"),
-    path("maverick/", av.spend_maverick, name="spend_maverick"),
-    path("lines/", av.spend_lines, name="spend_lines"),
-    path("findings/raise/", av.findings_raise, name="findings_raise"),
-    path("vendors/", av.vendor_list, name="vendor_list"),
-    path("vendors/duplicates/", av.vendor_duplicates, name="vendor_duplicates"),
-    path("vendors/merge/", av.vendor_merge, name="vendor_merge"),
-    path("vendors/rematch/", av.vendors_rematch, name="vendors_rematch"),
-    path("vendors/<uuid:vendor_id>/link/", av.vendor_link, name="vendor_link"),
-    path("vendors/<uuid:vendor_id>/create-supplier/", av.vendor_create_supplier, name="vendor_create_supplier"),
-    path("vendors/<uuid:vendor_id>/unmerge/", av.vendor_unmerge, name="vendor_unmerge"),
-    path("imports/", views.spend_import_list, name="spend_import_list"),
-    path("imports/upload/", views.spend_import_upload, name="spend_import_upload"),
-    path("imports/template.csv", views.spend_import_template, name="spend_import_template"),
-    path("imports/<uuid:import_id>/", views.spend_import_detail, name="spend_import_detail"),
-    path("imports/<uuid:import_id>/errors.csv", views.spend_import_errors, name="spend_import_errors"),
+    path("", analysis_views.spend_overview, name="spend_overview"),
+    path("cube/", analysis_views.spend_cube, name="spend_cube"),
+    path("suppliers/", analysis_views.spend_pareto, name="spend_pareto"),
+    path("concentration/", analysis_views.spend_concentration, name="spend_concentration"),
+    path("prices/", analysis_views.spend_price_variance, name="spend_price_variance"),
+    path("prices/sku/", analysis_views.spend_sku_prices, name="spend_sku_prices"),
+    path("maverick/", analysis_views.spend_maverick, name="spend_maverick"),
+    path("lines/", analysis_views.spend_lines, name="spend_lines"),
+    path("findings/raise/", findings_views.findings_raise, name="findings_raise"),
+    path("vendors/", vendor_views.vendor_list, name="vendor_list"),
+    path("vendors/duplicates/", vendor_views.vendor_duplicates, name="vendor_duplicates"),
+    path("vendors/merge/", vendor_views.vendor_merge, name="vendor_merge"),
+    path("vendors/rematch/", vendor_views.vendors_rematch, name="vendors_rematch"),
+    path("vendors/<uuid:vendor_id>/link/", vendor_views.vendor_link, name="vendor_link"),
+    path(
+        "vendors/<uuid:vendor_id>/create-supplier/", vendor_views.vendor_create_supplier, name="vendor_create_supplier"
+    ),
+    path("vendors/<uuid:vendor_id>/unmerge/", vendor_views.vendor_unmerge, name="vendor_unmerge"),
+    path("imports/", import_views.spend_import_list, name="spend_import_list"),
+    path("imports/upload/", import_views.spend_import_upload, name="spend_import_upload"),
+    path("imports/template.csv", import_views.spend_import_template, name="spend_import_template"),
+    path("imports/<uuid:import_id>/", import_views.spend_import_detail, name="spend_import_detail"),
+    path("imports/<uuid:import_id>/errors.csv", import_views.spend_import_errors, name="spend_import_errors"),
 ]
 
 # Set-up: FX rates, category rules, column mappings, settings

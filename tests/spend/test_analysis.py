@@ -20,7 +20,8 @@ import pytest
 
 from sourcing.models import AuditEvent, Tenant
 from sourcing.spend.models import SpendLine, Vendor
-from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors import analysis, maverick, variance
+from sourcing.spend.selectors import vendors as vendor_selectors
 from sourcing.spend.selectors.analysis import SpendFilter
 from sourcing.spend.services import imports as services
 from sourcing.spend.services import vendors
@@ -163,8 +164,8 @@ def test_hhi_of_equal_shares(amounts: list[Decimal], expected: int) -> None:
 
 def test_price_variance_and_the_saving_at_the_best_price(tenant: Tenant, five_lines: dict[str, Any]) -> None:
     with tenant_scope(tenant):
-        [pot] = analysis.price_variance(SpendFilter())
-        prices = analysis.sku_prices(SpendFilter(), item_sku="POT-24", uom="pcs")
+        [pot] = variance.price_variance(SpendFilter())
+        prices = variance.sku_prices(SpendFilter(), item_sku="POT-24", uom="pcs")
     assert (pot.item_sku, pot.lines, pot.suppliers, pot.quantity) == ("POT-24", 3, 2, D("250"))
     assert (pot.best_price, pot.worst_price, pot.spread_pct) == (D("10"), D("12"), D("20.0"))
     assert pot.spend == D("2750.00")
@@ -183,14 +184,14 @@ def test_price_variance_compares_prices_in_the_base_currency(tenant: Tenant, spe
     ]
     with tenant_scope(tenant):
         services.spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=lines)
-        rows = analysis.price_variance(SpendFilter())
+        rows = variance.price_variance(SpendFilter())
     assert len(rows) == 1 and rows[0].spread_pct == D("0.0")  # a rounding difference of a millionth
 
 
 def test_maverick_spend_by_category_and_cost_center(tenant: Tenant, five_lines: dict[str, Any]) -> None:
     with tenant_scope(tenant):
-        by_category, overall = analysis.maverick_spend(SpendFilter(), by="category")
-        by_center, _ = analysis.maverick_spend(SpendFilter(), by="cost_center")
+        by_category, overall = maverick.maverick_spend(SpendFilter(), by="category")
+        by_center, _ = maverick.maverick_spend(SpendFilter(), by="cost_center")
     rows = {r.header.key: r for r in by_category}
     pots = rows[str(five_lines["pots"].pk)]
     assert (pots.total, pots.no_po, pots.unapproved, pots.maverick, pots.share) == (
@@ -215,7 +216,7 @@ def test_linking_a_vendor_to_a_supplier_makes_its_spend_approved(tenant: Tenant,
         vendors.vendor_link(
             tenant=tenant, by=SYSTEM, vendor_id=five_lines["sunrise_alias"].pk, supplier_id=five_lines["peakline"].pk
         )
-        _, overall = analysis.maverick_spend(SpendFilter())
+        _, overall = maverick.maverick_spend(SpendFilter())
         event = AuditEvent.objects.get(action="vendor.link")
     assert overall.maverick == D("1200.00")  # only line b now
     assert event.after["match_method"] == "manual"
@@ -224,11 +225,11 @@ def test_linking_a_vendor_to_a_supplier_makes_its_spend_approved(tenant: Tenant,
 def test_duplicate_vendors_cluster_and_merge_reversibly(tenant: Tenant, five_lines: dict[str, Any]) -> None:
     sunrise, alias = five_lines["sunrise"], five_lines["sunrise_alias"]
     with tenant_scope(tenant):
-        [cluster] = vendors.duplicate_clusters()
+        [cluster] = vendor_selectors.duplicate_clusters()
         assert [v.pk for v, _spend in cluster.vendors] == [sunrise.pk, alias.pk]  # larger spend first
         assert cluster.score == 100 and cluster.spend == D("2000.00")
         vendors.vendor_merge(tenant=tenant, by=SYSTEM, target_id=sunrise.pk, duplicate_ids=[alias.pk])
-        assert vendors.duplicate_clusters() == []
+        assert vendor_selectors.duplicate_clusters() == []
         # the merged records count as one: two invoices in a year are no longer one-off purchases
         classes = dict(
             SpendLine.objects.filter(invoice_number__in=["b", "d"]).values_list("invoice_number", "classification")
@@ -239,7 +240,7 @@ def test_duplicate_vendors_cluster_and_merge_reversibly(tenant: Tenant, five_lin
             SpendLine.objects.filter(invoice_number__in=["b", "d"]).values_list("invoice_number", "classification")
         )
         assert classes == {"b": "one_off", "d": "one_off"}
-        assert [c.score for c in vendors.duplicate_clusters()] == [100]
+        assert [c.score for c in vendor_selectors.duplicate_clusters()] == [100]
         actions = list(AuditEvent.objects.filter(action__startswith="vendor.").values_list("action", flat=True))
     assert sorted(actions) == ["vendor.merge", "vendor.unmerge"]
 
@@ -269,7 +270,7 @@ def test_the_unmatched_queue_suggests_suppliers(tenant: Tenant, five_lines: dict
 
     with tenant_scope(tenant):
         Supplier.objects.create(tenant=tenant, legal_name="Yiwu Sunrise Trade Co., Ltd.")
-        queue = vendors.vendor_rows(unmatched_only=True)
+        queue = vendor_selectors.vendor_rows(unmatched_only=True)
     assert [(r.vendor.name, r.spend) for r in queue] == [
         ("Yiwu Sunrise Trading Co., Ltd.", D("1200.00")),
         ("Yiwu Sunrise Trading Company Limited", D("800.00")),
@@ -297,8 +298,8 @@ def test_analyses_see_only_their_tenant(tenant: Tenant, other_tenant: Tenant, fi
     with tenant_scope(other_tenant):
         assert analysis.spend_cube(SpendFilter()).total == 0
         assert analysis.supplier_pareto(SpendFilter()).rows == []
-        assert analysis.price_variance(SpendFilter()) == []
-        assert vendors.duplicate_clusters() == []
+        assert variance.price_variance(SpendFilter()) == []
+        assert vendor_selectors.duplicate_clusters() == []
 
 
 def test_a_chinese_name_finds_its_english_twin_through_the_supplier(
@@ -314,7 +315,7 @@ def test_a_chinese_name_finds_its_english_twin_through_the_supplier(
         )
         # the supplier's Chinese name is recorded after the import, so the Chinese vendor stayed unmatched
         Supplier.objects.filter(pk=spend_world["everbright"].pk).update(local_name="宁波永辉家居用品有限公司")
-        [cluster] = vendors.duplicate_clusters()
+        [cluster] = vendor_selectors.duplicate_clusters()
     assert sorted(v.name for v, _s in cluster.vendors) == [
         "Ningbo Everbright Housewares Co., Ltd.",
         "宁波永辉家居用品有限责任公司",
@@ -346,7 +347,7 @@ def test_merging_a_linked_vendor_into_an_unlinked_one_keeps_its_supplier(
             tenant=tenant, by=SYSTEM, target_id=five_lines["sunrise_alias"].pk, duplicate_ids=[linked.pk]
         )
         pareto = {r.ref.key: r for r in analysis.supplier_pareto(SpendFilter()).rows}
-        _rows, overall = analysis.maverick_spend(SpendFilter())
+        _rows, overall = maverick.maverick_spend(SpendFilter())
     assert pareto[str(everbright.pk)].amount == D("2350.00")  # 1000 + 550 + the alias's own 800
     assert pareto[str(everbright.pk)].ref.matched
     assert overall.maverick == D("2000.00")  # unchanged: approval is per record

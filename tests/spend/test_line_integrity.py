@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from sourcing.models import Tenant
 from sourcing.spend.models import SpendLine, Vendor
-from sourcing.spend.services import importer
+from sourcing.spend.services import importer, line_writers
 from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
@@ -75,7 +75,7 @@ def test_row_level_security_pins_a_new_lines_tenant(
             connection.cursor() as cursor,
         ):
             cursor.execute(
-                f"INSERT INTO spend_spendline (id, tenant_id, spend_import_id, {importer._LINE_COLUMNS[4:]}) "
-                f"SELECT gen_random_uuid(), %s, spend_import_id, {importer._LINE_COLUMNS[4:]} FROM spend_spendline",
+                f"INSERT INTO spend_spendline (id, tenant_id, spend_import_id, {line_writers._LINE_COLUMNS[4:]}) "
+                f"SELECT gen_random_uuid(), %s, spend_import_id, {line_writers._LINE_COLUMNS[4:]} FROM spend_spendline",
                 [other_tenant.pk],
             )

@@ -18,6 +18,7 @@ from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, SpendSettings
 from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
 from sourcing.spend.setup_checks import RatesRejected
 from sourcing.tenancy import tenant_scope
@@ -145,13 +146,13 @@ def test_rate_upsert_creates_then_updates_and_audits_only_changes(tenant: Tenant
     by = actor(Role.FINANCE)
     with tenant_scope(tenant):
         # when a rate is stored, stored again unchanged, then changed
-        rate, created = services.fx_rate_upsert(
+        rate, created = fx_rates.fx_rate_upsert(
             tenant=tenant, by=by, currency="cny", rate_date="2026-03-02", rate="0.1381", source="PBOC"
         )
-        again, created_again = services.fx_rate_upsert(
+        again, created_again = fx_rates.fx_rate_upsert(
             tenant=tenant, by=by, currency="CNY", rate_date=D(2026, 3, 2), rate=Decimal("0.13810")
         )
-        changed, _ = services.fx_rate_upsert(
+        changed, _ = fx_rates.fx_rate_upsert(
             tenant=tenant, by=by, currency="CNY", rate_date="2026-03-02", rate="0.1379"
         )
     # then one row, created once, changed once, its source kept when none was given
@@ -202,7 +203,7 @@ def test_rate_validation_names_the_field_and_writes_nothing(
     by = actor(Role.FINANCE)
     # when it is stored
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.fx_rate_upsert(tenant=tenant, by=by, **arguments)
+        fx_rates.fx_rate_upsert(tenant=tenant, by=by, **arguments)
     # then the error names that field (and only that one), and nothing was written
     assert set(caught.value.fields) == {field}
     assert caught.value.message == caught.value.fields[field][0]
@@ -215,10 +216,10 @@ def test_rate_accepts_the_extremes_of_its_column(tenant: Tenant, actor: Any) -> 
     by = actor(Role.ADMIN)
     with tenant_scope(tenant):
         # when they are stored / then they are kept exactly
-        services.fx_rate_upsert(
+        fx_rates.fx_rate_upsert(
             tenant=tenant, by=by, currency="JPY", rate_date="2026-03-02", rate="9999999999.0000000001"
         )
-        services.fx_rate_upsert(tenant=tenant, by=by, currency="VND", rate_date="2026-03-02", rate="0.0000000001")
+        fx_rates.fx_rate_upsert(tenant=tenant, by=by, currency="VND", rate_date="2026-03-02", rate="0.0000000001")
     assert _rates(tenant) == [
         ("JPY", "2026-03-02", "9999999999.0000000001", ""),
         ("VND", "2026-03-02", "0.0000000001", ""),
@@ -231,15 +232,15 @@ def test_rate_writes_need_fx_write(tenant: Tenant, actor: Any, role: str) -> Non
     with tenant_scope(tenant):
         rate = FxRate.objects.create(tenant=tenant, currency="EUR", rate_date=D(2026, 3, 2), rate=Decimal("1.08"))
         with pytest.raises(ScopeError):
-            services.fx_rate_upsert(tenant=tenant, by=by, currency="EUR", rate_date="2026-03-03", rate="1.09")
+            fx_rates.fx_rate_upsert(tenant=tenant, by=by, currency="EUR", rate_date="2026-03-03", rate="1.09")
         with pytest.raises(ScopeError):
-            services.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=rate.pk)
+            fx_rates.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=rate.pk)
         with pytest.raises(ScopeError):
-            services.fx_rates_bulk_upsert(
+            fx_rates.fx_rates_bulk_upsert(
                 tenant=tenant, by=by, rates=[{"currency": "EUR", "rate_date": "2026-03-03", "rate": "1"}]
             )
         with pytest.raises(ScopeError):
-            services.fx_rates_import_csv(
+            fx_rates.fx_rates_import_csv(
                 tenant=tenant, by=by, file=io.BytesIO(b"currency,rate_date,rate\nEUR,2026-03-04,1\n")
             )
     assert _rates(tenant) == [("EUR", "2026-03-02", "1.08", "")]
@@ -260,10 +261,10 @@ def test_rate_delete_is_audited_and_another_tenants_rate_is_not_found(
         ours = FxRate.objects.create(tenant=tenant, currency="EUR", rate_date=D(2026, 3, 2), rate=Decimal("1.08"))
         # when acme deletes globex's rate, a malformed id and its own
         with pytest.raises(NotFoundError):
-            services.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=theirs.pk)
+            fx_rates.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=theirs.pk)
         with pytest.raises(NotFoundError):
-            services.fx_rate_delete(tenant=tenant, by=by, fx_rate_id="not-an-id")
-        services.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=ours.pk)
+            fx_rates.fx_rate_delete(tenant=tenant, by=by, fx_rate_id="not-an-id")
+        fx_rates.fx_rate_delete(tenant=tenant, by=by, fx_rate_id=ours.pk)
     # then only its own is gone, with an event that still names it
     assert _rates(tenant) == []
     assert _rates(other_tenant) == [("EUR", "2026-03-02", "1.1", "")]
@@ -302,9 +303,9 @@ def _csv(text: str, encoding: str = "utf-8") -> io.BytesIO:
     return io.BytesIO(text.encode(encoding))
 
 
-def _import(tenant: Tenant, by: Actor, data: io.BytesIO) -> services.RatesResult:
+def _import(tenant: Tenant, by: Actor, data: io.BytesIO) -> fx_rates.RatesResult:
     with tenant_scope(tenant):
-        return services.fx_rates_import_csv(tenant=tenant, by=by, file=data, file_name="rates.csv")
+        return fx_rates.fx_rates_import_csv(tenant=tenant, by=by, file=data, file_name="rates.csv")
 
 
 GOOD = "currency,rate_date,rate,source\nCNY,2026-03-02,0.1381,PBOC\nEUR,2026-03-02,1.0842,ECB\n"
@@ -452,7 +453,7 @@ def test_bulk_upsert_all_or_nothing_with_errors_by_index_and_field(tenant: Tenan
         {"currency": "JPY", "rate_date": "2026-03-02", "rate": 0.0067},
     ]
     with tenant_scope(tenant), pytest.raises(RatesRejected) as caught:
-        services.fx_rates_bulk_upsert(tenant=tenant, by=by, rates=rates)
+        fx_rates.fx_rates_bulk_upsert(tenant=tenant, by=by, rates=rates)
     assert set(caught.value.fields) == {
         "rates[1].rate",
         "rates[2]",
@@ -464,7 +465,7 @@ def test_bulk_upsert_all_or_nothing_with_errors_by_index_and_field(tenant: Tenan
     assert _rates(tenant) == []
     # and a clean list is written, with one summary event
     with tenant_scope(tenant):
-        result = services.fx_rates_bulk_upsert(tenant=tenant, by=by, rates=[rates[0], {**rates[1], "rate": "1.08"}])
+        result = fx_rates.fx_rates_bulk_upsert(tenant=tenant, by=by, rates=[rates[0], {**rates[1], "rate": "1.08"}])
     assert (result.created, result.updated) == (2, 0)
     [event] = _events(tenant, "fx_rate.import")
     assert (event.after["source"], event.after["created"]) == ("api", 2)
@@ -473,14 +474,14 @@ def test_bulk_upsert_all_or_nothing_with_errors_by_index_and_field(tenant: Tenan
 @pytest.mark.parametrize("rates", [[], None, {"currency": "EUR"}, "EUR"])
 def test_bulk_needs_a_list(tenant: Tenant, actor: Any, rates: Any) -> None:
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.fx_rates_bulk_upsert(tenant=tenant, by=actor(Role.FINANCE), rates=rates)
+        fx_rates.fx_rates_bulk_upsert(tenant=tenant, by=actor(Role.FINANCE), rates=rates)
     assert set(caught.value.fields) == {"rates"}
 
 
 def test_bulk_is_limited(tenant: Tenant, actor: Any) -> None:
-    rates = [{"currency": "EUR", "rate_date": "2026-03-02", "rate": "1"}] * (services.MAX_BULK_RATES + 1)
+    rates = [{"currency": "EUR", "rate_date": "2026-03-02", "rate": "1"}] * (fx_rates.MAX_BULK_RATES + 1)
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.fx_rates_bulk_upsert(tenant=tenant, by=actor(Role.FINANCE), rates=rates)
+        fx_rates.fx_rates_bulk_upsert(tenant=tenant, by=actor(Role.FINANCE), rates=rates)
     assert set(caught.value.fields) == {"rates"}
 
 

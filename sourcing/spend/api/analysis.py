@@ -1,256 +1,20 @@
-"""Spend endpoints for the ERP: imports (a file, or lines as JSON), the imported lines, and vendors.
-Registered by sourcing/urls.py from ``routes`` and ``api_patterns``."""
+"""Spend analysis endpoints for the ERP: the cube, suppliers (Pareto), concentration, price variance, maverick
+spend and duplicate vendors, each with the filters of the pages. Registered by sourcing/urls.py from
+``api_patterns``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.db.models import QuerySet
 from django.urls import URLPattern, path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
-from sourcing.errors import DomainError
+from sourcing.api.base import TenantAPIRequest, TenantAPIView
 from sourcing.roles import Scope
-from sourcing.spend.columns import CANONICAL_COLUMNS
-from sourcing.spend.models import SpendImport, SpendLine, Vendor
-from sourcing.spend.selectors import analysis
-from sourcing.spend.selectors import imports as selectors
-from sourcing.spend.services import imports as services
-from sourcing.spend.services import vendors
-
-
-class SpendImportSerializer(serializers.ModelSerializer[SpendImport]):
-    class Meta:
-        model = SpendImport
-        fields = [
-            "id",
-            "source",
-            "file_name",
-            "file_sha256",
-            "mapping",
-            "status",
-            "encoding",
-            "rows_total",
-            "lines_created",
-            "lines_duplicate",
-            "error_count",
-            "duplicate_of",
-            "created_by_label",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-
-class SpendImportDetailSerializer(SpendImportSerializer):
-    progress = serializers.SerializerMethodField()
-    errors = serializers.JSONField(  # type: ignore[assignment]  # the import's errors, not the serializer's
-        read_only=True, help_text="[{row, column, message, value}], every error found"
-    )
-
-    class Meta(SpendImportSerializer.Meta):
-        fields = [*SpendImportSerializer.Meta.fields, "progress", "errors"]
-        read_only_fields = fields
-
-    def get_progress(self, obj: SpendImport) -> int:
-        return services.spend_import_progress(spend_import=obj)
-
-
-class SpendImportFilter(django_filters.FilterSet):
-    status = django_filters.CharFilter()
-    source = django_filters.CharFilter()
-
-    class Meta:
-        model = SpendImport
-        fields = ["status", "source"]
-
-
-class SpendImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Imports. POST a file (multipart, field ``file``; optional ``mapping`` id): it is checked by its bytes,
-    recorded and queued; the answer is 202 with the import, whose status, progress and every error can then
-    be read here."""
-
-    required_scopes = {"GET": Scope.SPEND_READ, "POST": Scope.SPEND_IMPORT}
-    serializer_class = SpendImportSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON only to be told the file is missing
-    model = SpendImport
-    filterset_class = SpendImportFilter
-
-    def scoped_queryset(self) -> Any:
-        return selectors.spend_import_list()
-
-    def get_serializer_class(self) -> Any:
-        return SpendImportDetailSerializer if self.action == "retrieve" else SpendImportSerializer
-
-    @extend_schema(
-        request=inline_serializer(
-            "SpendImportUpload", {"file": serializers.FileField(), "mapping": serializers.UUIDField(required=False)}
-        ),
-        responses={202: SpendImportDetailSerializer},
-    )
-    def create(self, request: TenantAPIRequest) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise DomainError(_("Send the file in the field “file”."), fields={"file": [_("This field is required.")]})
-        spend_import = services.spend_import_submit(
-            tenant=request.auth.tenant,
-            by=request.actor,
-            upload=upload,
-            file_name=upload.name or "spend.csv",
-            mapping_id=request.POST.get("mapping") or None,
-        )
-        return Response(SpendImportDetailSerializer(spend_import).data, status=status.HTTP_202_ACCEPTED)
-
-
-class SpendLinesBulkView(TenantAPIView):
-    """Lines as JSON, in the canonical columns: all written or none. Send ``Idempotency-Key`` so that a retry
-    after a lost answer replays it; a line that is already here is skipped either way."""
-
-    required_scopes = {"POST": Scope.SPEND_IMPORT}
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        request=inline_serializer(
-            "SpendLinesBulk",
-            {
-                "source": serializers.CharField(required=False, help_text="a label, e.g. the ERP batch id"),
-                "lines": serializers.ListField(
-                    child=serializers.DictField(), help_text=f"objects with keys {', '.join(CANONICAL_COLUMNS)}"
-                ),
-            },
-        ),
-        responses={201: SpendImportSerializer},
-    )
-    def post(self, request: TenantAPIRequest) -> Response:
-        data = request.data
-        if not isinstance(data, dict):
-            raise DomainError(_("Send a JSON object with “lines”."))
-        unknown = sorted(set(data) - {"lines", "source"})
-        if unknown:
-            raise DomainError(_("Unknown field."), fields={name: [_("Unknown field.")] for name in unknown})
-        spend_import = services.spend_lines_bulk(
-            tenant=request.auth.tenant,
-            by=request.actor,
-            lines=data.get("lines"),  # type: ignore[arg-type]  # the service checks its shape
-            source_name=str(data.get("source") or ""),
-        )
-        return Response(SpendImportSerializer(spend_import).data, status=status.HTTP_201_CREATED)
-
-
-class SpendLineSerializer(serializers.ModelSerializer[SpendLine]):
-    vendor_name = serializers.CharField(source="vendor.name", read_only=True)
-    supplier = serializers.UUIDField(source="vendor.supplier_id", read_only=True, allow_null=True)
-    category_code = serializers.CharField(source="category.code", read_only=True, allow_null=True)
-
-    class Meta:
-        model = SpendLine
-        fields = [
-            "id",
-            "spend_import",
-            "vendor",
-            "vendor_name",
-            "supplier",
-            "category",
-            "category_code",
-            "invoice_date",
-            "invoice_number",
-            "item_sku",
-            "description",
-            "quantity",
-            "uom",
-            "unit_price",
-            "currency",
-            "amount",
-            "fx_rate",
-            "amount_base",
-            "po_number",
-            "cost_center",
-            "classification",
-        ]
-        read_only_fields = fields
-
-
-class SpendLineFilter(django_filters.FilterSet):
-    # Every filter declared: generated ones resolve their lookups with a query on the model when the class is
-    # built, which is outside any tenant (and model-choice filters would list a model's rows).
-    classification = django_filters.CharFilter()
-    currency = django_filters.CharFilter()
-    cost_center = django_filters.CharFilter()
-    invoice_number = django_filters.CharFilter()
-    spend_import = django_filters.UUIDFilter(field_name="spend_import_id")
-    vendor = django_filters.UUIDFilter(field_name="vendor_id")
-    category = django_filters.UUIDFilter(field_name="category_id")
-    date_from = django_filters.DateFilter(field_name="invoice_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="invoice_date", lookup_expr="lte")
-
-    class Meta:
-        model = SpendLine
-        fields = ["classification", "currency", "cost_center", "invoice_number"]
-
-
-class SpendLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    required_scopes = {"GET": Scope.SPEND_READ}
-    serializer_class = SpendLineSerializer
-    filterset_class = SpendLineFilter
-    model = SpendLine
-
-    def scoped_queryset(self) -> QuerySet[SpendLine]:
-        return SpendLine.objects.select_related("vendor", "category")
-
-
-class VendorSerializer(serializers.ModelSerializer[Vendor]):
-    class Meta:
-        model = Vendor
-        fields = ["id", "erp_id", "name", "supplier", "match_method", "merged_into", "created_at"]
-        read_only_fields = fields
-
-
-class VendorFilter(django_filters.FilterSet):
-    erp_id = django_filters.CharFilter()
-    supplier = django_filters.UUIDFilter(field_name="supplier_id")
-    matched = django_filters.BooleanFilter(method="filter_matched")
-
-    class Meta:
-        model = Vendor
-        fields = ["erp_id"]
-
-    def filter_matched(self, queryset: QuerySet[Vendor], name: str, value: bool | None) -> QuerySet[Vendor]:
-        return queryset if value is None else queryset.filter(supplier__isnull=not value)
-
-
-@extend_schema(parameters=[OpenApiParameter("matched", bool, description="only vendors linked (or not) to a supplier")])
-class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    required_scopes = {"GET": Scope.SPEND_READ}
-    serializer_class = VendorSerializer
-    filterset_class = VendorFilter
-    model = Vendor
-
-    def scoped_queryset(self) -> QuerySet[Vendor]:
-        return Vendor.objects.all()
-
-
-routes: list[tuple[str, Any, str]] = [
-    ("spend/imports", SpendImportViewSet, "spendimport"),
-    ("spend/lines", SpendLineViewSet, "spendline"),
-    ("spend/vendors", VendorViewSet, "vendor"),
-]
-api_patterns: list[URLPattern] = [
-    path("spend/lines/bulk/", SpendLinesBulkView.as_view(), name="api-spend-lines-bulk"),
-]
-
-# Findings and baselines (sourcing/spend/api/findings.py).
-from sourcing.spend.api import findings as findings_api  # noqa: E402
-
-routes += findings_api.routes
-
-
-# --- analyses ---------------------------------------------------------------------------------------------------
+from sourcing.spend.selectors import analysis, maverick, variance
+from sourcing.spend.selectors import vendors as vendor_selectors
 
 _FILTER_PARAMETERS = [
     OpenApiParameter("date_from", str, description="invoice date from (YYYY-MM-DD)"),
@@ -371,7 +135,7 @@ class SpendPriceVarianceView(SpendAnalysisView):
         responses=inline_serializer("SpendPriceVariance", {"rows": serializers.ListField()}),
     )
     def get(self, request: TenantAPIRequest) -> Response:
-        rows = analysis.price_variance(self.spend_filter(request), limit=1000)
+        rows = variance.price_variance(self.spend_filter(request), limit=1000)
         return Response(
             {
                 "currency": request.auth.tenant.base_currency,
@@ -402,9 +166,9 @@ class SpendMaverickView(SpendAnalysisView):
     )
     def get(self, request: TenantAPIRequest) -> Response:
         by = "cost_center" if request.query_params.get("by") == "cost_center" else "category"
-        rows, overall = analysis.maverick_spend(self.spend_filter(request), by=by)
+        rows, overall = maverick.maverick_spend(self.spend_filter(request), by=by)
 
-        def as_dict(r: analysis.MaverickRow) -> dict[str, Any]:
+        def as_dict(r: maverick.MaverickRow) -> dict[str, Any]:
             return {
                 "key": r.header.key,
                 "label": r.header.label,
@@ -427,7 +191,7 @@ class SpendMaverickView(SpendAnalysisView):
 class SpendDuplicatesView(SpendAnalysisView):
     @extend_schema(responses=inline_serializer("SpendDuplicates", {"clusters": serializers.ListField()}))
     def get(self, request: TenantAPIRequest) -> Response:
-        clusters = vendors.duplicate_clusters()
+        clusters = vendor_selectors.duplicate_clusters()
         return Response(
             {
                 "currency": request.auth.tenant.base_currency,
@@ -446,27 +210,7 @@ class SpendDuplicatesView(SpendAnalysisView):
         )
 
 
-class FindingsRaiseView(TenantAPIView):
-    """Raise or refresh the findings the analyses show (price variance, maverick spend, duplicates, single
-    source). Findings the team closed or dismissed are left alone."""
-
-    required_scopes = {"POST": Scope.SPEND_WRITE}
-
-    @extend_schema(
-        request=None,
-        responses=inline_serializer(
-            "FindingsRaised", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}
-        ),
-    )
-    def post(self, request: TenantAPIRequest) -> Response:
-        from sourcing.spend.services.finding_rules import findings_raise
-
-        created, updated = findings_raise(tenant=request.auth.tenant, by=request.actor)
-        return Response({"created": created, "updated": updated})
-
-
-api_patterns += [
-    path("spend/findings/raise/", FindingsRaiseView.as_view(), name="api-spend-findings-raise"),
+api_patterns: list[URLPattern] = [
     path("spend/analysis/cube/", SpendCubeView.as_view(), name="api-spend-cube"),
     path("spend/analysis/suppliers/", SpendParetoView.as_view(), name="api-spend-pareto"),
     path("spend/analysis/concentration/", SpendConcentrationView.as_view(), name="api-spend-concentration"),

@@ -1,5 +1,6 @@
 """Findings and baselines endpoints: findings (list with filters, read, create, change status, assignee, note
-and amounts), baselines (list, read, freeze, compare with a later period, delete). Registered from ``routes``.
+and amounts), baselines (list, read, freeze, compare with a later period, delete), and raising findings from
+the analyses. Registered from ``routes`` and ``api_patterns``.
 
 Request bodies go to the services as sent: they check every value and name the field of each problem. The
 input serializers below document the bodies; they do not parse them.
@@ -14,6 +15,7 @@ from typing import Any
 import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,7 +28,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from sourcing.api.base import TenantAPIRequest, TenantViewSet
+from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
 from sourcing.api.bodies import json_body, require_fields
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
@@ -360,4 +362,28 @@ class BaselineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 routes: list[tuple[str, Any, str]] = [
     ("spend/findings", FindingViewSet, "finding"),
     ("spend/baselines", BaselineViewSet, "baseline"),
+]
+
+
+class FindingsRaiseView(TenantAPIView):
+    """Raise or refresh the findings the analyses show (price variance, maverick spend, duplicates, single
+    source). Findings the team closed or dismissed are left alone."""
+
+    required_scopes = {"POST": Scope.SPEND_WRITE}
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "FindingsRaised", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}
+        ),
+    )
+    def post(self, request: TenantAPIRequest) -> Response:
+        from sourcing.spend.services.finding_rules import findings_raise
+
+        created, updated = findings_raise(tenant=request.auth.tenant, by=request.actor)
+        return Response({"created": created, "updated": updated})
+
+
+api_patterns: list[URLPattern] = [
+    path("spend/findings/raise/", FindingsRaiseView.as_view(), name="api-spend-findings-raise"),
 ]

@@ -24,6 +24,7 @@ from sourcing.api.bodies import json_body, require_fields
 from sourcing.roles import Scope
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
 from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
 from sourcing.spend.setup_checks import FX_INPUT_FIELDS
 
@@ -51,7 +52,7 @@ class FxRateInputSerializer(serializers.Serializer[Any]):
 
 
 class FxRateBulkSerializer(serializers.Serializer[Any]):
-    rates = FxRateInputSerializer(many=True, help_text=f"At most {services.MAX_BULK_RATES}.")
+    rates = FxRateInputSerializer(many=True, help_text=f"At most {fx_rates.MAX_BULK_RATES}.")
 
 
 FX_BULK_RESULT = inline_serializer(
@@ -94,7 +95,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     )
     def create(self, request: TenantAPIRequest) -> Response:
         data = json_body(request, FX_INPUT_FIELDS)
-        rate, created = services.fx_rate_upsert(
+        rate, created = fx_rates.fx_rate_upsert(
             tenant=request.auth.tenant,
             by=request.actor,
             currency=data.get("currency"),
@@ -113,11 +114,11 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     @action(detail=False, methods=["post"])
     def bulk(self, request: TenantAPIRequest) -> Response:
         data = json_body(request, ["rates"])
-        result = services.fx_rates_bulk_upsert(tenant=request.auth.tenant, by=request.actor, rates=data.get("rates"))
+        result = fx_rates.fx_rates_bulk_upsert(tenant=request.auth.tenant, by=request.actor, rates=data.get("rates"))
         return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
-        services.fx_rate_delete(tenant=request.auth.tenant, by=request.actor, fx_rate_id=self.get_object().pk)
+        fx_rates.fx_rate_delete(tenant=request.auth.tenant, by=request.actor, fx_rate_id=self.get_object().pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

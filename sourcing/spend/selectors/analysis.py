@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -249,7 +249,7 @@ def _period_filter(value: date, period: str) -> dict[str, str]:
     return {"date_from": value.isoformat(), "date_to": date.fromordinal(end.toordinal() - 1).isoformat()}
 
 
-class _Folder:
+class Folder:
     """Turns a raw group value of one dimension into the header(s) it counts towards."""
 
     def __init__(self, name: str, period: str, book: SupplierBook) -> None:
@@ -319,8 +319,8 @@ def spend_cube(
         lines = lines.annotate(**annotations)
     fields = [row_field] if row_field == col_field else [row_field, col_field]
     grouped = lines.values(*fields).annotate(total=Sum("amount_base"), n=Count("id")).order_by()
-    row_folder = _Folder(rows, period, book)
-    col_folder = row_folder if columns == rows else _Folder(columns, period, book)
+    row_folder = Folder(rows, period, book)
+    col_folder = row_folder if columns == rows else Folder(columns, period, book)
     cells: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     row_totals: dict[str, Decimal] = defaultdict(Decimal)
     col_totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -381,12 +381,12 @@ def supplier_pareto(spend_filter: SpendFilter) -> Pareto:
     running = ZERO
     for key in sorted(amounts, key=lambda k: (-amounts[k], refs[k].name)):
         running += amounts[key]
-        rows.append(ParetoRow(refs[key], amounts[key], _pct(amounts[key], total), _pct(running, total)))
+        rows.append(ParetoRow(refs[key], amounts[key], pct(amounts[key], total), pct(running, total)))
     for_80 = next((i + 1 for i, r in enumerate(rows) if r.cumulative >= 80), len(rows))
     return Pareto(rows, total, for_80)
 
 
-def _pct(part: Decimal, whole: Decimal) -> Decimal:
+def pct(part: Decimal, whole: Decimal) -> Decimal:
     return (part * HUNDRED / whole).quantize(Decimal("0.1")) if whole else ZERO
 
 
@@ -425,7 +425,7 @@ def category_concentration(spend_filter: SpendFilter) -> list[CategoryConcentrat
     """Per category (its subtree included): spend, how many suppliers share it (fragmentation), the top
     supplier's share, and the HHI. Categories without spend are left out."""
     book = SupplierBook.load()
-    folder = _Folder("category", "quarter", book)
+    folder = Folder("category", "quarter", book)
     per_category: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     refs: dict[str, SupplierRef] = {}
     grouped = spend_filter.lines(book).values("category_id", "vendor_id").annotate(total=Sum("amount_base")).order_by()
@@ -441,7 +441,7 @@ def category_concentration(spend_filter: SpendFilter) -> list[CategoryConcentrat
             continue
         total = sum(amounts.values(), ZERO)
         ranked = sorted(amounts.items(), key=lambda kv: -kv[1])
-        shares = [(refs[k], a, _pct(a, total)) for k, a in ranked]
+        shares = [(refs[k], a, pct(a, total)) for k, a in ranked]
         top_key, top_amount = ranked[0]
         result.append(
             CategoryConcentration(
@@ -449,182 +449,12 @@ def category_concentration(spend_filter: SpendFilter) -> list[CategoryConcentrat
                 total=total,
                 suppliers=len(amounts),
                 top=refs[top_key],
-                top_share=_pct(top_amount, total),
+                top_share=pct(top_amount, total),
                 hhi=hhi(amounts.values()),
                 shares=shares,
             )
         )
     return result
-
-
-# --- price variance -----------------------------------------------------------------------------------------------
-
-_WIDE = DecimalField(max_digits=38, decimal_places=16)
-_BASE_PRICE = ExpressionWrapper(
-    F("unit_price") * F("fx_rate"), output_field=DecimalField(max_digits=30, decimal_places=16)
-)
-
-
-@dataclass
-class PriceVariance:
-    item_sku: str
-    uom: str
-    description: str
-    lines: int
-    suppliers: int
-    quantity: Decimal
-    spend: Decimal
-    best_price: Decimal  # lowest unit price paid, in the base currency
-    worst_price: Decimal
-    saving: Decimal  # the spend, had every unit been bought at the best price paid
-
-    @property
-    def spread_pct(self) -> Decimal:
-        return _pct(self.worst_price - self.best_price, self.best_price)
-
-
-def price_variance_query(spend_filter: SpendFilter) -> QuerySet[Any]:
-    """The aggregate behind ``price_variance``: one row per SKU and unit bought at more than one price."""
-    return (
-        spend_filter.lines()
-        .exclude(item_sku="")
-        .filter(quantity__gt=0)
-        .values("item_sku", "uom")
-        .annotate(
-            n=Count("id"),
-            suppliers=Count("vendor_id", distinct=True),
-            quantity_total=Sum("quantity"),
-            spend=Sum("amount_base"),
-            best=Min(_BASE_PRICE),
-            worst=Max(_BASE_PRICE),
-            description_sample=Max("description"),
-        )
-        .filter(worst__gt=F("best"))
-        # spend less the cost of every unit at the best price paid: ordered and cut in the database
-        .annotate(saving=ExpressionWrapper(F("spend") - F("best") * F("quantity_total"), output_field=_WIDE))
-        .order_by("-saving", "item_sku")
-    )
-
-
-def price_variance(spend_filter: SpendFilter, *, limit: int | None = 200) -> list[PriceVariance]:
-    """The same SKU bought at different unit prices, across suppliers or over time, largest saving first.
-    Saving at the best price = spend - best unit price × quantity (all in the base currency)."""
-    rows = []
-    query = price_variance_query(spend_filter)
-    for r in query[:limit] if limit else query:
-        best = r["best"].quantize(Decimal("0.000001"))
-        spend = r["spend"] or ZERO
-        saving = max(ZERO, r["saving"]).quantize(Decimal("0.01"))
-        rows.append(
-            PriceVariance(
-                item_sku=r["item_sku"],
-                uom=r["uom"],
-                description=r["description_sample"] or "",
-                lines=r["n"],
-                suppliers=r["suppliers"],
-                quantity=r["quantity_total"],
-                spend=spend,
-                best_price=best,
-                worst_price=r["worst"].quantize(Decimal("0.000001")),
-                saving=saving,
-            )
-        )
-    return rows
-
-
-@dataclass
-class SkuPrice:
-    ref: SupplierRef
-    lines: int
-    quantity: Decimal
-    spend: Decimal
-    best: Decimal
-    worst: Decimal
-
-    @property
-    def average(self) -> Decimal:
-        return (self.spend / self.quantity).quantize(Decimal("0.000001")) if self.quantity else ZERO
-
-
-def sku_prices(spend_filter: SpendFilter, *, item_sku: str, uom: str) -> list[SkuPrice]:
-    """What each supplier charged for one SKU (base currency), cheapest average first."""
-    book = SupplierBook.load()
-    merged: dict[str, SkuPrice] = {}
-    grouped = (
-        spend_filter.lines(book)
-        .filter(item_sku=item_sku, uom=uom, quantity__gt=0)
-        .values("vendor_id")
-        .annotate(n=Count("id"), q=Sum("quantity"), s=Sum("amount_base"), best=Min(_BASE_PRICE), worst=Max(_BASE_PRICE))
-        .order_by()
-    )
-    for r in grouped:
-        ref = book.ref(r["vendor_id"])
-        if ref.key in merged:
-            m = merged[ref.key]
-            m.lines += r["n"]
-            m.quantity += r["q"]
-            m.spend += r["s"]
-            m.best, m.worst = min(m.best, r["best"]), max(m.worst, r["worst"])
-        else:
-            merged[ref.key] = SkuPrice(ref, r["n"], r["q"], r["s"], r["best"], r["worst"])
-    return sorted(merged.values(), key=lambda p: p.average)
-
-
-# --- maverick spend -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class MaverickRow:
-    header: Header
-    total: Decimal
-    no_po: Decimal
-    unapproved: Decimal
-    maverick: Decimal  # either (counted once)
-
-    @property
-    def share(self) -> Decimal:
-        return _pct(self.maverick, self.total)
-
-
-def _unapproved_q() -> Q:
-    # Until suppliers carry an approval status, "not approved" means linked to no supplier at all.
-    return Q(vendor__supplier__isnull=True) & (
-        Q(vendor__merged_into__isnull=True) | Q(vendor__merged_into__supplier__isnull=True)
-    )
-
-
-def maverick_spend(spend_filter: SpendFilter, *, by: str = "category") -> tuple[list[MaverickRow], MaverickRow]:
-    """Spend with no PO, or with a supplier that is not approved, by category (rolled up) or cost center;
-    and the overall row."""
-    no_po = Q(po_number="")
-    unapproved = _unapproved_q()
-    field_name = "category_id" if by == "category" else "cost_center"
-    grouped = (
-        spend_filter.lines()
-        .values(field_name)
-        .annotate(
-            total=Sum("amount_base"),
-            no_po=Sum("amount_base", filter=no_po),
-            unapproved=Sum("amount_base", filter=unapproved),
-            maverick=Sum("amount_base", filter=no_po | unapproved),
-        )
-        .order_by()
-    )
-    folder = _Folder("category" if by == "category" else "cost_center", "quarter", SupplierBook({}))
-    sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
-    overall = [ZERO, ZERO, ZERO, ZERO]
-    for row in grouped:
-        values = [row["total"] or ZERO, row["no_po"] or ZERO, row["unapproved"] or ZERO, row["maverick"] or ZERO]
-        overall = [a + b for a, b in zip(overall, values, strict=True)]
-        for key in folder.keys(row[field_name]):
-            sums[key] = [a + b for a, b in zip(sums[key], values, strict=True)]
-    rows = [MaverickRow(folder.headers[key], *values) for key, values in sums.items() if values[0] or values[3]]
-    if by == "category":
-        order = {key: i for i, key in enumerate(folder.headers)}
-        rows.sort(key=lambda r: order[r.header.key])
-    else:
-        rows.sort(key=lambda r: -r.maverick)
-    return rows, MaverickRow(Header("", _("All spend")), *overall)
 
 
 # --- overview ---------------------------------------------------------------------------------------------------
@@ -657,7 +487,7 @@ def overview(spend_filter: SpendFilter) -> Overview:
         suppliers=len(suppliers),
         unmatched_vendors=Vendor.objects.filter(supplier__isnull=True, merged_into__isnull=True).count(),
         by_class=[
-            (c.value, str(c.label), by_class.get(c.value) or ZERO, _pct(by_class.get(c.value) or ZERO, total))
+            (c.value, str(c.label), by_class.get(c.value) or ZERO, pct(by_class.get(c.value) or ZERO, total))
             for c in SpendClass
         ],
         first_day=totals["first"],

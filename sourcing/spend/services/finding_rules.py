@@ -18,9 +18,9 @@ from sourcing.audit import audit_record, snapshot
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.models import Finding, FindingKind, FindingStatus, SpendLine
-from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors import analysis, maverick, variance
+from sourcing.spend.selectors import vendors as vendor_selectors
 from sourcing.spend.selectors.analysis import SpendFilter
-from sourcing.spend.services import vendors
 
 PRICE_VARIANCES = 10
 MIN_SHARE_PCT = Decimal("5")  # maverick spend below this share of a category is not worth a finding
@@ -39,7 +39,7 @@ class Candidate:
 
 
 def _price_variance() -> list[Candidate]:
-    rows = analysis.price_variance(SpendFilter(), limit=PRICE_VARIANCES)
+    rows = variance.price_variance(SpendFilter(), limit=PRICE_VARIANCES)
     if not rows:
         return []
     skus = [r.item_sku for r in rows]
@@ -50,7 +50,7 @@ def _price_variance() -> list[Candidate]:
     for r in rows:
         if r.saving <= 0:
             continue
-        prices = analysis.sku_prices(SpendFilter(), item_sku=r.item_sku, uom=r.uom)
+        prices = variance.sku_prices(SpendFilter(), item_sku=r.item_sku, uom=r.uom)
         found.append(
             Candidate(
                 key=f"price_variance:{r.item_sku}:{r.uom}",
@@ -69,7 +69,7 @@ def _price_variance() -> list[Candidate]:
 
 
 def _maverick() -> list[Candidate]:
-    rows, _overall = analysis.maverick_spend(SpendFilter(), by="category")
+    rows, _overall = maverick.maverick_spend(SpendFilter(), by="category")
     found = []
     for r in rows:
         if r.header.depth != 0 or r.header.key == analysis.UNCATEGORISED or r.share < MIN_SHARE_PCT:
@@ -89,7 +89,7 @@ def _maverick() -> list[Candidate]:
 
 def _duplicates() -> list[Candidate]:
     found = []
-    for cluster in vendors.duplicate_clusters():
+    for cluster in vendor_selectors.duplicate_clusters():
         names = [v.name for v, _spend in cluster.vendors]
         found.append(
             Candidate(

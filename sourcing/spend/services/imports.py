@@ -18,9 +18,8 @@ from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS
-from sourcing.spend.frame import open_frame
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
-from sourcing.spend.reader import FileReadError
+from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
 from sourcing.uploads import SPREADSHEETS, check_upload
 

@@ -1,14 +1,11 @@
 """Vendors of the spend: linking them to suppliers (the unmatched queue), and merging the records that are the
-same company (reversible). Services and the selectors their pages need."""
+same company (reversible). The reads of their pages are in ``selectors/vendors.py``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
@@ -17,11 +14,9 @@ from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.spend import duplicates
-from sourcing.spend.models import MatchMethod, SpendLine, Vendor
+from sourcing.spend.models import MatchMethod, Vendor
 from sourcing.spend.services import importer
 from suppliers.models import Supplier
-from suppliers.names import name_key
 
 VENDOR_FIELDS = ["supplier", "match_method", "merged_into"]
 
@@ -155,97 +150,3 @@ def vendors_rematch(*, tenant: Tenant, by: Actor) -> int:
         _save(vendor, tenant=tenant, by=by, action="vendor.link", before=before)
         linked += 1
     return linked
-
-
-# --- selectors ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class VendorRow:
-    vendor: Vendor
-    spend: Decimal
-    lines: int
-    suggestions: list[tuple[Supplier, int]]
-
-
-def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int | None = 100) -> list[VendorRow]:
-    """Vendors by spend, largest first, with up to three supplier suggestions for each unmatched one."""
-    vendors = Vendor.objects.select_related("supplier", "merged_into")
-    if unmatched_only:
-        vendors = vendors.filter(supplier__isnull=True, merged_into__isnull=True)
-    if search:
-        vendors = vendors.filter(name__icontains=search) | vendors.filter(erp_id__icontains=search)
-    totals = {
-        row["vendor_id"]: (row["spend"], row["n"])
-        for row in SpendLine.objects.filter(vendor_id__in=vendors.values("id"))
-        .values("vendor_id")
-        .annotate(spend=Sum("amount_base"), n=Count("id"))
-        .order_by()
-    }
-    chosen = sorted(vendors, key=lambda v: (-(totals.get(v.pk, (Decimal(0), 0))[0] or 0), v.name))
-    chosen = chosen[:limit] if limit is not None else chosen
-    suppliers: dict[str, Supplier] = {}
-    keys: dict[str, str] = {}
-    if any(v.supplier_id is None for v in chosen):
-        for supplier in Supplier.objects.only("id", "legal_name", "local_name"):
-            suppliers[str(supplier.pk)] = supplier
-            keys[str(supplier.pk)] = name_key(supplier.legal_name) or supplier.legal_name.lower()
-            if supplier.local_name:
-                keys[f"{supplier.pk}:local"] = name_key(supplier.local_name)
-    rows = []
-    for vendor in chosen:
-        suggestions: list[tuple[Supplier, int]] = []
-        if vendor.supplier_id is None and keys:
-            seen = set()
-            for key_id, score in duplicates.best_matches(vendor.name_key, keys, limit=6):
-                sid = key_id.split(":")[0]
-                if sid not in seen:
-                    seen.add(sid)
-                    suggestions.append((suppliers[sid], score))
-        spend, n = totals.get(vendor.pk, (Decimal(0), 0))
-        rows.append(VendorRow(vendor, spend or Decimal(0), n, suggestions[:3]))
-    return rows
-
-
-@dataclass
-class DuplicateCluster:
-    vendors: list[tuple[Vendor, Decimal]]  # largest spend first: the suggested record to keep
-    score: int
-    spend: Decimal
-
-
-def duplicate_clusters() -> list[DuplicateCluster]:
-    """Vendor records in the spend that are probably the same company, by name (English and Chinese, legal
-    forms ignored). Records already merged, or linked to the same supplier, are not shown as duplicates."""
-    vendors = {str(v.pk): v for v in Vendor.objects.filter(merged_into__isnull=True).select_related("supplier")}
-    records = [duplicates.Record(pk, v.name_key, str(v.supplier_id or "")) for pk, v in vendors.items()]
-    # a linked vendor is also known by its supplier's local name: 高阳柔触毛巾有限责任公司 finds Gaoyang Softtouch
-    records += [
-        duplicates.Record(pk, name_key(v.supplier.local_name), str(v.supplier_id))
-        for pk, v in vendors.items()
-        if v.supplier is not None and v.supplier.local_name
-    ]
-    found = duplicates.clusters(records)
-    if not found:
-        return []
-    ids = [pk for c in found for pk in c.ids]
-    spend = {
-        str(row["vendor_id"]): row["s"] or Decimal(0)
-        for row in SpendLine.objects.filter(vendor_id__in=ids)
-        .values("vendor_id")
-        .annotate(s=Sum("amount_base"))
-        .order_by()
-    }
-    result = []
-    for c in found:
-        # the record to keep comes first: one linked to a supplier, then the larger spend
-        members = sorted(
-            ((vendors[pk], spend.get(pk, Decimal(0))) for pk in c.ids),
-            key=lambda m: (m[0].supplier_id is None, -m[1]),
-        )
-        result.append(DuplicateCluster(members, c.score, sum((m[1] for m in members), Decimal(0))))
-    return sorted(result, key=lambda c: -c.spend)
-
-
-def merged_vendors() -> QuerySet[Vendor]:
-    return Vendor.objects.filter(merged_into__isnull=False).select_related("merged_into").order_by("name")

@@ -1,28 +1,23 @@
 """Spend analysis pages: overview, cube, suppliers (Pareto), concentration, price variance, maverick spend,
-the lines behind any number, and the vendor queues (unmatched, duplicates). Each list can be exported as CSV
-or XLSX with ``?format=csv|xlsx``."""
+and the lines behind any number. Each list can be exported as CSV or XLSX with ``?format=csv|xlsx``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.ids import as_uuid
 from sourcing.roles import Scope
 from sourcing.spend.models import SpendClass
-from sourcing.spend.selectors import analysis
+from sourcing.spend.selectors import analysis, maverick, variance
 from sourcing.spend.selectors.analysis import DIMENSIONS, SpendFilter
-from sourcing.spend.services import vendors
 from sourcing.web import TenantRequest, tenant_view
 
 LINES_PER_PAGE = 50
@@ -40,7 +35,7 @@ SPEND_TABS = [
 ]
 
 
-def _context(request: TenantRequest, spend_filter: SpendFilter, **extra: Any) -> dict[str, Any]:
+def spend_context(request: TenantRequest, spend_filter: SpendFilter, **extra: Any) -> dict[str, Any]:
     from sourcing.categories.selectors.categories import category_list
 
     return {
@@ -56,7 +51,7 @@ def _context(request: TenantRequest, spend_filter: SpendFilter, **extra: Any) ->
     }
 
 
-def _format(request: TenantRequest) -> str:
+def export_format(request: TenantRequest) -> str:
     value = request.GET.get("format", "")
     return value if value in {"csv", "xlsx"} else ""
 
@@ -73,7 +68,7 @@ def spend_overview(request: TenantRequest) -> HttpResponseBase:
     pareto = analysis.supplier_pareto(spend_filter)
     cube = analysis.spend_cube(spend_filter, rows="category", columns="classification")
     top_categories = sorted((r for r in cube.rows if r.depth == 0), key=lambda r: -cube.row_totals.get(r.key, 0))[:8]
-    context = _context(
+    context = spend_context(
         request,
         spend_filter,
         summary=summary,
@@ -91,12 +86,12 @@ def spend_cube(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     rows, columns, period = analysis.cube_axes(request.GET)
     cube = analysis.spend_cube(
-        spend_filter, rows=rows, columns=columns, period=period, limit=0 if _format(request) else 50
+        spend_filter, rows=rows, columns=columns, period=period, limit=0 if export_format(request) else 50
     )
-    if _format(request):
+    if export_format(request):
         header = [str(DIMENSIONS[rows]), *(c.label for c in cube.columns), _("Total")]
         body = ([("  " * r.depth) + r.label, *cells, total] for r, cells, total in cube.table())
-        return export_response(_format(request), "spend-cube", header, body)
+        return export_response(export_format(request), "spend-cube", header, body)
     table = [
         (
             r,
@@ -110,7 +105,7 @@ def spend_cube(request: TenantRequest) -> HttpResponseBase:
         for r, cells, total in cube.table()
     ]
     top = max((amount for _r, cells, _t, _u in table for amount, _url in cells), default=0)
-    context = _context(
+    context = spend_context(
         request,
         spend_filter,
         cube=cube,
@@ -130,19 +125,19 @@ def spend_cube(request: TenantRequest) -> HttpResponseBase:
 def spend_pareto(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     pareto = analysis.supplier_pareto(spend_filter)
-    if _format(request):
+    if export_format(request):
         header = [_("Supplier"), _("Linked to a supplier"), _("Spend"), _("Share %"), _("Cumulative %")]
         body = ([r.ref.name, r.ref.matched, r.amount, r.share, r.cumulative] for r in pareto.rows)
-        return export_response(_format(request), "suppliers-pareto", header, body)
+        return export_response(export_format(request), "suppliers-pareto", header, body)
     rows = [(r, lines_url(request, spend_filter, supplier=r.ref.key)) for r in pareto.rows[:200]]
-    return render(request, "spend/pareto.html", _context(request, spend_filter, pareto=pareto, rows=rows))
+    return render(request, "spend/pareto.html", spend_context(request, spend_filter, pareto=pareto, rows=rows))
 
 
 @tenant_view(Scope.SPEND_READ)
 def spend_concentration(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     rows = analysis.category_concentration(spend_filter)
-    if _format(request):
+    if export_format(request):
         header = [
             _("Category"),
             _("Spend"),
@@ -164,16 +159,16 @@ def spend_concentration(request: TenantRequest) -> HttpResponseBase:
             ]
             for r in rows
         )
-        return export_response(_format(request), "concentration", header, body)
+        return export_response(export_format(request), "concentration", header, body)
     table = [(r, lines_url(request, spend_filter, **r.header.filter)) for r in rows]
-    return render(request, "spend/concentration.html", _context(request, spend_filter, rows=table))
+    return render(request, "spend/concentration.html", spend_context(request, spend_filter, rows=table))
 
 
 @tenant_view(Scope.SPEND_READ)
 def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
-    rows = analysis.price_variance(spend_filter, limit=None if _format(request) else 200)
-    if _format(request):
+    rows = variance.price_variance(spend_filter, limit=None if export_format(request) else 200)
+    if export_format(request):
         header = [_("SKU"), _("Unit"), _("Description"), _("Lines"), _("Suppliers"), _("Quantity"), _("Spend"),
                   _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price")]  # fmt: skip
         body = (
@@ -192,35 +187,35 @@ def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
             ]
             for r in rows
         )
-        return export_response(_format(request), "price-variance", header, body)
+        return export_response(export_format(request), "price-variance", header, body)
     saving = sum((r.saving for r in rows), analysis.ZERO)
-    return render(request, "spend/price_variance.html", _context(request, spend_filter, rows=rows, saving=saving))
+    return render(request, "spend/price_variance.html", spend_context(request, spend_filter, rows=rows, saving=saving))
 
 
 @tenant_view(Scope.SPEND_READ)
 def spend_sku_prices(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     sku, uom = request.GET.get("sku", "")[:100], request.GET.get("uom", "")[:20]
-    prices = analysis.sku_prices(spend_filter, item_sku=sku, uom=uom)
+    prices = variance.sku_prices(spend_filter, item_sku=sku, uom=uom)
     rows = [(p, lines_url(request, spend_filter, supplier=p.ref.key) + "&" + urlencode({"sku": sku})) for p in prices]
-    return render(request, "spend/sku_prices.html", _context(request, spend_filter, sku=sku, uom=uom, rows=rows))
+    return render(request, "spend/sku_prices.html", spend_context(request, spend_filter, sku=sku, uom=uom, rows=rows))
 
 
 @tenant_view(Scope.SPEND_READ)
 def spend_maverick(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     by = "cost_center" if request.GET.get("by") == "cost_center" else "category"
-    rows, overall = analysis.maverick_spend(spend_filter, by=by)
-    if _format(request):
+    rows, overall = maverick.maverick_spend(spend_filter, by=by)
+    if export_format(request):
         header = [_("Category") if by == "category" else _("Cost center"), _("Spend"), _("Without PO"),
                   _("Supplier not approved"), _("Maverick"), _("Maverick %")]  # fmt: skip
         body = (
             [("  " * r.header.depth) + r.header.label, r.total, r.no_po, r.unapproved, r.maverick, r.share]
             for r in rows
         )
-        return export_response(_format(request), f"maverick-by-{by}", header, body)
+        return export_response(export_format(request), f"maverick-by-{by}", header, body)
     table = [(r, lines_url(request, spend_filter, **r.header.filter)) for r in rows]
-    context = _context(request, spend_filter, rows=table, overall=overall, by=by, maverick_keep=[("by", by)])
+    context = spend_context(request, spend_filter, rows=table, overall=overall, by=by, maverick_keep=[("by", by)])
     return render(request, "spend/maverick.html", context)
 
 
@@ -232,7 +227,7 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
     sku = request.GET.get("sku", "")[:100]
     if sku:
         lines = lines.filter(item_sku=sku)
-    if _format(request):
+    if export_format(request):
         base = request.tenant.base_currency
         header = [
             _("Invoice date"), _("Invoice number"), _("Vendor"), _("Supplier"), _("Category"), _("SKU"),
@@ -249,7 +244,7 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
             ]
             for line in lines.iterator(chunk_size=2000)
         )  # fmt: skip
-        return export_response(_format(request), "spend-lines", header, body)
+        return export_response(export_format(request), "spend-lines", header, body)
     after = request.GET.get("after", "")
     after_id = as_uuid(after) if after else None
     page_lines = list((lines.filter(id__lt=after_id) if after_id else lines)[: LINES_PER_PAGE + 1])
@@ -259,125 +254,5 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
     return render(
         request,
         "spend/lines.html",
-        _context(request, spend_filter, lines=page_lines, next_query=next_query, sku=sku, first_page=not after),
+        spend_context(request, spend_filter, lines=page_lines, next_query=next_query, sku=sku, first_page=not after),
     )
-
-
-@tenant_view(Scope.SPEND_READ)
-def vendor_list(request: TenantRequest) -> HttpResponseBase:
-    unmatched = request.GET.get("show") != "all"
-    search = request.GET.get("q", "").strip()[:100]
-    rows = vendors.vendor_rows(unmatched_only=unmatched, search=search, limit=None if _format(request) else 100)
-    if _format(request):
-        header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
-        body = (
-            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.legal_name if r.vendor.supplier else "",
-             r.vendor.get_match_method_display(), r.spend, r.lines]
-            for r in rows
-        )  # fmt: skip
-        return export_response(_format(request), "vendors", header, body)
-    context = _context(
-        request, SpendFilter(), rows=rows, unmatched=unmatched, search=search, merged=vendors.merged_vendors()
-    )
-    return render(request, "spend/vendors.html", context)
-
-
-@tenant_view(Scope.SPEND_READ)
-def vendor_duplicates(request: TenantRequest) -> HttpResponseBase:
-    clusters = vendors.duplicate_clusters()
-    return render(request, "spend/duplicates.html", _context(request, SpendFilter(), clusters=clusters))
-
-
-def _back(request: TenantRequest, default: str) -> HttpResponseBase:
-    target = request.POST.get("next", "")
-    if target.startswith(f"/t/{request.tenant.slug}/spend/"):
-        return redirect(target)
-    return redirect(default, tenant_slug=request.tenant.slug)
-
-
-def _run(request: TenantRequest, call: Any, success: str) -> None:
-    try:
-        call()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def vendor_link(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
-    supplier_id = request.POST.get("supplier", "")
-
-    def link() -> None:
-        if request.POST.get("unlink"):
-            vendors.vendor_unlink(tenant=request.tenant, by=request.actor, vendor_id=vendor_id)
-        else:
-            vendors.vendor_link(tenant=request.tenant, by=request.actor, vendor_id=vendor_id, supplier_id=supplier_id)
-
-    vendors.vendor_get(vendor_id=vendor_id)  # a missing or another tenant's vendor: 404
-    _run(request, link, _("Saved."))
-    return _back(request, "vendor_list")
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def vendor_create_supplier(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
-    vendors.vendor_get(vendor_id=vendor_id)
-    _run(
-        request,
-        lambda: vendors.vendor_create_supplier(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),
-        _("The supplier was created and linked."),
-    )
-    return _back(request, "vendor_list")
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def vendors_rematch(request: TenantRequest) -> HttpResponseBase:
-    count = vendors.vendors_rematch(tenant=request.tenant, by=request.actor)
-    messages.success(request, _("%(n)s vendors linked.") % {"n": count})
-    return _back(request, "vendor_list")
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def vendor_merge(request: TenantRequest) -> HttpResponseBase:
-    target = request.POST.get("target", "")
-    duplicates = [v for v in request.POST.getlist("vendors") if v != target]
-    _run(
-        request,
-        lambda: vendors.vendor_merge(
-            tenant=request.tenant, by=request.actor, target_id=target, duplicate_ids=duplicates
-        ),
-        _("Merged: their spend now counts as one supplier. The merge can be undone on the vendors page."),
-    )
-    return _back(request, "vendor_duplicates")
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def vendor_unmerge(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
-    vendors.vendor_get(vendor_id=vendor_id)
-    _run(
-        request,
-        lambda: vendors.vendor_unmerge(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),
-        _("The merge was undone."),
-    )
-    return _back(request, "vendor_list")
-
-
-@require_POST
-@tenant_view(Scope.SPEND_WRITE)
-def findings_raise(request: TenantRequest) -> HttpResponseBase:
-    from sourcing.spend.services.finding_rules import findings_raise as raise_findings
-
-    created, updated = raise_findings(tenant=request.tenant, by=request.actor)
-    messages.success(
-        request,
-        ngettext("%(created)s finding raised", "%(created)s findings raised", created) % {"created": created}
-        + "; "
-        + ngettext("%(updated)s brought up to date or closed.", "%(updated)s brought up to date or closed.", updated)
-        % {"updated": updated},
-    )
-    return redirect("finding_list", tenant_slug=request.tenant.slug)

@@ -1,6 +1,6 @@
 """Findings and baselines pages: the findings list with filters, totals and export, the form to add one, the
 detail with assignment, status, note and audit trail; baselines with the freeze form, the frozen table, the
-comparison with a later period, and export."""
+comparison with a later period, and export; raising findings from the analyses."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sourcing.categories.selectors import categories as category_selectors
@@ -382,3 +383,19 @@ def baseline_delete(request: TenantRequest, baseline_id: str) -> HttpResponse:
     services.baseline_delete(tenant=request.tenant, by=request.actor, baseline_id=baseline.pk)
     messages.success(request, _("Baseline %(name)s deleted.") % {"name": baseline.name})
     return redirect("baseline_list", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@tenant_view(Scope.SPEND_WRITE)
+def findings_raise(request: TenantRequest) -> HttpResponseBase:
+    from sourcing.spend.services.finding_rules import findings_raise as raise_findings
+
+    created, updated = raise_findings(tenant=request.tenant, by=request.actor)
+    messages.success(
+        request,
+        ngettext("%(created)s finding raised", "%(created)s findings raised", created) % {"created": created}
+        + "; "
+        + ngettext("%(updated)s brought up to date or closed.", "%(updated)s brought up to date or closed.", updated)
+        % {"updated": updated},
+    )
+    return redirect("finding_list", tenant_slug=request.tenant.slug)

@@ -32,6 +32,7 @@ from sourcing.spend.forms.setup import (
     column_field_name,
 )
 from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
 from sourcing.spend.setup_checks import RatesRejected
 from sourcing.web import TenantRequest, tenant_view
@@ -91,7 +92,7 @@ def fx_rate_create(request: TenantRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            rate, created = services.fx_rate_upsert(
+            rate, created = fx_rates.fx_rate_upsert(
                 tenant=request.tenant,
                 by=request.actor,
                 currency=data["currency"],
@@ -114,7 +115,7 @@ def fx_rate_edit(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
     form = FxRateEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.fx_rate_upsert(
+            fx_rates.fx_rate_upsert(
                 tenant=request.tenant,
                 by=request.actor,
                 currency=rate.currency,
@@ -134,7 +135,7 @@ def fx_rate_edit(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
 @require_POST
 def fx_rate_delete(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
     rate = selectors.fx_rate_get(fx_rate_id=fx_rate_id)
-    services.fx_rate_delete(tenant=request.tenant, by=request.actor, fx_rate_id=rate.pk)
+    fx_rates.fx_rate_delete(tenant=request.tenant, by=request.actor, fx_rate_id=rate.pk)
     messages.success(request, _("Rate deleted."))
     return redirect(_fx_list_url(request, rate.currency))
 
@@ -146,7 +147,7 @@ def fx_rate_import(request: TenantRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = services.fx_rates_import_csv(
+            result = fx_rates.fx_rates_import_csv(
                 tenant=request.tenant, by=request.actor, file=upload, file_name=upload.name or ""
             )
         except RatesRejected as exc:
