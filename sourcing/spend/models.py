@@ -202,13 +202,13 @@ class SpendImport(TenantScopedModel):
 def _fact_fk(to: str, **kwargs: object) -> models.ForeignKey:  # type: ignore[type-arg]
     # Spend lines arrive a million at a time. Per-row foreign-key checks would cost more than the rest of the
     # import together, so the references are checked once per batch instead: by the loader when it inserts
-    # (one join per batch, sourcing/spend/services/importer.py) and by a trigger on PostgreSQL when lines are updated
-    # (migration 0002).
+    # (one join per batch, sourcing/spend/services/line_writers.py) and by a trigger on PostgreSQL when lines are
+    # updated (migration 0002).
     return models.ForeignKey(to, db_constraint=False, db_index=False, related_name="+", **kwargs)  # type: ignore[arg-type]
 
 
 class SpendLine(TenantScopedModel):
-    """One invoice line, as imported. Written only by the importer (sourcing/spend/services/importer.py)."""
+    """One invoice line, as imported. Written only by the import (sourcing/spend/services/line_writers.py)."""
 
     # Row-level security (WITH CHECK) already pins tenant_id to the tenant in scope; see _fact_fk for why no FK.
     tenant = models.ForeignKey(
