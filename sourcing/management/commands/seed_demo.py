@@ -20,7 +20,7 @@ from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.spend.demo import seed_spend
 from sourcing.spend.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
-from suppliers.demo import seed_supplier_base
+from suppliers.demo.base import seed_supplier_base
 from suppliers.models import Supplier
 from suppliers.services.master import supplier_upsert
 
