@@ -158,6 +158,40 @@ def apply_tenant_keys(connection: BaseDatabaseWrapper, tables: list[str]) -> Non
             cursor.execute(f"ALTER TABLE {qn(table)} VALIDATE CONSTRAINT {qn(name)}")
 
 
+ANALYZE_FUNCTION = "sourcewise_analyze"
+
+
+def _create_analyze_function(cursor: Any, role: str | None, qn: Any) -> None:
+    """The runtime role owns no table, so it may not ANALYZE one; this function, run with the owner's rights,
+    analyzes one table of the public schema and nothing else."""
+    cursor.execute(
+        """CREATE OR REPLACE FUNCTION sourcewise_analyze(target regclass) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        BEGIN
+            IF (SELECT relnamespace FROM pg_class WHERE oid = target) <> 'public'::regnamespace THEN
+                RAISE EXCEPTION 'only tables of the public schema are analyzed';
+            END IF;
+            EXECUTE format('ANALYZE %s', target);
+        END $$"""
+    )
+    cursor.execute(f"REVOKE ALL ON FUNCTION {ANALYZE_FUNCTION}(regclass) FROM PUBLIC")
+    if role:
+        cursor.execute(f"GRANT EXECUTE ON FUNCTION {ANALYZE_FUNCTION}(regclass) TO {qn(role)}")
+
+
+def refresh_statistics(connection: BaseDatabaseWrapper, tables: list[str] | None = None) -> None:
+    """Fresh planner statistics for the tables a bulk write has just filled (a demo seed, a large import).
+
+    Until autovacuum's next pass the planner would plan for the tables as they were (empty, after a seed) and
+    may pick a plan that reads everything for each row; one ANALYZE per table is cheap. Every tenant table
+    when ``tables`` is None. Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tenant_tables(connection) if tables is None else tables:
+            cursor.execute(f"SELECT {ANALYZE_FUNCTION}(%s::regclass)", [table])
+
+
 def _role_exists(connection: BaseDatabaseWrapper, role: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
@@ -191,6 +225,7 @@ def apply_rls(connection: BaseDatabaseWrapper) -> list[str]:
                     f"CREATE POLICY {BOOTSTRAP_POLICY_NAME} ON {qn(table)} FOR SELECT USING ({EXTRA_READ[table]})"
                 )
         role = settings.DATABASE_APP_ROLE
+        _create_analyze_function(cursor, role if role and _role_exists(connection, role) else None, qn)
         if role and _role_exists(connection, role):
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {qn(role)}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {qn(role)}")

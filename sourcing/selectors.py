@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sourcing.errors import NotFoundError
 from sourcing.models import USABLE_MEMBERSHIP, Agency, ApiKey, AuditEvent, Membership, User
-from sourcing.roles import Role, Scope
+from sourcing.roles import Role
 from sourcing.tenancy import USER_SETTING, db_setting
 
 
@@ -90,25 +90,6 @@ def membership_get(*, membership_id: Any) -> Membership:
     if membership is None:
         raise NotFoundError()
     return membership
-
-
-def dashboard_for(*, membership: Membership) -> dict[str, Any]:
-    """What a role's dashboard shows: real counts and recent activity, within what the role may read."""
-    from suppliers.models import Supplier
-    from suppliers.selectors import master as supplier_selectors
-
-    context: dict[str, Any] = {
-        "supplier_count": Supplier.objects.count(),
-        "suppliers_by_country": supplier_selectors.supplier_counts_by_country()[:8],
-        "my_recent_events": audit_event_list(actor_id=membership.user_id)[:8],
-    }
-    if Scope.MEMBER_READ in membership.scopes:
-        context["members_by_role"] = members_by_role()
-        context["active_api_keys"] = ApiKey.objects.filter(revoked_at__isnull=True).count()
-        context["agency_count"] = Agency.objects.count()
-    if Scope.AUDIT_READ in membership.scopes:
-        context["recent_events"] = audit_event_list()[:10]
-    return context
 
 
 def audit_object_types() -> list[str]:

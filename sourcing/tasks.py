@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from celery import shared_task
+from celery import current_app, shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from sourcing.actors import Actor
@@ -39,6 +41,32 @@ def tenant_task(**task_options: Any) -> Callable[[F], Any]:
         return shared_task(**task_options)(run)
 
     return decorate
+
+
+def for_each_active_tenant(task: Any) -> int:
+    """Fan a beat entry point out: queue the tenant task ``task`` once for every active tenant, each in its own
+    task (so one tenant's failure or retry never holds up another's); returns how many were queued."""
+    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
+    for tenant_id in tenant_ids:
+        task.delay(tenant_id)
+    return len(tenant_ids)
+
+
+def enqueue_on_commit(name: str, *args: str) -> None:
+    """Send the task registered as ``name`` once the current transaction commits.
+
+    Tasks are entry points, like pages: a task module imports services, and a service never imports a task.
+    A service that starts background work names the task here (its name is its module path and function,
+    ``sourcing.spend.tasks.run_spend_import``); on commit the module is loaded and the task sent, in-process on
+    the embedded default, to the broker otherwise. Arguments are ids and labels, never model instances.
+    """
+    module, _, _function = name.rpartition(".")
+
+    def send() -> None:
+        importlib.import_module(module)  # registers the task in a process that has not loaded it yet
+        current_app.tasks[name].delay(*args)
+
+    transaction.on_commit(send)
 
 
 @tenant_task(name="sourcing.tasks.record_heartbeat")

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from sourcing import accounts, partner_token_views, portal, views
+from sourcing import accounts, partner_token_views, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
 from sourcing.categories import urls as category_urls
@@ -17,6 +17,8 @@ from sourcing.spend.api import imports as spend_imports_api
 from sourcing.spend.api import lines as spend_lines_api
 from sourcing.spend.api import setup as spend_setup_api
 from sourcing.spend.api import vendors as spend_vendors_api
+from sourcing.workspace import portal
+from sourcing.workspace import views as workspace_views
 from suppliers import urls as supplier_urls
 from suppliers.api import audits as supplier_audits_api
 from suppliers.api import evidence as supplier_evidence_api
@@ -120,17 +122,17 @@ account_patterns = [
 
 tenant_patterns: list[URLPattern | URLResolver] = [
     path("", views.tenant_home, name="tenant_home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", workspace_views.dashboard, name="dashboard"),
     path("settings/", views.tenant_settings, name="tenant_settings"),
     path("audit/", views.audit_list, name="audit_list"),
     path("admin/members/", views.member_list, name="member_list"),
     path("admin/members/invite/", views.member_invite, name="member_invite"),
     path("admin/members/<uuid:membership_id>/", views.member_edit, name="member_edit"),
     path("admin/members/<uuid:membership_id>/active/", views.member_set_active, name="member_set_active"),
-    path("admin/agencies/", views.agency_list, name="agency_list"),
+    path("admin/agencies/", workspace_views.agency_list, name="agency_list"),
     path("admin/agencies/new/", views.agency_create, name="agency_create"),
     path("admin/agencies/<uuid:agency_id>/active/", views.agency_set_active, name="agency_set_active"),
-    path("admin/assignments/", views.agent_assignment, name="agent_assignment"),
+    path("admin/assignments/", workspace_views.agent_assignment, name="agent_assignment"),
     path("admin/api-keys/", views.api_key_list, name="api_key_list"),
     path("admin/api-keys/<uuid:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("admin/api-keys/partner-tokens/", partner_token_views.partner_token_list, name="partner_token_list"),

@@ -29,7 +29,6 @@ from sourcing.forms import (
 from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers.selectors import master as supplier_selectors
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -54,12 +53,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def tenant_home(request: TenantRequest) -> HttpResponse:
     request.membership.tenant = request.tenant
     return redirect(_landing(request.membership))
-
-
-@tenant_view(Scope.DASHBOARD_READ)
-def dashboard(request: TenantRequest) -> HttpResponse:
-    context = selectors.dashboard_for(membership=request.membership)
-    return render(request, "sourcing/dashboard.html", context)
 
 
 @tenant_view(Scope.TENANT_READ)
@@ -160,30 +153,6 @@ def member_set_active(request: TenantRequest, membership_id: str) -> HttpRespons
     return redirect("member_list", tenant_slug=request.tenant.slug)
 
 
-@tenant_view(Scope.AGENCY_READ)
-def agency_list(request: TenantRequest) -> HttpResponse:
-    agencies = list(selectors.agency_list())
-    agents = list(selectors.member_list(role=Role.AGENT))
-    assignments = supplier_selectors.assignments_for_agents(user_ids=[m.user_id for m in agents])
-    can_assign = Scope.SUPPLIER_ASSIGN in request.membership.scopes
-    choices = supplier_selectors.supplier_choices() if can_assign else []
-    for agent in agents:
-        assigned = assignments.get(agent.user_id, [])
-        agent.assigned_suppliers = assigned  # type: ignore[attr-defined]
-        assigned_ids = {s.pk for s in assigned}
-        agent.assignable_suppliers = [s for s in choices if s.pk not in assigned_ids]  # type: ignore[attr-defined]
-    return render(
-        request,
-        "sourcing/agency_list.html",
-        {
-            "agencies": agencies,
-            "agents": agents,
-            "can_edit": Scope.AGENCY_WRITE in request.membership.scopes,
-            "can_assign": can_assign,
-        },
-    )
-
-
 @tenant_view(Scope.AGENCY_WRITE)
 def agency_create(request: TenantRequest) -> HttpResponse:
     form = AgencyForm(request.POST or None)
@@ -205,39 +174,6 @@ def agency_set_active(request: TenantRequest, agency_id: str) -> HttpResponse:
     services.agency_set_active(tenant=request.tenant, by=request.actor, agency_id=agency_id, active=active)
     messages.success(request, _("Agency updated."))
     return redirect("agency_list", tenant_slug=request.tenant.slug)
-
-
-@tenant_view(Scope.SUPPLIER_ASSIGN)
-@require_POST
-def agent_assignment(request: TenantRequest) -> HttpResponse:
-    """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
-    supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
-    removing = request.POST.get("remove") == "1"
-    service = services.agent_unassign if removing else services.agent_assign
-    try:
-        service(
-            tenant=request.tenant,
-            by=request.actor,
-            agent_membership_id=_uuid_or_404(request.POST.get("agent")),
-            obj=supplier,
-        )
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Assignment removed.") if removing else _("Assignment saved."))
-    return redirect("agency_list", tenant_slug=request.tenant.slug)
-
-
-def _uuid_or_404(value: str | None) -> str:
-    from sourcing.errors import NotFoundError
-    from sourcing.ids import as_uuid
-
-    pk = as_uuid(value)
-    if pk is None:
-        raise NotFoundError()
-    return str(pk)
 
 
 @tenant_view(Scope.APIKEY_MANAGE)

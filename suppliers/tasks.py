@@ -9,7 +9,7 @@ from django.utils import translation
 
 from sourcing.actors import Actor
 from sourcing.models import Tenant
-from sourcing.tasks import tenant_task
+from sourcing.tasks import for_each_active_tenant, tenant_task
 from suppliers.services.certifications import certification_reminders_send, compliance_refresh
 from suppliers.services.row_facts import row_facts_refresh_all
 
@@ -36,10 +36,7 @@ def certification_daily(tenant: Tenant) -> dict[str, int]:
 @shared_task(name="suppliers.tasks.certification_daily_all")
 def certification_daily_all() -> int:
     """Beat entry point: queue the daily certificate run for every active tenant."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        certification_daily.delay(tenant_id)
-    return len(tenant_ids)
+    return for_each_active_tenant(certification_daily)
 
 
 @tenant_task(name="suppliers.tasks.qualification_daily")
@@ -58,7 +55,4 @@ def qualification_daily(tenant: Tenant) -> int:
 @shared_task(name="suppliers.tasks.qualification_daily_all")
 def qualification_daily_all() -> int:
     """Beat entry point: queue the daily qualification run for every active tenant."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        qualification_daily.delay(tenant_id)
-    return len(tenant_ids)
+    return for_each_active_tenant(qualification_daily)

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from sourcing.actors import Actor
 from sourcing.models import Tenant
-from sourcing.tasks import tenant_task
+from sourcing.tasks import for_each_active_tenant, tenant_task
 from suppliers.services.risk import risk_dependency_refresh
 
 
@@ -19,7 +19,4 @@ def risk_dependency_refresh_tenant(tenant: Tenant) -> tuple[int, int]:
 @shared_task(name="suppliers.tasks_risk.risk_dependency_refresh_all")
 def risk_dependency_refresh_all() -> int:
     """Queue the refresh of every active tenant (beat runs this daily); returns how many were queued."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        risk_dependency_refresh_tenant.delay(tenant_id)
-    return len(tenant_ids)
+    return for_each_active_tenant(risk_dependency_refresh_tenant)

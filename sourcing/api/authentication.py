@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from sourcing.models import ApiKey
+from sourcing.models import ApiKey, PartnerToken
 from sourcing.services import api_key_matches, api_key_parse
 from sourcing.tenancy import API_KEY_SETTING, db_setting, tenant_scope
 
@@ -33,36 +33,60 @@ class ApiKeyPrincipal:
         return f"api-key:{self.api_key.name}"
 
 
-class ApiKeyAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[ApiKeyPrincipal, ApiKey] | None:
+class PrefixedSecretAuthentication(BaseAuthentication):
+    """``Authorization: <keyword> sw_<prefix>_<secret>``: a stored credential of one tenant, found by its public
+    prefix (the only lookup the database policy allows before the tenant is known), checked against its hash,
+    refused with one message whatever failed, and its last use recorded to the minute.
+
+    Subclasses name the keyword, the model, the prefix setting, the principal and the message, and may refuse
+    more in ``accept``."""
+
+    keyword: str
+    model: type[ApiKey] | type[PartnerToken]
+    prefix_setting: str
+    principal_class: type[Any]
+    invalid: str
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         header = get_authorization_header(request).decode("latin-1").strip()
         if not header:
             return None
         keyword, _, raw = header.partition(" ")
-        if keyword.lower() != KEYWORD.lower():
+        if keyword.lower() != self.keyword.lower():
             return None
         parsed = api_key_parse(raw.strip())
         if parsed is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(self.invalid)
         prefix, secret = parsed
-        # Before the tenant is known, the RLS policy lets a key be found by its public prefix only.
-        with db_setting(API_KEY_SETTING, prefix):
-            candidates = list(ApiKey.objects.unscoped().select_related("tenant").filter(prefix=prefix))
-        key = next((k for k in candidates if api_key_matches(k, secret)), None)
-        if key is None or not key.is_active or not key.tenant.is_active:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
-        self._touch(key)
-        return ApiKeyPrincipal(key), key
+        with db_setting(self.prefix_setting, prefix):
+            candidates = list(self.model.objects.unscoped().select_related("tenant").filter(prefix=prefix))
+        credential = next((c for c in candidates if api_key_matches(c, secret)), None)
+        if credential is None or not credential.is_active or not credential.tenant.is_active:
+            raise exceptions.AuthenticationFailed(self.invalid)
+        self.accept(credential)
+        self._touch(credential)
+        return self.principal_class(credential), credential
 
-    def _touch(self, key: ApiKey) -> None:
+    def accept(self, credential: Any) -> None:
+        """Further checks of the credential; raise AuthenticationFailed(self.invalid) to refuse."""
+
+    def _touch(self, credential: Any) -> None:
         now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-            with tenant_scope(key.tenant):
-                ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
+        if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+            with tenant_scope(credential.tenant):
+                type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
+            credential.last_used_at = now
 
     def authenticate_header(self, request: Request) -> str:
-        return KEYWORD
+        return self.keyword
+
+
+class ApiKeyAuthentication(PrefixedSecretAuthentication):
+    keyword = KEYWORD
+    model = ApiKey
+    prefix_setting = API_KEY_SETTING
+    principal_class = ApiKeyPrincipal
+    invalid = "Invalid API key."
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

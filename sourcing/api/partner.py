@@ -10,30 +10,27 @@ API never accepts an API key, and the ERP API never accepts a partner token.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, viewsets
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from sourcing.actors import Actor
+from sourcing.api.authentication import PrefixedSecretAuthentication
 from sourcing.api.base import ScopedAPIMixin, ScopedRowsMixin
 from sourcing.api.permissions import HasScope
 from sourcing.api.throttling import PartnerRateThrottle
 from sourcing.models import USABLE_MEMBERSHIP, Membership, PartnerToken, Tenant
 from sourcing.roles import Role
-from sourcing.services import api_key_matches, api_key_parse
-from sourcing.tenancy import PARTNER_TOKEN_SETTING, db_setting, tenant_scope
+from sourcing.tenancy import PARTNER_TOKEN_SETTING, tenant_scope
 from sourcing.web import client_ip
 
 KEYWORD = "Partner-Token"
-LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 # One answer for every refusal, so a caller learns nothing about which check failed.
 INVALID = "Invalid partner token."
 
@@ -52,47 +49,26 @@ class PartnerPrincipal:
         return f"partner-token:{self.token.prefix}"
 
 
-class PartnerTokenAuthentication(BaseAuthentication):
+class PartnerTokenAuthentication(PrefixedSecretAuthentication):
     """A token that is active, of an active tenant, of a membership that still opens the tenant as an agent
     (active, role agent, agency active), of an active person. Anything else: 401 with one message."""
 
-    def authenticate(self, request: Request) -> tuple[PartnerPrincipal, PartnerToken] | None:
-        header = get_authorization_header(request).decode("latin-1").strip()
-        if not header:
-            return None
-        keyword, _, raw = header.partition(" ")
-        if keyword.lower() != KEYWORD.lower():
-            return None
-        parsed = api_key_parse(raw.strip())
-        if parsed is None:
-            raise exceptions.AuthenticationFailed(INVALID)
-        prefix, secret = parsed
-        # Before the tenant is known, the RLS policy lets a token be found by its public prefix only.
-        with db_setting(PARTNER_TOKEN_SETTING, prefix):
-            candidates = list(PartnerToken.objects.unscoped().select_related("tenant").filter(prefix=prefix))
-        token = next((t for t in candidates if api_key_matches(t, secret)), None)
-        if token is None or not token.is_active or not token.tenant.is_active:
-            raise exceptions.AuthenticationFailed(INVALID)
-        with tenant_scope(token.tenant):
+    keyword = KEYWORD
+    model = PartnerToken
+    prefix_setting = PARTNER_TOKEN_SETTING
+    principal_class = PartnerPrincipal
+    invalid = INVALID
+
+    def accept(self, credential: Any) -> None:
+        with tenant_scope(credential.tenant):
             membership = (
                 Membership.objects.select_related("user", "agency")
-                .filter(USABLE_MEMBERSHIP, pk=token.membership_id, role=Role.AGENT)
+                .filter(USABLE_MEMBERSHIP, pk=credential.membership_id, role=Role.AGENT)
                 .first()
             )
-            if membership is None or not membership.user.is_active:
-                raise exceptions.AuthenticationFailed(INVALID)
-            self._touch(token)
-        token.membership = membership
-        return PartnerPrincipal(token), token
-
-    def _touch(self, token: PartnerToken) -> None:
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            PartnerToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
-
-    def authenticate_header(self, request: Request) -> str:
-        return KEYWORD
+        if membership is None or not membership.user.is_active:
+            raise exceptions.AuthenticationFailed(INVALID)
+        credential.membership = membership
 
 
 class PartnerTokenAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -254,3 +254,16 @@ def test_a_row_cannot_point_at_another_tenants_row(tenant: Tenant, other_tenant:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the keys are deferred to commit otherwise
         with pytest.raises(DatabaseError, match="same_tenant"), transaction.atomic():
             _fetch(insert, [tenant.pk, user.pk, theirs.pk])
+
+
+def test_the_runtime_role_refreshes_planner_statistics_after_a_bulk_write(tenant: Tenant, make_member: Any) -> None:
+    """ANALYZE needs the table's owner; the runtime role asks the owner's function, for public tables only."""
+    from sourcing.rls import refresh_statistics
+
+    make_member(tenant, Role.BUYER)
+    never = _fetch("SELECT reltuples FROM pg_class WHERE relname = 'sourcing_membership'")[0][0]
+    refresh_statistics(connection, ["sourcing_membership"])
+    analysed = _fetch("SELECT reltuples FROM pg_class WHERE relname = 'sourcing_membership'")[0][0]
+    assert (never, analysed) == (-1, 1)
+    with pytest.raises(DatabaseError, match="only tables of the public schema"), transaction.atomic():
+        _fetch("SELECT sourcewise_analyze('pg_catalog.pg_class'::regclass)")

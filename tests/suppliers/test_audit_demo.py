@@ -12,7 +12,7 @@ from sourcing.models import Tenant
 from sourcing.roles import Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
-from suppliers.demo_audits import seed_audits
+from suppliers.demo.audits import seed_audits
 from suppliers.models import AuditFinding, AuditTemplate, FactoryAudit, Site, Supplier
 from tests.conftest import SYSTEM
 

@@ -11,7 +11,7 @@ from sourcing.models import Tenant
 from sourcing.roles import Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
-from suppliers.demo_evidence import minimal_pdf, seed_evidence
+from suppliers.demo.evidence import minimal_pdf, seed_evidence
 from suppliers.models import Certification, DocumentVersion, RiskFlag
 from suppliers.selectors.evidence import tenant_today
 from tests.conftest import SYSTEM

@@ -8,7 +8,7 @@ from typing import Any
 from sourcing.models import Tenant
 from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
-from suppliers.demo_onboarding import seed_onboarding
+from suppliers.demo.onboarding import seed_onboarding
 from suppliers.models import BankAccount, BankStatus, OnboardingTask, RiskFlag, Supplier, Tier
 from tests.conftest import SYSTEM
 

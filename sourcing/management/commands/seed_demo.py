@@ -10,17 +10,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from sourcing.actors import Actor
 from sourcing.categories.demo.categories import seed_categories
 from sourcing.models import Agency, Membership, Tenant, User
+from sourcing.rls import refresh_statistics
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.spend.demo.lines import seed_spend
 from sourcing.spend.services.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
-from suppliers.demo import seed_supplier_base
+from suppliers.demo.base import seed_supplier_base
 from suppliers.models import Supplier
 from suppliers.services.master import supplier_upsert
 
@@ -145,6 +146,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {slug}: {suppliers} suppliers added with their sites, evidence, audits and onboarding"
                 )
+        refresh_statistics(connection)  # the tables were empty when the planner last looked
         self.stdout.write("Demo data ready. Every demo password is: " + password)
         self.stdout.write("  acme:   admin@acme.test, category@acme.test, buyer@acme.test, quality@acme.test,")
         self.stdout.write("          finance@acme.test, exec@acme.test")

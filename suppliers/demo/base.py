@@ -262,9 +262,9 @@ def seed_suppliers(*, tenant: Tenant, by: Actor, count: int = 150, seed: int = 1
         members_with_agent = {**members}
         if agents:
             members_with_agent["agent"] = agents[0]
-        from suppliers.demo_audits import seed_audits
-        from suppliers.demo_evidence import seed_evidence
-        from suppliers.demo_onboarding import seed_onboarding
+        from suppliers.demo.audits import seed_audits
+        from suppliers.demo.evidence import seed_evidence
+        from suppliers.demo.onboarding import seed_onboarding
 
         seed_evidence(tenant=tenant, by=by, suppliers=live, members=members_with_agent)
         seed_audits(tenant=tenant, by=by, suppliers=live, members=members_with_agent)

@@ -1,0 +1,1 @@
+"""Seed data for seed_demo: the supplier base (base.py) with its evidence, audits and onboarding."""
