@@ -21,6 +21,7 @@ from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
 from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
+from sourcing.tasks import enqueue_on_commit
 from sourcing.uploads import SPREADSHEETS, check_upload
 
 PROGRESS_SECONDS = 24 * 3600
@@ -276,10 +277,8 @@ def spend_import_submit(
 ) -> SpendImport:
     """Record an uploaded file and queue its import on a worker once the record is committed (in-process on
     the embedded default, so the import has run by the time the page is shown)."""
-    from sourcing.spend.tasks import run_spend_import
-
     spend_import = spend_import_create(
         tenant=tenant, by=by, upload=upload, file_name=file_name, source=ImportSource.UPLOAD, mapping_id=mapping_id
     )
-    transaction.on_commit(lambda: run_spend_import.delay(str(tenant.pk), str(spend_import.pk), by.label))
+    enqueue_on_commit("sourcing.spend.tasks.run_spend_import", str(tenant.pk), str(spend_import.pk), by.label)
     return spend_import
