@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sourcing import selectors, services
+from sourcing.access import access_membership
 from sourcing.errors import DomainError
 from sourcing.forms import (
     AgencyForm,
@@ -30,6 +31,7 @@ from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.selectors import master as supplier_selectors
+from suppliers.services.access import access_supplier
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -120,7 +122,7 @@ def member_invite(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.MEMBER_WRITE)
 def member_edit(request: TenantRequest, membership_id: str) -> HttpResponse:
-    membership = selectors.membership_get(membership_id=membership_id)
+    membership = access_membership(by=request.actor, id=membership_id, need=Scope.MEMBER_WRITE)
     form = RoleForm(request.POST or None, initial={"role": membership.role, "agency": membership.agency_id})
     if request.method == "POST" and form.is_valid():
         agency = form.cleaned_data["agency"]
@@ -211,7 +213,9 @@ def agency_set_active(request: TenantRequest, agency_id: str) -> HttpResponse:
 @require_POST
 def agent_assignment(request: TenantRequest) -> HttpResponse:
     """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
-    supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
+    supplier = access_supplier(
+        by=request.actor, id=_uuid_or_404(request.POST.get("supplier")), need=Scope.SUPPLIER_ASSIGN, merged=True
+    )
     removing = request.POST.get("remove") == "1"
     service = services.agent_unassign if removing else services.agent_assign
     try:

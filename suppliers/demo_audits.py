@@ -167,9 +167,9 @@ def seed_audits(
     agent = members.get("agent")
     assigned: set[Any] = set()
     if agent is not None:
-        from suppliers.selectors.master import supplier_list_for_agent
+        from suppliers.selectors.master import suppliers_assigned_to
 
-        assigned = set(supplier_list_for_agent(user=agent.user).values_list("pk", flat=True))
+        assigned = set(suppliers_assigned_to(user=agent.user).values_list("pk", flat=True))
     pool = list(suppliers)
     rng.shuffle(pool)
     chosen = pool[:33]

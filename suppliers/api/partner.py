@@ -45,7 +45,7 @@ from suppliers.models import (
 )
 from suppliers.selectors import audits as audit_selectors
 from suppliers.selectors.evidence import tenant_today
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
 from suppliers.services import audits as audit_services
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
@@ -56,7 +56,7 @@ READ_WRITE = {"GET": Scope.PORTAL, "POST": Scope.PORTAL}
 
 def _assigned(request: Any) -> Any:
     """The ids of the suppliers assigned to the calling agent, as a subquery."""
-    return supplier_list_for_agent(user=request.membership.user).values("pk")
+    return suppliers_assigned_to(user=request.membership.user).values("pk")
 
 
 # Suppliers
@@ -100,7 +100,7 @@ class PartnerSupplierSerializer(serializers.ModelSerializer[Supplier]):
 
 
 def _suppliers_of(request: Any) -> Any:
-    return supplier_list_for_agent(user=request.membership.user).prefetch_related(
+    return suppliers_assigned_to(user=request.membership.user).prefetch_related(
         Prefetch("sites", queryset=Site.objects.order_by("name", "id")),
         Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name", "id")),
     )
@@ -180,7 +180,7 @@ class PartnerProposalViewSet(PartnerViewSet):
                 tenant=request.auth.tenant, by=request.actor, data=data, allow_duplicates=allow
             )
         except master_services.PossibleDuplicate as exc:
-            assigned = set(supplier_list_for_agent(user=request.membership.user).values_list("pk", flat=True))
+            assigned = set(suppliers_assigned_to(user=request.membership.user).values_list("pk", flat=True))
             raise _partner_duplicate(exc, assigned) from exc
         fresh = self.scoped_queryset().get(pk=supplier.pk)
         return Response(PartnerSupplierSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -527,7 +527,7 @@ class PartnerAuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Part
 
     def scoped_queryset(self) -> Any:
         membership = self.request.membership  # type: ignore[attr-defined]  # set by PartnerAPIMixin
-        audits = audit_selectors.audit_list_for_agent(membership=membership)
+        audits = audit_selectors.audits_assigned_to(membership=membership)
         if self.action != "list":
             audits = audits.prefetch_related(
                 Prefetch("items", queryset=AuditItem.objects.order_by("position")),

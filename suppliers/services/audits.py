@@ -43,7 +43,14 @@ from suppliers.models import (
     Site,
 )
 from suppliers.selectors import audits as selectors
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.access import (
+    access_audit,
+    access_audit_evidence,
+    access_audit_finding,
+    access_supplier,
+    is_agent,
+)
+from suppliers.services.common import invalid
 
 TEMPLATE_FIELDS = ["name", "audit_type", "description", "pass_score", "is_active"]
 QUESTION_FIELDS = ["section", "text", "weight", "is_critical", "position"]
@@ -286,7 +293,7 @@ def audit_plan(
 ) -> FactoryAudit:
     """Plan an audit of a supplier (or one of its sites) against an active template, and copy the template's
     questions into it, section by section."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_AUDIT, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_AUDIT, lock=True)
     errors: dict[str, list[str]] = {}
     pk = as_uuid(template_id)
     template = AuditTemplate.objects.filter(pk=pk, is_active=True).first() if pk else None
@@ -358,22 +365,9 @@ def _audit_to_perform(by: Actor, audit_id: Any) -> FactoryAudit:
     """The audit ``by`` may perform, locked. An agent reaches only the audits assigned to them on suppliers
     still assigned to them (anything else is NotFoundError); an internal member needs the audit scope and to
     be the audit's auditor."""
-    pk = as_uuid(audit_id)
-    if pk is None:
-        raise NotFoundError()
+    audit = access_audit(by=by, id=audit_id, need=(Scope.SUPPLIER_AUDIT, Scope.PORTAL), lock=True)
     if is_agent(by):
-        if not by.has(Scope.PORTAL):
-            raise NotFoundError()
-        assert by.membership is not None
-        queryset = selectors.audit_list_for_agent(membership=by.membership)
-        audit = queryset.select_related(None).select_for_update(of=("self",)).filter(pk=pk).first()
-        if audit is None:
-            raise NotFoundError()
         return audit
-    by.require(Scope.SUPPLIER_AUDIT)
-    audit = FactoryAudit.objects.select_for_update().filter(pk=pk).first()
-    if audit is None:
-        raise NotFoundError()
     if by.membership is None or audit.auditor_id != by.membership.pk:
         raise ScopeError(_("Only the audit's auditor can work on it."))
     return audit
@@ -497,13 +491,7 @@ def audit_evidence_upload(
 def audit_evidence_download(*, tenant: Tenant, by: Actor, evidence_id: Any) -> AuditEvidence:
     """The evidence file to send, once the read is recorded. Internal readers see every audit's files; an
     agent only those of audits assigned to them."""
-    if is_agent(by):
-        if not by.has(Scope.PORTAL) or by.membership is None:
-            raise NotFoundError()
-        evidence = selectors.evidence_get_for_agent(membership=by.membership, evidence_id=evidence_id)
-    else:
-        by.require(Scope.SUPPLIER_READ)
-        evidence = selectors.evidence_get(evidence_id=evidence_id)
+    evidence = access_audit_evidence(by=by, id=evidence_id, need=(Scope.SUPPLIER_READ, Scope.PORTAL))
     audit_record(
         tenant=tenant,
         by=by,
@@ -669,13 +657,7 @@ def audit_submit(
 @transaction.atomic
 def audit_finding_close(*, tenant: Tenant, by: Actor, finding_id: Any, note: str) -> AuditFinding:
     """Close a finding once its follow-up is done; the note (what was done) is kept on the audit event."""
-    by.require(Scope.SUPPLIER_AUDIT)
-    if is_agent(by):
-        raise NotFoundError()
-    pk = as_uuid(finding_id)
-    finding = AuditFinding.objects.select_for_update().filter(pk=pk).first() if pk else None
-    if finding is None:
-        raise NotFoundError()
+    finding = access_audit_finding(by=by, id=finding_id, need=Scope.SUPPLIER_AUDIT, lock=True)
     note = (note or "").strip()
     if not note:
         raise invalid({"note": [_("Say what was done to close it.")]})

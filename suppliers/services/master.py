@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,8 @@ from suppliers.models import (
 )
 from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.access import access_contact, access_site, access_supplier, is_agent
+from suppliers.services.common import invalid
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -305,7 +306,7 @@ def supplier_update(
     *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], allow_duplicates: bool = False
 ) -> Supplier:
     """Change the given fields. A change of name or identifier runs the duplicate check again."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     values, category_ids = _clean(data, allowed=SUPPLIER_FIELDS, creating=False)
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow_duplicates)
 
@@ -466,14 +467,6 @@ def _child_values(data: dict[str, Any], *, text: dict[str, int], allowed: set[st
     return values
 
 
-def _child(model: type[models.Model], supplier: Supplier, child_id: Any) -> Any:
-    pk = as_uuid(child_id)
-    child = model._default_manager.select_for_update().filter(pk=pk, supplier_id=supplier.pk).first() if pk else None
-    if child is None:
-        raise NotFoundError()
-    return child
-
-
 SITE_FIELDS = {"name", "kind", "country", "province", "city", "address", "processes", "capacity", "external_id"}
 CONTACT_FIELDS = {"name", "title", "language", "email", "phone", "wechat", "time_zone", "is_primary", "external_id"}
 
@@ -481,10 +474,14 @@ CONTACT_FIELDS = {"name", "title", "language", "email", "phone", "wechat", "time
 @transaction.atomic
 def site_save(*, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], site_id: Any = None) -> Site:
     """Add a site (``site_id`` None) or change one. A site's province can put the supplier in a risk region."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     creating = site_id is None
     values = _child_values(data, text=SITE_TEXT, allowed=SITE_FIELDS, creating=creating)
-    site = Site(tenant=tenant, supplier=supplier) if creating else _child(Site, supplier, site_id)
+    site = (
+        Site(tenant=tenant, supplier=supplier)
+        if creating
+        else access_site(by=by, supplier=supplier, id=site_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    )
     before = None if creating else snapshot(site, sorted(SITE_FIELDS))
     for name, value in values.items():
         setattr(site, name, value)
@@ -508,8 +505,8 @@ def site_save(*, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, An
 
 @transaction.atomic
 def site_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, site_id: Any) -> None:
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    site = _child(Site, supplier, site_id)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    site = access_site(by=by, supplier=supplier, id=site_id, need=Scope.SUPPLIER_WRITE, lock=True)
     before = snapshot(site, sorted(SITE_FIELDS))
     certified = site.certifications.exists()  # type: ignore[attr-defined]
     site.delete()  # its certificates stay, for no site: one may now renew or be renewed by another
@@ -527,12 +524,16 @@ def contact_save(
     *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], contact_id: Any = None
 ) -> Contact:
     """Add a contact or change one. One primary contact per supplier: making one primary demotes the other."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     creating = contact_id is None
     values = _child_values(data, text=CONTACT_TEXT, allowed=CONTACT_FIELDS, creating=creating)
     if not (values.get("email") or values.get("phone") or values.get("wechat")) and creating:
         raise invalid({"email": [_("Give at least one way to reach the contact: e-mail, phone or WeChat.")]})
-    contact = Contact(tenant=tenant, supplier=supplier) if creating else _child(Contact, supplier, contact_id)
+    contact = (
+        Contact(tenant=tenant, supplier=supplier)
+        if creating
+        else access_contact(by=by, supplier=supplier, id=contact_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    )
     before = None if creating else snapshot(contact, sorted(CONTACT_FIELDS))
     for name, value in values.items():
         setattr(contact, name, value)
@@ -552,8 +553,8 @@ def contact_save(
 
 @transaction.atomic
 def contact_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, contact_id: Any) -> None:
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    contact = _child(Contact, supplier, contact_id)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    contact = access_contact(by=by, supplier=supplier, id=contact_id, need=Scope.SUPPLIER_WRITE, lock=True)
     before = snapshot(contact, sorted(CONTACT_FIELDS))
     contact.delete()
     audit_record(tenant=tenant, by=by, action="supplier.contact_remove", target=supplier, before=before)

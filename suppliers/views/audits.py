@@ -35,9 +35,9 @@ from suppliers.forms.audits import (
 )
 from suppliers.models import AuditEvidence, AuditStatus, FactoryAudit, Site, Supplier
 from suppliers.selectors import audits as selectors
-from suppliers.selectors.master import supplier_get
 from suppliers.services import audit_review
 from suppliers.services import audits as services
+from suppliers.services.access import access_audit, access_audit_finding, access_supplier
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
 
@@ -221,14 +221,14 @@ def _supplier_audits(request: TenantRequest, supplier: Supplier, plan_form: Audi
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_audits(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return _supplier_audits(request, supplier)
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_plan(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_AUDIT, merged=True)
     form = _plan_form(request, supplier, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -347,7 +347,7 @@ def _audit_detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> 
 
 @tenant_view(Scope.SUPPLIER_READ)
 def audit_detail(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return _audit_detail(request, selectors.audit_get(audit_id=audit_id))
+    return _audit_detail(request, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_READ))
 
 
 DESK = steps.Desk(
@@ -362,20 +362,20 @@ DESK = steps.Desk(
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.answer(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.answer(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     """Save the answers posted with it (if any), then submit."""
-    return steps.submit(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.submit(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_review_accept(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
+    audit = access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT)
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -392,7 +392,7 @@ def audit_review_accept(request: TenantRequest, audit_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_review_return(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
+    audit = access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -415,7 +415,7 @@ def audit_review_return(request: TenantRequest, audit_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_evidence_upload(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.upload_evidence(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.upload_evidence(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_READ)
@@ -438,13 +438,13 @@ def evidence_response(evidence: AuditEvidence) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_finding_add(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.add_finding(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.add_finding(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_finding_close(request: TenantRequest, audit_finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=audit_finding_id)
+    finding = access_audit_finding(by=request.actor, id=audit_finding_id, need=Scope.SUPPLIER_AUDIT)
     form = FindingCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

@@ -35,6 +35,7 @@ from suppliers.selectors import qualification as qualification_selectors
 from suppliers.selectors.duplicates import supplier_clusters
 from suppliers.services import master as services
 from suppliers.services import qualification as qualification_services
+from suppliers.services.access import access_contact, access_site, access_supplier
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
@@ -185,7 +186,7 @@ def supplier_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_WRITE)
 def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     form = _supplier_form(request, _initial(supplier))
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -214,7 +215,7 @@ def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
 def supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
     """The overview tab: identity, governance, categories, qualification (what blocks approval, the actions the
     viewer may take) and the status timeline."""
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     scopes = request.membership.scopes
     actions = [a for a in lifecycle.actions_from(supplier.status) if a.scope in scopes]
     return render(
@@ -240,7 +241,7 @@ def supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_transition(request: TenantRequest, supplier_id: str) -> HttpResponse:
     """One lifecycle action (the service checks the scope the action needs and the approval rules)."""
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form = TransitionForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
@@ -273,7 +274,7 @@ def qualification_board(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_sites(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_sites.html",
@@ -288,17 +289,13 @@ def _child_form_page(
     kind: str,
     child_id: str | None,
 ) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
-    model: Any = Site if kind == "site" else Contact
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form_class: Any = SiteForm if kind == "site" else ContactForm
     child = None
     initial: dict[str, Any] = {}
     if child_id is not None:
-        child = model.objects.filter(pk=child_id, supplier_id=supplier.pk).first()
-        if child is None:
-            from django.http import Http404
-
-            raise Http404
+        access = access_site if kind == "site" else access_contact
+        child = access(by=request.actor, supplier=supplier, id=child_id, need=Scope.SUPPLIER_WRITE)
         initial = {name: getattr(child, name) for name in form_class.base_fields}
         if kind == "site":
             initial["processes"] = ", ".join(child.processes)
@@ -342,7 +339,7 @@ def site_edit(request: TenantRequest, supplier_id: str, site_id: str) -> HttpRes
 @require_POST
 @tenant_view(Scope.SUPPLIER_WRITE)
 def site_delete(request: TenantRequest, supplier_id: str, site_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
     messages.success(request, _("Site removed."))
     return redirect("supplier_sites", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -350,7 +347,7 @@ def site_delete(request: TenantRequest, supplier_id: str, site_id: str) -> HttpR
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_contacts(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_contacts.html",
@@ -371,7 +368,7 @@ def contact_edit(request: TenantRequest, supplier_id: str, contact_id: str) -> H
 @require_POST
 @tenant_view(Scope.SUPPLIER_WRITE)
 def contact_delete(request: TenantRequest, supplier_id: str, contact_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     services.contact_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id)
     messages.success(request, _("Contact removed."))
     return redirect("supplier_contacts", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
@@ -379,7 +376,7 @@ def contact_delete(request: TenantRequest, supplier_id: str, contact_id: str) ->
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_activity(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_activity.html",

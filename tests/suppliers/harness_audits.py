@@ -13,7 +13,7 @@ from sourcing.actors import Actor
 from sourcing.models import Membership, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import AuditItem, AuditTemplate, FactoryAudit, Supplier
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
 
@@ -80,7 +80,7 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
 def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membership]) -> dict[str, str]:
     agent = members.get("agent")
     with tenant_scope(tenant):
-        assigned = agent is not None and supplier_list_for_agent(user=agent.user).filter(pk=supplier.pk).exists()
+        assigned = agent is not None and suppliers_assigned_to(user=agent.user).filter(pk=supplier.pk).exists()
         auditor = agent if assigned and agent is not None else members["admin"]
         template = services.audit_template_create(
             tenant=tenant, by=SYSTEM, name="Factory quality-system audit", audit_type="quality_system"
