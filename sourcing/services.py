@@ -393,6 +393,19 @@ def agent_assign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: mo
 
 
 @transaction.atomic
+def agent_assign_proposer(*, tenant: Tenant, by: Actor, obj: models.Model) -> None:
+    """Grant the calling agent sight of an object they have just proposed (a supplier they found), so they can
+    go on working on it. The proposing service records the proposal's audit event, which names the agent."""
+    by.require(Scope.PORTAL)
+    membership = by.membership
+    if membership is None or membership.role != Role.AGENT:
+        raise NotFoundError()
+    if getattr(obj, "tenant_id", None) != tenant.pk:
+        raise NotFoundError()
+    assign_perm(_view_perm(obj), membership.user, obj)
+
+
+@transaction.atomic
 def agent_unassign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: models.Model) -> None:
     by.require(Scope.SUPPLIER_ASSIGN)
     membership = _agent_membership(agent_membership_id)

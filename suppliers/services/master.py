@@ -20,6 +20,7 @@ from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Membership, Tenant, validate_country, validate_time_zone
 from sourcing.roles import INTERNAL_ROLES, Scope
+from sourcing.services import agent_assign_proposer
 from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import (
@@ -392,9 +393,7 @@ def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_d
     _save(supplier, names=True)
     if category_ids:
         _set_categories(tenant, supplier, category_ids)
-    from guardian.shortcuts import assign_perm
-
-    assign_perm("suppliers.view_supplier", by.membership.user, supplier)
+    agent_assign_proposer(tenant=tenant, by=by, obj=supplier)
     audit_record(
         tenant=tenant,
         by=by,
