@@ -294,7 +294,7 @@ def _child_form_page(
     child = None
     initial: dict[str, Any] = {}
     if child_id is not None:
-        access = access_site if kind == "site" else access_contact
+        access: Any = access_site if kind == "site" else access_contact
         child = access(by=request.actor, supplier=supplier, id=child_id, need=Scope.SUPPLIER_WRITE)
         initial = {name: getattr(child, name) for name in form_class.base_fields}
         if kind == "site":
