@@ -21,7 +21,8 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.identifiers import uscc_check_character
 from suppliers.models import StatusChange, Supplier, SupplierStatus
-from suppliers.services.master import contact_save, site_save, supplier_create, supplier_update
+from suppliers.services.master import supplier_create, supplier_update
+from suppliers.services.sites_contacts import contact_save, site_save
 
 # (country, province, city, division code, Chinese city, English phone prefix)
 PLACES = [

@@ -34,7 +34,9 @@ from suppliers.selectors import master as selectors
 from suppliers.selectors import qualification as qualification_selectors
 from suppliers.selectors.duplicates import supplier_clusters
 from suppliers.services import master as services
+from suppliers.services import merge as merge_services
 from suppliers.services import qualification as qualification_services
+from suppliers.services import sites_contacts as site_services
 from suppliers.services.access import access_contact, access_site, access_supplier
 from suppliers.views.profile import profile_context
 
@@ -301,7 +303,7 @@ def _child_form_page(
             initial["processes"] = ", ".join(child.processes)
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save = services.site_save if kind == "site" else services.contact_save
+        save = site_services.site_save if kind == "site" else site_services.contact_save
         key = "site_id" if kind == "site" else "contact_id"
         try:
             save(
@@ -340,7 +342,7 @@ def site_edit(request: TenantRequest, supplier_id: str, site_id: str) -> HttpRes
 @tenant_view(Scope.SUPPLIER_WRITE)
 def site_delete(request: TenantRequest, supplier_id: str, site_id: str) -> HttpResponse:
     supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
-    services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
+    site_services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
     messages.success(request, _("Site removed."))
     return redirect("supplier_sites", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
 
@@ -369,7 +371,9 @@ def contact_edit(request: TenantRequest, supplier_id: str, contact_id: str) -> H
 @tenant_view(Scope.SUPPLIER_WRITE)
 def contact_delete(request: TenantRequest, supplier_id: str, contact_id: str) -> HttpResponse:
     supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
-    services.contact_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id)
+    site_services.contact_delete(
+        tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id
+    )
     messages.success(request, _("Contact removed."))
     return redirect("supplier_contacts", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
 
@@ -410,7 +414,7 @@ def supplier_merge(request: TenantRequest) -> HttpResponse:
         messages.error(request, _("Choose the supplier to keep and the one to merge into it."))
         return redirect("supplier_duplicates", tenant_slug=request.tenant.slug)
     try:
-        target = services.supplier_merge(
+        target = merge_services.supplier_merge(
             tenant=request.tenant,
             by=request.actor,
             source_id=form.cleaned_data["source"],

@@ -7,7 +7,8 @@ from typing import Any
 from sourcing.models import Membership, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
-from suppliers.services.master import contact_save, site_save, supplier_create
+from suppliers.services.master import supplier_create
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 
 POST_ONLY: set[str] = {"supplier_transition", "site_delete", "contact_delete", "supplier_merge"}

@@ -18,14 +18,13 @@ from suppliers.models import Certification, Contact, RiskFlag, Site, Supplier, S
 from suppliers.selectors.duplicates import Probe, duplicate_candidates, supplier_clusters
 from suppliers.services.master import (
     PossibleDuplicate,
-    contact_save,
-    site_save,
     supplier_create,
-    supplier_merge,
     supplier_propose,
     supplier_update,
     supplier_upsert,
 )
+from suppliers.services.merge import supplier_merge
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 
 

@@ -32,7 +32,8 @@ from suppliers.models import (
 )
 from suppliers.services.certifications import certification_create
 from suppliers.services.documents import document_upload
-from suppliers.services.master import contact_save, site_save, supplier_create
+from suppliers.services.master import supplier_create
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 from tests.suppliers.harness_audits import make_template, plan
 from tests.suppliers.harness_evidence import PDF_BYTES
