@@ -281,13 +281,13 @@ class _ChildWrites:
         data = json_body(request, ["supplier", *self.fields])
         require_fields(data, ["supplier"])
         supplier_id = data.pop("supplier")
-        child = self._save(request, {"supplier_id": supplier_id, "data": data}, None)
+        child = self._save(request, {"supplier_id": supplier_id, **data}, None)
         return Response(self.serializer_class(child).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         child = self.get_object()
         data = json_body(request, self.fields)
-        child = self._save(request, {"supplier_id": child.supplier_id, "data": data}, child)
+        child = self._save(request, {"supplier_id": child.supplier_id, **data}, child)
         return Response(self.serializer_class(child).data)
 
 

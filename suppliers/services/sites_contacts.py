@@ -20,7 +20,7 @@ from suppliers.models import (
     SiteKind,
 )
 from suppliers.services.access import access_contact, access_site, access_supplier
-from suppliers.services.common import invalid
+from suppliers.services.common import UNSET, Unset, given, invalid
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -93,8 +93,35 @@ CONTACT_FIELDS = {"name", "title", "language", "email", "phone", "wechat", "time
 
 
 @transaction.atomic
-def site_save(*, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], site_id: Any = None) -> Site:
-    """Add a site (``site_id`` None) or change one. A site's province can put the supplier in a risk region."""
+def site_save(
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier_id: Any,
+    site_id: Any = None,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    country: str | Unset = UNSET,
+    province: str | Unset = UNSET,
+    city: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    processes: str | list[str] | Unset = UNSET,
+    capacity: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+) -> Site:
+    """Add a site (``site_id`` None) or change one: a change touches only the fields given. ``processes`` is a
+    list or one comma-separated text. A site's province can put the supplier in a risk region."""
+    data = given(
+        name=name,
+        kind=kind,
+        country=country,
+        province=province,
+        city=city,
+        address=address,
+        processes=processes,
+        capacity=capacity,
+        external_id=external_id,
+    )
     supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     creating = site_id is None
     values = _child_values(data, text=SITE_TEXT, allowed=SITE_FIELDS, creating=creating)
@@ -142,9 +169,34 @@ def site_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, site_id: Any) ->
 
 @transaction.atomic
 def contact_save(
-    *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], contact_id: Any = None
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier_id: Any,
+    contact_id: Any = None,
+    name: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    language: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    phone: str | Unset = UNSET,
+    wechat: str | Unset = UNSET,
+    time_zone: str | Unset = UNSET,
+    is_primary: bool | Unset = UNSET,
+    external_id: str | Unset = UNSET,
 ) -> Contact:
-    """Add a contact or change one. One primary contact per supplier: making one primary demotes the other."""
+    """Add a contact or change one: a change touches only the fields given. One primary contact per supplier:
+    making one primary demotes the other."""
+    data = given(
+        name=name,
+        title=title,
+        language=language,
+        email=email,
+        phone=phone,
+        wechat=wechat,
+        time_zone=time_zone,
+        is_primary=is_primary,
+        external_id=external_id,
+    )
     supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     creating = contact_id is None
     values = _child_values(data, text=CONTACT_TEXT, allowed=CONTACT_FIELDS, creating=creating)

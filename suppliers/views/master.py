@@ -303,15 +303,15 @@ def _child_form_page(
             initial["processes"] = ", ".join(child.processes)
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save = site_services.site_save if kind == "site" else site_services.contact_save
+        save: Any = site_services.site_save if kind == "site" else site_services.contact_save
         key = "site_id" if kind == "site" else "contact_id"
         try:
             save(
                 tenant=request.tenant,
                 by=request.actor,
                 supplier_id=supplier.pk,
-                data=form.cleaned_data,
                 **{key: child.pk if child else None},
+                **form.cleaned_data,
             )
         except DomainError as exc:
             add_service_errors(form, exc)

@@ -38,9 +38,9 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
 def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membership]) -> dict[str, str]:
     """A site and a contact of ``supplier``, and two more suppliers to merge."""
     with tenant_scope(tenant):
-        site = site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": f"{tenant.name} plant"})
+        site = site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name=f"{tenant.name} plant")
         contact = contact_save(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Li Wei", "email": f"li@{tenant.slug}.cn"}
+            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei", email=f"li@{tenant.slug}.cn"
         )
         source = supplier_create(
             tenant=tenant, by=SYSTEM, data={"legal_name": f"{tenant.name} Twin A"}, allow_duplicates=True

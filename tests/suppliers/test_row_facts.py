@@ -242,7 +242,7 @@ def test_nobody_is_reminded_of_a_renewed_certificate(tenant: Tenant, make_member
 def test_deleting_a_site_refreshes_the_certificates_it_held(tenant: Tenant) -> None:
     supplier = _supplier(tenant)
     with tenant_scope(tenant):
-        site = site_services.site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Plant 1"})
+        site = site_services.site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 1")
         for site_id, days in ((None, -5), (site.pk, 300)):
             cert_services.certification_create(
                 tenant=tenant,
