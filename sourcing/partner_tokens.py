@@ -15,12 +15,12 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sourcing.access import access_partner_token, own_agent_membership
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import DomainError, NotFoundError, ScopeError
-from sourcing.ids import as_uuid
+from sourcing.errors import DomainError
 from sourcing.models import Membership, PartnerToken, Tenant
-from sourcing.roles import Role, Scope
+from sourcing.roles import Scope
 from sourcing.services import credential_new
 
 MAX_ACTIVE_TOKENS = 5
@@ -46,20 +46,11 @@ def partner_token_list() -> QuerySet[PartnerToken]:
 # Writes
 
 
-def _agent_membership(by: Actor) -> Membership:
-    """The caller's own agent membership: only agents hold partner tokens."""
-    by.require(Scope.PORTAL)
-    membership = by.membership
-    if membership is None or membership.role != Role.AGENT:
-        raise ScopeError(_("Only sourcing agents can create partner tokens."))
-    return membership
-
-
 @transaction.atomic
 def partner_token_create(*, tenant: Tenant, by: Actor, name: str) -> tuple[PartnerToken, str]:
     """Create a token for the calling agent; the returned plain token is shown once and never stored. An
     agent holds at most ``MAX_ACTIVE_TOKENS`` active tokens, each with its own name."""
-    membership = _agent_membership(by)
+    membership = own_agent_membership(by)
     # One creation at a time per agent, so two requests cannot both pass the cap.
     Membership.objects.select_for_update().filter(pk=membership.pk).first()
     name = (name or "").strip()
@@ -94,16 +85,7 @@ def partner_token_create(*, tenant: Tenant, by: Actor, name: str) -> tuple[Partn
 def partner_token_revoke(*, tenant: Tenant, by: Actor, token_id: Any) -> PartnerToken:
     """Revoke a token: an agent their own (any other is missing to them), an admin any agent's. Revoking a
     revoked token changes nothing."""
-    pk = as_uuid(token_id)
-    tokens = PartnerToken.objects.select_related("membership__user").select_for_update(of=("self",))
-    if by.membership is not None and by.membership.role == Role.AGENT:
-        membership = _agent_membership(by)
-        tokens = tokens.filter(membership_id=membership.pk)
-    else:
-        by.require(Scope.APIKEY_MANAGE)
-    token = tokens.filter(pk=pk).first() if pk is not None else None
-    if token is None:
-        raise NotFoundError()
+    token = access_partner_token(by=by, id=token_id, need=Scope.APIKEY_MANAGE, lock=True)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from sourcing.errors import NotFoundError
 from sourcing.models import USABLE_MEMBERSHIP, Agency, ApiKey, AuditEvent, Membership, User
 from sourcing.roles import Role
 from sourcing.tenancy import USER_SETTING, db_setting
@@ -82,14 +81,6 @@ def members_by_role() -> list[dict[str, Any]]:
         Membership.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")).values_list("role", "n")
     )
     return [{"role": role, "label": role.label, "count": counts.get(role.value, 0)} for role in Role]
-
-
-def membership_get(*, membership_id: Any) -> Membership:
-    """A membership of the current tenant; another tenant's id raises the same NotFoundError as a missing one."""
-    membership = Membership.objects.select_related("user", "agency").filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFoundError()
-    return membership
 
 
 def audit_object_types() -> list[str]:

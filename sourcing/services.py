@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from sourcing import selectors
+from sourcing.access import access_agency, access_api_key, access_membership
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import DomainError, NotFoundError
@@ -187,8 +187,7 @@ def _send_added_notice(user: User, context: dict[str, str]) -> None:
 def member_change_role(
     *, tenant: Tenant, by: Actor, membership_id: Any, role: str, agency_id: Any = None
 ) -> Membership:
-    by.require(Scope.MEMBER_WRITE)
-    membership = selectors.membership_get(membership_id=membership_id)
+    membership = access_membership(by=by, id=membership_id, need=Scope.MEMBER_WRITE)
     if role not in Role.values:
         raise DomainError(_("Unknown role."), fields={"role": [_("Choose one of the listed roles.")]})
     if by.user is not None and membership.user_id == by.user.pk and role != membership.role:
@@ -231,8 +230,7 @@ def _revoke_agent_grants(user_id: Any) -> int:
 @transaction.atomic
 def member_set_active(*, tenant: Tenant, by: Actor, membership_id: Any, active: bool) -> Membership:
     """Deactivate (or reactivate) a membership. A deactivated member can no longer open this tenant."""
-    by.require(Scope.MEMBER_WRITE)
-    membership = selectors.membership_get(membership_id=membership_id)
+    membership = access_membership(by=by, id=membership_id, need=Scope.MEMBER_WRITE)
     if by.user is not None and membership.user_id == by.user.pk:
         raise DomainError(
             _("You cannot deactivate yourself."), fields={"is_active": [_("Ask another admin to do it.")]}
@@ -276,10 +274,7 @@ def agency_create(*, tenant: Tenant, by: Actor, name: str, country: str = "CN", 
 def agency_set_active(*, tenant: Tenant, by: Actor, agency_id: Any, active: bool) -> Agency:
     """An inactive agency's agents cannot open this tenant (their memberships stay as they are, so
     reactivating the agency gives them back exactly the access they had)."""
-    by.require(Scope.AGENCY_WRITE)
-    agency = Agency.objects.filter(pk=agency_id).first()
-    if agency is None:
-        raise NotFoundError()
+    agency = access_agency(by=by, id=agency_id, need=Scope.AGENCY_WRITE)
     if agency.is_active == active:
         return agency
     agency.is_active = active
@@ -341,10 +336,7 @@ def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -
 
 @transaction.atomic
 def api_key_revoke(*, tenant: Tenant, by: Actor, api_key_id: Any) -> ApiKey:
-    by.require(Scope.APIKEY_MANAGE)
-    key = ApiKey.objects.filter(pk=api_key_id).first()
-    if key is None:
-        raise NotFoundError()
+    key = access_api_key(by=by, id=api_key_id, need=Scope.APIKEY_MANAGE)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
@@ -398,6 +390,19 @@ def agent_assign(*, tenant: Tenant, by: Actor, agent_membership_id: Any, obj: mo
         return  # already assigned: nothing changes, nothing to audit
     assign_perm(permission, membership.user, obj)
     audit_record(tenant=tenant, by=by, action="agent.assign", target=obj, after={"agent": membership.user.email})
+
+
+@transaction.atomic
+def agent_assign_proposer(*, tenant: Tenant, by: Actor, obj: models.Model) -> None:
+    """Grant the calling agent sight of an object they have just proposed (a supplier they found), so they can
+    go on working on it. The proposing service records the proposal's audit event, which names the agent."""
+    by.require(Scope.PORTAL)
+    membership = by.membership
+    if membership is None or membership.role != Role.AGENT:
+        raise NotFoundError()
+    if getattr(obj, "tenant_id", None) != tenant.pk:
+        raise NotFoundError()
+    assign_perm(_view_perm(obj), membership.user, obj)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from sourcing import selectors, services
+from sourcing.access import access_membership
 from sourcing.errors import DomainError
 from sourcing.forms import (
     AgencyForm,
@@ -113,7 +114,7 @@ def member_invite(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.MEMBER_WRITE)
 def member_edit(request: TenantRequest, membership_id: str) -> HttpResponse:
-    membership = selectors.membership_get(membership_id=membership_id)
+    membership = access_membership(by=request.actor, id=membership_id, need=Scope.MEMBER_WRITE)
     form = RoleForm(request.POST or None, initial={"role": membership.role, "agency": membership.agency_id})
     if request.method == "POST" and form.is_valid():
         agency = form.cleaned_data["agency"]

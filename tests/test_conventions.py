@@ -3,6 +3,7 @@ explicit allowlist, so a new use fails here and has to be argued for."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -70,3 +71,101 @@ def test_every_tenant_page_declares_its_scope() -> None:
     assert len(found) > 10
     for pattern in found:
         assert getattr(pattern.callback, "required_scope", None), pattern.name
+
+
+# Agents' object grants are written by the assignment service alone (it audits them); nothing else calls
+# guardian's writers, under any alias.
+GRANT_WRITERS_ALLOWED = {
+    "sourcing/services.py": 5,  # the import, agent_assign, agent_assign_proposer and agent_unassign
+}
+
+
+def test_agent_grants_are_written_only_by_the_assignment_service() -> None:
+    assert _uses(r"\b(?:assign_perm|remove_perm)\b") == GRANT_WRITERS_ALLOWED
+
+
+def _calls(name: str, paths: list[Path]) -> dict[str, int]:
+    """Calls of a function or method named ``name`` (docstrings and comments that mention it do not count)."""
+    found: dict[str, int] = {}
+    for path in paths:
+        tree = ast.parse(path.read_text())
+        count = sum(
+            1
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and (
+                (isinstance(node.func, ast.Name) and node.func.id == name)
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+            )
+        )
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    return found
+
+
+def _by_package(found: dict[str, int], packages: tuple[str, ...]) -> dict[str, int]:
+    """Counts of files under one of ``packages`` summed per package (their modules are being rearranged)."""
+    grouped: dict[str, int] = {}
+    for path, count in found.items():
+        key = next((p for p in packages if path.startswith(p)), path)
+        grouped[key] = grouped.get(key, 0) + count
+    return grouped
+
+
+# Where the tenant context is entered (docs/tenancy.md). May only shrink; a new entry is argued for here.
+TENANT_SCOPE_CALLERS = {
+    "sourcing/web.py": 2,  # the page wrapper, and the streamed body of a page it answered
+    "sourcing/api/idempotency.py": 3,  # the API base runs every endpoint through run_idempotent
+    "sourcing/api/authentication.py": 1,  # an ERP key's last-used time, in the key's own tenant
+    "sourcing/api/partner.py": 1,  # a partner token's last-used time, in the token's own tenant
+    "sourcing/tasks.py": 2,  # the Celery task wrapper, and the idempotency purge that walks every tenant
+    "sourcing/management/commands/create_api_key.py": 1,  # management command (--org)
+    "sourcing/management/commands/seed_demo.py": 2,  # management command: demo seeding, tenant by tenant
+    "sourcing/spend/": 5,  # import_spend command (2) and its demo seeding (3)
+    "sourcing/categories/": 1,  # demo seeding
+    "suppliers/demo.py": 1,  # demo seeding
+}
+
+
+def test_tenant_context_is_entered_only_where_documented() -> None:
+    found = _calls("tenant_scope", _sources())
+    assert _by_package(found, ("sourcing/spend/", "sourcing/categories/")) == TENANT_SCOPE_CALLERS
+
+
+def _page_and_api_modules() -> list[Path]:
+    return [
+        p
+        for p in _sources()
+        if {"views", "api"} & set(p.relative_to(ROOT).parts) or re.search(r"(?:^|_)(?:views|api)\.py$", p.name)
+    ]
+
+
+# Pages and endpoints reach a record from an id only through an access_<entity>() function (or, in the API,
+# the viewset's scoped_queryset): never by a lookup of their own.
+DIRECT_LOOKUPS_ALLOWED = {
+    "sourcing/api/authentication.py": 1,  # the key just authenticated, by its own pk, to stamp its last use
+    "sourcing/api/partner.py": 1,  # the token just authenticated, by its own pk, to stamp its last use
+}
+
+
+def test_pages_and_endpoints_do_not_look_records_up_themselves() -> None:
+    modules = _page_and_api_modules()
+    assert len(modules) > 20
+    found: dict[str, int] = {}
+    for path in modules:
+        count = len(re.findall(r"\.objects\.get\(|\.objects\.filter\(pk=|get_object_or_404\(", path.read_text()))
+        if count:
+            found[str(path.relative_to(ROOT))] = count
+    assert found == DIRECT_LOOKUPS_ALLOWED
+
+
+def test_no_second_access_path_for_agents() -> None:
+    """What an agent may reach is decided in the access modules; a ``*_for_agent`` getter next to them would be
+    a second path that can drift from the first."""
+    assert _uses(r"def \w+_for_agent\(") == {}
+    assert _uses(r"\bis_agent\(") == {
+        "sourcing/models.py": 1,  # Membership.is_agent, the role itself
+        "suppliers/services/access.py": 3,  # the definition, and the grant and auditor checks
+        "suppliers/services/audits.py": 2,  # an agent's submission waits for review; its auditor check
+        "suppliers/services/master.py": 1,  # only an agent proposes a supplier
+    }

@@ -7,10 +7,10 @@ from django.shortcuts import render
 
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
 
 
 @tenant_view(Scope.PORTAL)
 def portal_home(request: TenantRequest) -> HttpResponse:
-    suppliers = list(supplier_list_for_agent(user=request.user))
+    suppliers = list(suppliers_assigned_to(user=request.user))
     return render(request, "portal/home.html", {"suppliers": suppliers})

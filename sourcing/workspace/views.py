@@ -15,6 +15,7 @@ from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
 from sourcing.workspace import selectors as workspace_selectors
 from suppliers.selectors import master as supplier_selectors
+from suppliers.services.access import access_supplier
 
 
 @tenant_view(Scope.DASHBOARD_READ)
@@ -51,7 +52,9 @@ def agency_list(request: TenantRequest) -> HttpResponse:
 @require_POST
 def agent_assignment(request: TenantRequest) -> HttpResponse:
     """Assign (or with ``remove=1`` unassign) a supplier to an agent."""
-    supplier = supplier_selectors.supplier_get(supplier_id=_uuid_or_404(request.POST.get("supplier")))
+    supplier = access_supplier(
+        by=request.actor, id=_uuid_or_404(request.POST.get("supplier")), need=Scope.SUPPLIER_ASSIGN, merged=True
+    )
     removing = request.POST.get("remove") == "1"
     service = services.agent_unassign if removing else services.agent_assign
     try:

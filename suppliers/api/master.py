@@ -23,6 +23,7 @@ from suppliers.selectors.duplicates import Probe, duplicate_candidates
 from suppliers.selectors.qualification import approval_blockers
 from suppliers.services import master as services
 from suppliers.services import qualification as qualification_services
+from suppliers.services import sites_contacts as site_services
 
 
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
@@ -280,13 +281,13 @@ class _ChildWrites:
         data = json_body(request, ["supplier", *self.fields])
         require_fields(data, ["supplier"])
         supplier_id = data.pop("supplier")
-        child = self._save(request, {"supplier_id": supplier_id, "data": data}, None)
+        child = self._save(request, {"supplier_id": supplier_id, **data}, None)
         return Response(self.serializer_class(child).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         child = self.get_object()
         data = json_body(request, self.fields)
-        child = self._save(request, {"supplier_id": child.supplier_id, "data": data}, child)
+        child = self._save(request, {"supplier_id": child.supplier_id, **data}, child)
         return Response(self.serializer_class(child).data)
 
 
@@ -306,13 +307,13 @@ class SiteViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     model = Site
-    fields = sorted(services.SITE_FIELDS)
+    fields = sorted(site_services.SITE_FIELDS)
 
     def scoped_queryset(self) -> Any:
         return Site.objects.order_by("supplier_id", "name", "id")
 
     def _save(self, request: TenantAPIRequest, args: dict[str, Any], child: Any) -> Any:
-        return services.site_save(
+        return site_services.site_save(
             tenant=request.auth.tenant, by=request.actor, site_id=child.pk if child else None, **args
         )
 
@@ -322,7 +323,7 @@ class SiteViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
         site = self.get_object()
-        services.site_delete(
+        site_services.site_delete(
             tenant=request.auth.tenant, by=request.actor, supplier_id=site.supplier_id, site_id=site.pk
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -343,13 +344,13 @@ class ContactViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMi
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     model = Contact
-    fields = sorted(services.CONTACT_FIELDS)
+    fields = sorted(site_services.CONTACT_FIELDS)
 
     def scoped_queryset(self) -> Any:
         return Contact.objects.order_by("supplier_id", "name", "id")
 
     def _save(self, request: TenantAPIRequest, args: dict[str, Any], child: Any) -> Any:
-        return services.contact_save(
+        return site_services.contact_save(
             tenant=request.auth.tenant, by=request.actor, contact_id=child.pk if child else None, **args
         )
 
@@ -359,7 +360,7 @@ class ContactViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
         contact = self.get_object()
-        services.contact_delete(
+        site_services.contact_delete(
             tenant=request.auth.tenant, by=request.actor, supplier_id=contact.supplier_id, contact_id=contact.pk
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

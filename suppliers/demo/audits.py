@@ -17,7 +17,9 @@ from sourcing.actors import Actor
 from sourcing.categories.requirements import AuditType
 from sourcing.models import Membership, Tenant
 from suppliers.models import AuditItem, AuditTemplate, FactoryAudit, Severity, Site, Supplier
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_review
+from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
 
 # (section, question, weight, critical)
@@ -105,11 +107,11 @@ def _template(
     pass_score: int,
     questions: list[tuple[str, str, int, bool]],
 ) -> AuditTemplate:
-    template = services.audit_template_create(
+    template = template_services.audit_template_create(
         tenant=tenant, by=by, name=name, audit_type=audit_type, description=description, pass_score=pass_score
     )
     for section, text, weight, critical in questions:
-        services.audit_question_add(
+        template_services.audit_question_add(
             tenant=tenant,
             by=by,
             template_id=template.pk,
@@ -167,9 +169,9 @@ def seed_audits(
     agent = members.get("agent")
     assigned: set[Any] = set()
     if agent is not None:
-        from suppliers.selectors.master import supplier_list_for_agent
+        from suppliers.selectors.master import suppliers_assigned_to
 
-        assigned = set(supplier_list_for_agent(user=agent.user).values_list("pk", flat=True))
+        assigned = set(suppliers_assigned_to(user=agent.user).values_list("pk", flat=True))
     pool = list(suppliers)
     rng.shuffle(pool)
     chosen = pool[:33]
@@ -242,7 +244,7 @@ def seed_audits(
             if answer != "non_compliant" or item.is_critical:
                 continue  # critical items get their finding from the submission
             description, action = texts[(n + len(audits)) % len(texts)]
-            services.audit_finding_add(
+            finding_services.audit_finding_add(
                 tenant=tenant,
                 by=performer,
                 audit_id=audit.pk,
@@ -273,7 +275,7 @@ def seed_audits(
         if (today - performed).days > 200:
             for finding in audit.findings.filter(is_closed=False).exclude(severity=Severity.CRITICAL):
                 if rng.random() < 0.7:
-                    services.audit_finding_close(
+                    finding_services.audit_finding_close(
                         tenant=tenant, by=by, finding_id=finding.pk, note="Evidence of the correction received."
                     )
     return audits

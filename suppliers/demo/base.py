@@ -21,7 +21,8 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.identifiers import uscc_check_character
 from suppliers.models import StatusChange, Supplier, SupplierStatus
-from suppliers.services.master import contact_save, site_save, supplier_create, supplier_update
+from suppliers.services.master import supplier_create, supplier_update
+from suppliers.services.sites_contacts import contact_save, site_save
 
 # (country, province, city, division code, Chinese city, English phone prefix)
 PLACES = [
@@ -295,28 +296,24 @@ def _enrich(
                 tenant=tenant,
                 by=by,
                 supplier_id=supplier.pk,
-                data={
-                    "name": f"Plant {n + 1}",
-                    "kind": "factory",
-                    "country": supplier.country,
-                    "province": supplier.province,
-                    "city": supplier.city,
-                    "processes": rng.sample(trade[2], k=min(2, len(trade[2]))),
-                    "capacity": supplier.capacity_notes,
-                },
+                name=f"Plant {n + 1}",
+                kind="factory",
+                country=supplier.country,
+                province=supplier.province,
+                city=supplier.city,
+                processes=rng.sample(trade[2], k=min(2, len(trade[2]))),
+                capacity=supplier.capacity_notes,
             )
     else:
         site_save(
             tenant=tenant,
             by=by,
             supplier_id=supplier.pk,
-            data={
-                "name": "Office",
-                "kind": "office",
-                "country": supplier.country,
-                "province": supplier.province,
-                "city": supplier.city,
-            },
+            name="Office",
+            kind="office",
+            country=supplier.country,
+            province=supplier.province,
+            city=supplier.city,
         )
     names = FOREIGN_CONTACTS.get(supplier.country, CONTACT_NAMES)
     for n, name in enumerate(rng.sample(names, k=min(len(names), rng.choice([1, 2])))):
@@ -324,17 +321,15 @@ def _enrich(
             tenant=tenant,
             by=by,
             supplier_id=supplier.pk,
-            data={
-                "name": name,
-                "title": rng.choice(["Sales manager", "General manager", "QA manager", "Export sales"]),
-                "language": "zh-hans" if supplier.country == "CN" else "en",
-                "email": f"{name.split()[0].lower()}@{supplier.website.removeprefix('www.') or 'example.com'}",
-                "wechat": f"{name.replace(' ', '').lower()}{rng.randint(10, 99)}" if supplier.country == "CN" else "",
-                "time_zone": {"CN": "Asia/Shanghai", "VN": "Asia/Ho_Chi_Minh", "MX": "America/Monterrey"}.get(
-                    supplier.country, "America/New_York"
-                ),
-                "is_primary": n == 0,
-            },
+            name=name,
+            title=rng.choice(["Sales manager", "General manager", "QA manager", "Export sales"]),
+            language="zh-hans" if supplier.country == "CN" else "en",
+            email=f"{name.split()[0].lower()}@{supplier.website.removeprefix('www.') or 'example.com'}",
+            wechat=f"{name.replace(' ', '').lower()}{rng.randint(10, 99)}" if supplier.country == "CN" else "",
+            time_zone={"CN": "Asia/Shanghai", "VN": "Asia/Ho_Chi_Minh", "MX": "America/Monterrey"}.get(
+                supplier.country, "America/New_York"
+            ),
+            is_primary=n == 0,
         )
 
 

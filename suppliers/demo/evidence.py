@@ -106,9 +106,9 @@ def seed_evidence(
     agent = members.get("agent")
     assigned: set[Any] = set()
     if agent is not None:
-        from suppliers.selectors.master import supplier_list_for_agent
+        from suppliers.selectors.master import suppliers_assigned_to
 
-        assigned = set(supplier_list_for_agent(user=agent.user).values_list("pk", flat=True))
+        assigned = set(suppliers_assigned_to(user=agent.user).values_list("pk", flat=True))
     counts = {"certifications": 0, "documents": 0, "versions": 0}
     for index, supplier in enumerate(suppliers):
         uploader = Actor.for_membership(agent) if agent is not None and supplier.pk in assigned else by

@@ -29,7 +29,7 @@ from suppliers.models import (
     Supplier,
     SupplierAgentGrant,
 )
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
 
 COMPLETED = (AuditStatus.PASSED, AuditStatus.FAILED)
 OPEN = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
@@ -92,14 +92,14 @@ def template_questions_in_order(*, template: AuditTemplate) -> list[AuditQuestio
 # Audits
 
 
-def _audit_rows(queryset: QuerySet[FactoryAudit]) -> QuerySet[FactoryAudit]:
+def audit_rows(queryset: QuerySet[FactoryAudit]) -> QuerySet[FactoryAudit]:
     return queryset.select_related("supplier", "site", "template", "auditor__user", "auditor__agency")
 
 
 def audit_list(
     *, status: str = "", audit_type: str = "", auditor: Any = None, supplier: Any = None
 ) -> QuerySet[FactoryAudit]:
-    audits = _audit_rows(FactoryAudit.objects.all())
+    audits = audit_rows(FactoryAudit.objects.all())
     if status:
         audits = audits.filter(status=status)
     if audit_type:
@@ -112,33 +112,17 @@ def audit_list(
 
 
 def supplier_audits(*, supplier: Supplier) -> list[FactoryAudit]:
-    return list(_audit_rows(FactoryAudit.objects.filter(supplier_id=supplier.pk)).order_by("-created_at", "-id"))
+    return list(audit_rows(FactoryAudit.objects.filter(supplier_id=supplier.pk)).order_by("-created_at", "-id"))
 
 
-def audit_get(*, audit_id: Any) -> FactoryAudit:
-    pk = as_uuid(audit_id)
-    audit = _audit_rows(FactoryAudit.objects.filter(pk=pk)).first() if pk else None
-    if audit is None:
-        raise NotFoundError()
-    return audit
-
-
-def audit_list_for_agent(*, membership: Membership) -> QuerySet[FactoryAudit]:
-    """The audits assigned to this agent, on suppliers still assigned to them."""
-    assigned = supplier_list_for_agent(user=membership.user)
+def audits_assigned_to(*, membership: Membership) -> QuerySet[FactoryAudit]:
+    """The audits assigned to this agent (as auditor), on suppliers still assigned to them."""
+    assigned = suppliers_assigned_to(user=membership.user)
     return (
         FactoryAudit.objects.filter(auditor_id=membership.pk, supplier__in=assigned.values("pk"))
         .select_related("supplier", "site")
         .order_by("-created_at", "-id")
     )
-
-
-def audit_get_for_agent(*, membership: Membership, audit_id: Any) -> FactoryAudit:
-    pk = as_uuid(audit_id)
-    audit = audit_list_for_agent(membership=membership).filter(pk=pk).first() if pk else None
-    if audit is None:
-        raise NotFoundError()
-    return audit
 
 
 @dataclass
@@ -175,31 +159,6 @@ def audit_sheet(*, audit: FactoryAudit) -> AuditSheet:
         findings=findings,
         unanswered=sum(1 for i in items if not i.answer),
     )
-
-
-def evidence_get(*, evidence_id: Any) -> AuditEvidence:
-    pk = as_uuid(evidence_id)
-    evidence = AuditEvidence.objects.filter(pk=pk).first() if pk else None
-    if evidence is None:
-        raise NotFoundError()
-    return evidence
-
-
-def evidence_get_for_agent(*, membership: Membership, evidence_id: Any) -> AuditEvidence:
-    pk = as_uuid(evidence_id)
-    audits = audit_list_for_agent(membership=membership).values("pk")
-    evidence = AuditEvidence.objects.filter(pk=pk, audit__in=audits).first() if pk else None
-    if evidence is None:
-        raise NotFoundError()
-    return evidence
-
-
-def finding_get(*, finding_id: Any) -> AuditFinding:
-    pk = as_uuid(finding_id)
-    finding = AuditFinding.objects.select_related("audit").filter(pk=pk).first() if pk else None
-    if finding is None:
-        raise NotFoundError()
-    return finding
 
 
 def open_findings(*, overdue_only: bool = False, today: datetime.date | None = None) -> QuerySet[AuditFinding]:

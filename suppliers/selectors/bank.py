@@ -6,8 +6,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from suppliers.models import BankAccount, BankStatus, Supplier
 
 
@@ -25,13 +23,6 @@ def bank_pending_list() -> QuerySet[BankAccount]:
         .select_related("supplier", "requested_by")
         .order_by("requested_at", "id")
     )
-
-
-def bank_account_get(*, bank_account_id: Any) -> BankAccount:
-    account = BankAccount.objects.select_related("supplier").filter(pk=as_uuid(bank_account_id)).first()
-    if account is None:
-        raise NotFoundError()
-    return account
 
 
 def active_accounts_by_supplier(supplier_ids: list[Any]) -> dict[Any, BankAccount]:

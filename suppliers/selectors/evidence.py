@@ -12,9 +12,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from sourcing.errors import NotFoundError
 from sourcing.ids import as_uuid
-from sourcing.models import Membership, Tenant, User
+from sourcing.models import Membership, Tenant
 from suppliers.models import (
     EXPIRING_DAYS,
     Certification,
@@ -25,7 +24,7 @@ from suppliers.models import (
     Supplier,
     SupplierCategory,
 )
-from suppliers.selectors.master import current_certifications, renewed, supplier_list_for_agent
+from suppliers.selectors.master import current_certifications, renewed
 
 
 def tenant_today(tenant: Tenant) -> datetime.date:
@@ -48,32 +47,6 @@ def certification_list(*, supplier: Supplier) -> QuerySet[Certification]:
         .select_related("site", "uploaded_by")
         .order_by("valid_until", "cert_type", "id")
     )
-
-
-def certification_get(*, certification_id: Any) -> Certification:
-    """A certification of this tenant; a missing or another tenant's id raises the same NotFoundError."""
-    pk = as_uuid(certification_id)
-    certification = (
-        Certification.objects.select_related("supplier", "site").filter(pk=pk).first() if pk is not None else None
-    )
-    if certification is None:
-        raise NotFoundError()
-    return certification
-
-
-def certification_get_for_agent(*, user: User, certification_id: Any) -> Certification:
-    """A certification of a supplier granted to this agent; anything else is the same NotFoundError."""
-    pk = as_uuid(certification_id)
-    if pk is None:
-        raise NotFoundError()
-    certification = (
-        Certification.objects.select_related("supplier", "site")
-        .filter(pk=pk, supplier__in=supplier_list_for_agent(user=user).values("pk"))
-        .first()
-    )
-    if certification is None:
-        raise NotFoundError()
-    return certification
 
 
 def state_bounds(state: str, today: datetime.date) -> Q:
@@ -183,40 +156,6 @@ def document_list(*, supplier: Supplier) -> QuerySet[Document]:
 
 def document_choices(*, supplier: Supplier) -> list[Document]:
     return list(Document.objects.filter(supplier_id=supplier.pk).only("id", "title", "doc_type").order_by("title"))
-
-
-def document_get(*, document_id: Any) -> Document:
-    pk = as_uuid(document_id)
-    document = Document.objects.select_related("supplier").filter(pk=pk).first() if pk is not None else None
-    if document is None:
-        raise NotFoundError()
-    return document
-
-
-def document_version_get(*, version_id: Any) -> DocumentVersion:
-    pk = as_uuid(version_id)
-    version = (
-        DocumentVersion.objects.select_related("document", "document__supplier").filter(pk=pk).first()
-        if pk is not None
-        else None
-    )
-    if version is None:
-        raise NotFoundError()
-    return version
-
-
-def document_version_get_for_agent(*, user: User, version_id: Any) -> DocumentVersion:
-    pk = as_uuid(version_id)
-    if pk is None:
-        raise NotFoundError()
-    version = (
-        DocumentVersion.objects.select_related("document", "document__supplier")
-        .filter(pk=pk, document__supplier__in=supplier_list_for_agent(user=user).values("pk"))
-        .first()
-    )
-    if version is None:
-        raise NotFoundError()
-    return version
 
 
 def required_certifications_supplier_ids() -> list[Any]:

@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from sourcing.errors import NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import User
 from suppliers import row_facts
@@ -34,7 +33,9 @@ from suppliers.names import name_key
 VIEW_SUPPLIER = "suppliers.view_supplier"
 
 
-def supplier_list_for_agent(*, user: User) -> QuerySet[Supplier]:
+def suppliers_assigned_to(*, user: User) -> QuerySet[Supplier]:
+    """The suppliers granted to this agent: the one list of what an agent may see, which the access functions
+    (``suppliers.services.access``) and the partner list pages build on."""
     return get_objects_for_user(
         user,
         VIEW_SUPPLIER,
@@ -43,22 +44,6 @@ def supplier_list_for_agent(*, user: User) -> QuerySet[Supplier]:
         accept_global_perms=False,
         use_groups=False,  # guardian's group tables carry no tenant; agents get direct grants only
     ).order_by("legal_name")
-
-
-def supplier_get_for_agent(*, user: User, supplier_id: Any) -> Supplier:
-    """An assigned supplier; an unassigned, missing or other tenant's one raises the same NotFoundError."""
-    supplier = supplier_list_for_agent(user=user).filter(pk=supplier_id).first()
-    if supplier is None:
-        raise NotFoundError()
-    return supplier
-
-
-def supplier_get(*, supplier_id: Any) -> Supplier:
-    pk = as_uuid(supplier_id)
-    supplier = Supplier.objects.select_related("owner__user", "proposed_by__user").filter(pk=pk).first() if pk else None
-    if supplier is None:
-        raise NotFoundError()
-    return supplier
 
 
 def supplier_counts_by_country() -> list[dict[str, Any]]:

@@ -65,13 +65,6 @@ def onboarding_item_get(*, item_id: Any) -> OnboardingItem:
 # Tasks
 
 
-def onboarding_task_get(*, task_id: Any) -> OnboardingTask:
-    task = OnboardingTask.objects.select_related("supplier").filter(pk=as_uuid(task_id)).first()
-    if task is None:
-        raise NotFoundError()
-    return task
-
-
 def onboarding_tasks(supplier: Supplier) -> list[OnboardingTask]:
     return list(supplier.onboarding_tasks.select_related("owner__user").order_by("position", "code"))
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
-from sourcing.errors import NotFoundError
 from sourcing.ids import as_uuid
 from suppliers.models import RiskFlag, Supplier
 from suppliers.selectors.onboarding import NO_OWNER
@@ -34,10 +31,3 @@ def risk_flag_list(*, kind: str = "", severity: str = "", owner: str = "", state
     elif owner:
         flags = flags.filter(owner_id=as_uuid(owner))
     return flags.order_by("-raised_at", "id")
-
-
-def risk_flag_get(*, flag_id: Any) -> RiskFlag:
-    flag = RiskFlag.objects.select_related("supplier").filter(pk=as_uuid(flag_id)).first()
-    if flag is None:
-        raise NotFoundError()
-    return flag

@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.errors import ConflictError, NotFoundError, ScopeError
+from sourcing.errors import ConflictError, ScopeError
 from sourcing.ids import as_uuid
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Scope
 from suppliers import audit_scoring
 from suppliers.models import AuditFinding, AuditStatus, FactoryAudit
-from suppliers.selectors.master import supplier_list_for_agent
-from suppliers.services.common import invalid, is_agent
+from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.services.access import access_audit
+from suppliers.services.common import invalid
 
 NOTE_MAX = 2000
 REVIEW_FIELDS = ["status", "score", "critical_failed"]
@@ -35,21 +36,9 @@ def _audit_to_review(by: Actor, audit_id: Any) -> FactoryAudit:
     (who holds no internal scope) or a system actor is refused; a missing or another tenant's id is
     NotFoundError. Whether it is awaiting review is for the caller to check."""
     by.require(Scope.SUPPLIER_AUDIT)
-    if is_agent(by):
-        raise NotFoundError()
     if by.membership is None:
         raise ScopeError(_("An audit is reviewed by a person."), code="permission_denied")
-    pk = as_uuid(audit_id)
-    audit = (
-        FactoryAudit.objects.select_for_update(of=("self",))
-        .select_related("auditor__user", "supplier")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
-    )
-    if audit is None:
-        raise NotFoundError()
+    audit = access_audit(by=by, id=audit_id, need=Scope.SUPPLIER_AUDIT, lock=True)
     if audit.auditor_id == by.membership.pk or audit.auditor.user_id == by.membership.user_id:
         raise ScopeError(_("The auditor cannot review their own audit."), code="permission_denied")
     if audit.status != AuditStatus.SUBMITTED:
@@ -96,7 +85,7 @@ def audit_review_return(*, tenant: Tenant, by: Actor, audit_id: Any, note: str) 
     if not note:
         raise invalid({"note": [_("Tell the auditor what to correct.")]})
     auditor = audit.auditor
-    assigned = supplier_list_for_agent(user=auditor.user).filter(pk=audit.supplier_id).exists()
+    assigned = suppliers_assigned_to(user=auditor.user).filter(pk=audit.supplier_id).exists()
     if not (auditor.is_active and auditor.user.is_active and assigned):
         raise ConflictError(
             _(

@@ -1,8 +1,8 @@
-"""Writes of factory audits and their checklist templates.
+"""Writes of factory audits: planning and performing them.
 
-Templates are kept by those who configure suppliers (quality, category managers, admins). An audit is planned
-by someone who audits, against an active template whose questions are copied into the audit, so a later edit
-of the template changes no planned audit. It is then performed (answers, evidence, findings, submission) by
+An audit is planned by someone who audits, against an active template (``suppliers.services.audit_templates``)
+whose questions are copied into the audit, so a later edit of the template changes no planned audit. It is
+then performed (answers, evidence, findings in ``suppliers.services.audit_findings``, submission) by
 its auditor only: the internal member it names, or the agent it names while that agent is still assigned to
 the supplier. To anyone else an agent's audit does not exist (NotFoundError, as for a missing id). An agent's
 submission is reviewed by quality before it counts (``suppliers.services.audit_review``)."""
@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import datetime
 import os
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.categories.requirements import AuditType
-from sourcing.errors import DomainError, NotFoundError, ScopeError
+from sourcing.errors import DomainError, ScopeError
 from sourcing.ids import as_uuid
-from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant
-from sourcing.roles import Role, Scope
+from sourcing.models import Membership, Tenant
+from sourcing.roles import Scope
 from sourcing.tenancy import uuid7
 from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
 from suppliers import audit_scoring
@@ -43,221 +40,16 @@ from suppliers.models import (
     Site,
 )
 from suppliers.selectors import audits as selectors
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.access import (
+    access_audit,
+    access_audit_evidence,
+    access_supplier,
+    is_agent,
+)
+from suppliers.services.common import invalid
 
-TEMPLATE_FIELDS = ["name", "audit_type", "description", "pass_score", "is_active"]
-QUESTION_FIELDS = ["section", "text", "weight", "is_critical", "position"]
-NAME_MAX = AuditTemplate._meta.get_field("name").max_length or 200
-SECTION_MAX = AuditQuestion._meta.get_field("section").max_length or 200
 CAPTION_MAX = AuditEvidence._meta.get_field("caption").max_length or 200
-WEIGHT_MIN, WEIGHT_MAX = 1, 10
 _EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
-
-
-# Checklist templates
-
-
-def _pass_score(value: Any, errors: dict[str, list[str]]) -> Decimal:
-    try:
-        score = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors["pass_score"] = [_("Enter a number between 0 and 100.")]
-        return Decimal(0)
-    if not Decimal(0) <= score <= Decimal(100):
-        errors["pass_score"] = [_("Enter a number between 0 and 100.")]
-    return score
-
-
-def _template_values(name: str, audit_type: str, description: str, pass_score: Any) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("A name is required.")]
-    elif len(name) > NAME_MAX:
-        errors["name"] = [_("At most %(n)d characters.") % {"n": NAME_MAX}]
-    if audit_type not in AuditType.values:
-        errors["audit_type"] = [_("Choose one of the listed options.")]
-    score = _pass_score(pass_score, errors)
-    if errors:
-        raise invalid(errors)
-    return {"name": name, "audit_type": audit_type, "description": (description or "").strip(), "pass_score": score}
-
-
-def _template(template_id: Any, *, lock: bool = True) -> AuditTemplate:
-    pk = as_uuid(template_id)
-    queryset = AuditTemplate.objects.select_for_update() if lock else AuditTemplate.objects.all()
-    template = queryset.filter(pk=pk).first() if pk else None
-    if template is None:
-        raise NotFoundError()
-    return template
-
-
-@transaction.atomic
-def audit_template_create(
-    *, tenant: Tenant, by: Actor, name: str, audit_type: str, description: str = "", pass_score: Any = 70
-) -> AuditTemplate:
-    """A new, active checklist template without questions."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    values = _template_values(name, audit_type, description, pass_score)
-    template = AuditTemplate.objects.create(tenant=tenant, **values)
-    audit_record(
-        tenant=tenant, by=by, action="audit_template.create", target=template, after=snapshot(template, TEMPLATE_FIELDS)
-    )
-    return template
-
-
-@transaction.atomic
-def audit_template_update(
-    *, tenant: Tenant, by: Actor, template_id: Any, name: str, audit_type: str, description: str, pass_score: Any
-) -> AuditTemplate:
-    """Change a template's name, type, description or pass score; audits already planned keep theirs."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)
-    values = _template_values(name, audit_type, description, pass_score)
-    before = snapshot(template, TEMPLATE_FIELDS)
-    for key, value in values.items():
-        setattr(template, key, value)
-    after = snapshot(template, TEMPLATE_FIELDS)
-    if after != before:
-        template.save(update_fields=list(values))
-        audit_record(tenant=tenant, by=by, action="audit_template.update", target=template, before=before, after=after)
-    return template
-
-
-@transaction.atomic
-def audit_template_set_active(*, tenant: Tenant, by: Actor, template_id: Any, active: bool) -> AuditTemplate:
-    """Deactivate a template (no new audit can be planned against it) or bring it back."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)
-    if template.is_active != active:
-        template.is_active = active
-        template.save(update_fields=["is_active"])
-        audit_record(
-            tenant=tenant,
-            by=by,
-            action="audit_template.activate" if active else "audit_template.deactivate",
-            target=template,
-            before={"is_active": not active},
-            after={"is_active": active},
-        )
-    return template
-
-
-def _question_values(section: str, text: str, weight: Any, is_critical: bool) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    section = (section or "").strip()
-    text = (text or "").strip()
-    if not section:
-        errors["section"] = [_("A section is required.")]
-    elif len(section) > SECTION_MAX:
-        errors["section"] = [_("At most %(n)d characters.") % {"n": SECTION_MAX}]
-    if not text:
-        errors["text"] = [_("The question is required.")]
-    try:
-        weight = int(weight)
-    except (TypeError, ValueError):
-        weight = 0
-    if not WEIGHT_MIN <= weight <= WEIGHT_MAX:
-        errors["weight"] = [_("A weight from %(low)d to %(high)d.") % {"low": WEIGHT_MIN, "high": WEIGHT_MAX}]
-    if errors:
-        raise invalid(errors)
-    return {"section": section, "text": text, "weight": weight, "is_critical": bool(is_critical)}
-
-
-def _question(question_id: Any) -> AuditQuestion:
-    pk = as_uuid(question_id)
-    question = AuditQuestion.objects.select_for_update().filter(pk=pk).first() if pk else None
-    if question is None:
-        raise NotFoundError()
-    return question
-
-
-@transaction.atomic
-def audit_question_add(
-    *,
-    tenant: Tenant,
-    by: Actor,
-    template_id: Any,
-    section: str,
-    text: str,
-    weight: Any = 1,
-    is_critical: bool = False,
-) -> AuditQuestion:
-    """Add a question at the end of its section (a new section goes after the others)."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)  # locked: positions are handed out one at a time
-    values = _question_values(section, text, weight, is_critical)
-    last = AuditQuestion.objects.filter(template_id=template.pk).aggregate(m=Max("position"))["m"]
-    question = AuditQuestion.objects.create(tenant=tenant, template=template, position=(last or 0) + 1, **values)
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="audit_question.add",
-        target=template,
-        after={"question": str(question.pk), **snapshot(question, QUESTION_FIELDS)},
-    )
-    return question
-
-
-@transaction.atomic
-def audit_question_update(
-    *, tenant: Tenant, by: Actor, question_id: Any, section: str, text: str, weight: Any, is_critical: bool
-) -> AuditQuestion:
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
-    values = _question_values(section, text, weight, is_critical)
-    before = snapshot(question, QUESTION_FIELDS)
-    for key, value in values.items():
-        setattr(question, key, value)
-    after = snapshot(question, QUESTION_FIELDS)
-    if after != before:
-        question.save(update_fields=list(values))
-        audit_record(
-            tenant=tenant,
-            by=by,
-            action="audit_question.update",
-            target=question.template,
-            before={"question": str(question.pk), **before},
-            after={"question": str(question.pk), **after},
-        )
-    return question
-
-
-@transaction.atomic
-def audit_question_remove(*, tenant: Tenant, by: Actor, question_id: Any) -> None:
-    """Remove a question from its template; audits already planned keep their copy."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
-    template = question.template
-    before = {"question": str(question.pk), **snapshot(question, QUESTION_FIELDS)}
-    question.delete()
-    audit_record(tenant=tenant, by=by, action="audit_question.remove", target=template, before=before)
-
-
-@transaction.atomic
-def audit_question_move(*, tenant: Tenant, by: Actor, question_id: Any, up: bool) -> AuditQuestion:
-    """Swap a question with its neighbour in the same section (above when ``up``); at the edge, nothing."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
-    _template(question.template_id)  # one reorder at a time per template
-    siblings = AuditQuestion.objects.filter(template_id=question.template_id, section=question.section)
-    neighbour = (
-        siblings.filter(position__lt=question.position).order_by("-position").first()
-        if up
-        else siblings.filter(position__gt=question.position).order_by("position").first()
-    )
-    if neighbour is None:
-        return question
-    question.position, neighbour.position = neighbour.position, question.position
-    AuditQuestion.objects.bulk_update([question, neighbour], ["position"])
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="audit_question.move",
-        target=question.template,
-        after={"question": str(question.pk), "position": question.position, "up": up},
-    )
-    return question
 
 
 # Planning
@@ -286,7 +78,7 @@ def audit_plan(
 ) -> FactoryAudit:
     """Plan an audit of a supplier (or one of its sites) against an active template, and copy the template's
     questions into it, section by section."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_AUDIT, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_AUDIT, lock=True)
     errors: dict[str, list[str]] = {}
     pk = as_uuid(template_id)
     template = AuditTemplate.objects.filter(pk=pk, is_active=True).first() if pk else None
@@ -354,37 +146,24 @@ def audit_plan(
 # Performing
 
 
-def _audit_to_perform(by: Actor, audit_id: Any) -> FactoryAudit:
+def audit_to_perform(by: Actor, audit_id: Any) -> FactoryAudit:
     """The audit ``by`` may perform, locked. An agent reaches only the audits assigned to them on suppliers
     still assigned to them (anything else is NotFoundError); an internal member needs the audit scope and to
     be the audit's auditor."""
-    pk = as_uuid(audit_id)
-    if pk is None:
-        raise NotFoundError()
+    audit = access_audit(by=by, id=audit_id, need=(Scope.SUPPLIER_AUDIT, Scope.PORTAL), lock=True)
     if is_agent(by):
-        if not by.has(Scope.PORTAL):
-            raise NotFoundError()
-        assert by.membership is not None
-        queryset = selectors.audit_list_for_agent(membership=by.membership)
-        audit = queryset.select_related(None).select_for_update(of=("self",)).filter(pk=pk).first()
-        if audit is None:
-            raise NotFoundError()
         return audit
-    by.require(Scope.SUPPLIER_AUDIT)
-    audit = FactoryAudit.objects.select_for_update().filter(pk=pk).first()
-    if audit is None:
-        raise NotFoundError()
     if by.membership is None or audit.auditor_id != by.membership.pk:
         raise ScopeError(_("Only the audit's auditor can work on it."))
     return audit
 
 
-def _require_open(audit: FactoryAudit) -> None:
+def require_open(audit: FactoryAudit) -> None:
     if audit.status not in selectors.OPEN:
         raise DomainError(_("This audit has been submitted; it can no longer be changed."), code="audit_closed")
 
 
-def _start(audit: FactoryAudit) -> None:
+def mark_started(audit: FactoryAudit) -> None:
     if audit.status == AuditStatus.PLANNED:
         audit.status = AuditStatus.IN_PROGRESS
         audit.save(update_fields=["status"])
@@ -396,8 +175,8 @@ def audit_answers_save(
 ) -> FactoryAudit:
     """Record answers: item id → (answer, comment). An empty answer leaves the item unanswered; items not
     named are left as they are. The first answers put a planned audit in progress."""
-    audit = _audit_to_perform(by, audit_id)
-    _require_open(audit)
+    audit = audit_to_perform(by, audit_id)
+    require_open(audit)
     items = {str(i.pk): i for i in AuditItem.objects.filter(audit_id=audit.pk)}
     errors: dict[str, list[str]] = {}
     changed: list[AuditItem] = []
@@ -418,7 +197,7 @@ def audit_answers_save(
     if not changed:
         return audit
     AuditItem.objects.bulk_update(changed, ["answer", "comment"])
-    _start(audit)
+    mark_started(audit)
     audit_record(
         tenant=tenant,
         by=by,
@@ -441,8 +220,8 @@ def audit_evidence_upload(
     caption: str = "",
 ) -> AuditEvidence:
     """Attach an evidence file to the audit, or to one of its items. The file is accepted by its bytes."""
-    audit = _audit_to_perform(by, audit_id)
-    _require_open(audit)
+    audit = audit_to_perform(by, audit_id)
+    require_open(audit)
     errors: dict[str, list[str]] = {}
     item = None
     if item_id:
@@ -477,7 +256,7 @@ def audit_evidence_upload(
     # Stored under a name of our own: the person's file name is kept only as data, for the download.
     evidence.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
     evidence.save()
-    _start(audit)
+    mark_started(audit)
     audit_record(
         tenant=tenant,
         by=by,
@@ -497,13 +276,7 @@ def audit_evidence_upload(
 def audit_evidence_download(*, tenant: Tenant, by: Actor, evidence_id: Any) -> AuditEvidence:
     """The evidence file to send, once the read is recorded. Internal readers see every audit's files; an
     agent only those of audits assigned to them."""
-    if is_agent(by):
-        if not by.has(Scope.PORTAL) or by.membership is None:
-            raise NotFoundError()
-        evidence = selectors.evidence_get_for_agent(membership=by.membership, evidence_id=evidence_id)
-    else:
-        by.require(Scope.SUPPLIER_READ)
-        evidence = selectors.evidence_get(evidence_id=evidence_id)
+    evidence = access_audit_evidence(by=by, id=evidence_id, need=(Scope.SUPPLIER_READ, Scope.PORTAL))
     audit_record(
         tenant=tenant,
         by=by,
@@ -512,76 +285,6 @@ def audit_evidence_download(*, tenant: Tenant, by: Actor, evidence_id: Any) -> A
         after={"audit": str(evidence.audit_id), "file_name": evidence.file_name},
     )
     return evidence
-
-
-def _owner(owner_id: Any) -> Membership | None:
-    pk = as_uuid(owner_id)
-    if pk is None:
-        return None
-    return Membership.objects.filter(USABLE_MEMBERSHIP, pk=pk).exclude(role=Role.AGENT).first()
-
-
-@transaction.atomic
-def audit_finding_add(
-    *,
-    tenant: Tenant,
-    by: Actor,
-    audit_id: Any,
-    severity: str,
-    description: str,
-    action: str = "",
-    owner_id: Any = None,
-    due_on: datetime.date | None = None,
-    item_id: Any = None,
-) -> AuditFinding:
-    """Record a finding of the audit (on one of its items, or on the audit as a whole), with its follow-up
-    action, an internal owner and a due date."""
-    audit = _audit_to_perform(by, audit_id)
-    _require_open(audit)
-    errors: dict[str, list[str]] = {}
-    if severity not in Severity.values:
-        errors["severity"] = [_("Choose one of the listed options.")]
-    description = (description or "").strip()
-    if not description:
-        errors["description"] = [_("Describe the finding.")]
-    owner = None
-    if owner_id:
-        owner = _owner(owner_id)
-        if owner is None:
-            errors["owner"] = [_("Choose one of the listed options.")]
-    item = None
-    if item_id:
-        pk = as_uuid(item_id)
-        item = AuditItem.objects.filter(pk=pk, audit_id=audit.pk).first() if pk else None
-        if item is None:
-            errors["item"] = [_("Choose one of the listed options.")]
-    if errors:
-        raise invalid(errors)
-    finding = AuditFinding.objects.create(
-        tenant=tenant,
-        audit=audit,
-        item=item,
-        severity=severity,
-        description=description,
-        action=(action or "").strip(),
-        owner=owner,
-        due_on=due_on,
-    )
-    _start(audit)
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="audit_finding.add",
-        target=finding,
-        after={
-            "audit": str(audit.pk),
-            "severity": severity,
-            "item": str(item.pk) if item else None,
-            "owner": owner.user.email if owner else None,
-            "due_on": due_on.isoformat() if due_on else None,
-        },
-    )
-    return finding
 
 
 CRITICAL_FOLLOW_UP_DAYS = 30
@@ -597,8 +300,8 @@ def audit_submit(
 
     An internal auditor's audit is then passed or failed. An agent's is ``submitted``: scored, its proposed
     verdict on the event, and neither passed nor failed until quality reviews it (``audit_review``)."""
-    audit = _audit_to_perform(by, audit_id)
-    _require_open(audit)
+    audit = audit_to_perform(by, audit_id)
+    require_open(audit)
     today = timezone.localdate()
     if performed_on is not None and performed_on > today:
         raise invalid({"performed_on": [_("The audit cannot have been performed in the future.")]})
@@ -664,31 +367,3 @@ def audit_submit(
         },
     )
     return audit
-
-
-@transaction.atomic
-def audit_finding_close(*, tenant: Tenant, by: Actor, finding_id: Any, note: str) -> AuditFinding:
-    """Close a finding once its follow-up is done; the note (what was done) is kept on the audit event."""
-    by.require(Scope.SUPPLIER_AUDIT)
-    if is_agent(by):
-        raise NotFoundError()
-    pk = as_uuid(finding_id)
-    finding = AuditFinding.objects.select_for_update().filter(pk=pk).first() if pk else None
-    if finding is None:
-        raise NotFoundError()
-    note = (note or "").strip()
-    if not note:
-        raise invalid({"note": [_("Say what was done to close it.")]})
-    if finding.is_closed:
-        raise DomainError(_("This finding is already closed."), code="conflict")
-    finding.is_closed = True
-    finding.save(update_fields=["is_closed"])
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="audit_finding.close",
-        target=finding,
-        before={"is_closed": False},
-        after={"is_closed": True, "note": note, "audit": str(finding.audit_id)},
-    )
-    return finding

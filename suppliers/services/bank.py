@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import ConflictError, DomainError, NotFoundError
-from sourcing.ids import as_uuid
+from sourcing.errors import ConflictError, DomainError
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant
 from sourcing.roles import Role, Scope
 from suppliers.models import BankAccount, BankStatus, Supplier
 from suppliers.services import onboarding
-from suppliers.services.common import invalid, supplier_for
+from suppliers.services.access import access_bank_account, access_supplier
+from suppliers.services.common import invalid
 
 ACCOUNT_NUMBER_RE = re.compile(r"^[A-Z0-9]{4,34}$")
 SWIFT_RE = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")  # ISO 9362: bank, country, location, branch
@@ -107,7 +107,7 @@ def bank_change_request(
     at most one pending request; the people who may approve it are e-mailed once the request is saved. Only a
     person may ask: the four-eyes rule compares the requester with the approver, so a request with nobody
     behind it (a task, a command, an API key) could be approved by anyone."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.BANK_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.BANK_WRITE, lock=True)
     if by.user is None:
         raise DomainError(_("A change of bank details is requested by a person, signed in."), code="person_required")
     values = _clean(
@@ -163,16 +163,8 @@ def _send_request_notice(recipients: list[tuple[str, str]], context: dict[str, A
 
 
 def _pending_for_decision(by: Actor, bank_account_id: Any) -> BankAccount:
-    by.require(Scope.BANK_WRITE)
-    pk = as_uuid(bank_account_id)
-    supplier_id = BankAccount.objects.filter(pk=pk).values_list("supplier_id", flat=True).first() if pk else None
-    if supplier_id is None:
-        raise NotFoundError()
     # The supplier first, then the row: the order a request takes, so a request and a decision never deadlock.
-    Supplier.objects.select_for_update().filter(pk=supplier_id).first()
-    account = BankAccount.objects.select_for_update(of=("self",)).select_related("supplier").filter(pk=pk).first()
-    if account is None:
-        raise NotFoundError()
+    account = access_bank_account(by=by, id=bank_account_id, need=Scope.BANK_WRITE, lock=True)
     if account.status != BankStatus.PENDING:
         raise DomainError(
             _("This change has already been decided (%(status)s).") % {"status": account.get_status_display()},

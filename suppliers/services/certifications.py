@@ -42,7 +42,8 @@ from suppliers.models import (
 )
 from suppliers.selectors import evidence as selectors
 from suppliers.selectors.master import current_certifications
-from suppliers.services.common import check_supplier_step, invalid, is_agent, supplier_for
+from suppliers.services.access import access_certification, access_supplier, check_supplier_access
+from suppliers.services.common import invalid
 from suppliers.services.risk import risk_flag_raise, risk_flag_resolve
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -130,7 +131,7 @@ def certification_create(
 ) -> Certification:
     """Record a certificate of a supplier, optionally for one of its sites and with its file (accepted by
     its bytes). Every bad field is named in one error and nothing is written."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_EVIDENCE, agents=True, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=(Scope.SUPPLIER_EVIDENCE, Scope.PORTAL), lock=True)
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {
         "cert_type": cert_type,
@@ -181,10 +182,8 @@ def certification_update(
     unknown = set(changes) - EDITABLE
     if unknown:
         raise TypeError(f"certification_update() cannot change {', '.join(sorted(unknown))}")
-    by.require(Scope.SUPPLIER_EVIDENCE)
-    found = selectors.certification_get(certification_id=certification_id)
-    supplier = supplier_for(by, found.supplier_id, scope=Scope.SUPPLIER_EVIDENCE, lock=True)
-    certification = Certification.objects.select_for_update().get(pk=found.pk)
+    certification = access_certification(by=by, id=certification_id, need=Scope.SUPPLIER_EVIDENCE, lock=True)
+    supplier = certification.supplier
     before = snapshot(certification, AUDIT_FIELDS)
     errors: dict[str, list[str]] = {}
     values = {name: getattr(certification, name) for name in EDITABLE - {"site_id"}}
@@ -227,9 +226,8 @@ def certification_update(
 def certification_delete(*, tenant: Tenant, by: Actor, certification_id: Any) -> Supplier:
     """Remove a certificate (its stored file goes with it once the removal is committed). Internal only.
     Returns the supplier it belonged to."""
-    by.require(Scope.SUPPLIER_EVIDENCE)
-    found = selectors.certification_get(certification_id=certification_id)
-    supplier = supplier_for(by, found.supplier_id, scope=Scope.SUPPLIER_EVIDENCE, lock=True)
+    found = access_certification(by=by, id=certification_id, need=Scope.SUPPLIER_EVIDENCE, lock=True)
+    supplier = found.supplier
     before = {"supplier": str(supplier.pk), **snapshot(found, AUDIT_FIELDS)}
     stored = found.file.name if found.file else ""
     audit_record(tenant=tenant, by=by, action="certification.delete", target=found, before=before)
@@ -245,15 +243,7 @@ def certification_delete(*, tenant: Tenant, by: Actor, certification_id: Any) ->
 def certification_download(*, tenant: Tenant, by: Actor, certification_id: Any) -> Certification:
     """The certificate whose file is to be sent, once the read is recorded. An agent gets only those of a
     supplier assigned to them; a record without a file is a missing one."""
-    if is_agent(by):
-        by.require(Scope.PORTAL)
-        certification = selectors.certification_get_for_agent(
-            user=by.user,  # type: ignore[arg-type]
-            certification_id=certification_id,
-        )
-    else:
-        by.require(Scope.SUPPLIER_READ)
-        certification = selectors.certification_get(certification_id=certification_id)
+    certification = access_certification(by=by, id=certification_id, need=(Scope.SUPPLIER_READ, Scope.PORTAL))
     if not certification.file:
         raise NotFoundError()
     audit_record(
@@ -290,7 +280,7 @@ def compliance_evaluate(
     hold in force, and resolve the flags whose certification it now holds (or no longer needs). Returns the
     missing types. A step of the certification services (an agent's upload included), of merges and of the
     daily job; the caller's right to the supplier's evidence is checked again."""
-    check_supplier_step(by, supplier, scopes=(Scope.SUPPLIER_EVIDENCE,), agents=True)
+    check_supplier_access(by=by, supplier=supplier, need=(Scope.SUPPLIER_EVIDENCE, Scope.PORTAL))
     today = today or selectors.tenant_today(tenant)
     missing = selectors.certifications_missing(supplier, today)
     _apply_flags(tenant=tenant, by=by, suppliers={supplier.pk: supplier}, missing={supplier.pk: missing})

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import DomainError, NotFoundError
+from sourcing.errors import DomainError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from suppliers.models import Document, DocumentType, DocumentVersion, Supplier
-from suppliers.selectors import evidence as selectors
+from suppliers.services.access import access_document, access_document_version, access_supplier
 from suppliers.services.certifications import check_file, store_file
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.common import invalid
 
 TITLE_MAX = Document._meta.get_field("title").max_length or 200
 NOTE_MAX = DocumentVersion._meta.get_field("note").max_length or 500
@@ -47,7 +47,7 @@ def document_upload(
     version of that document (type and title are the document's; a given ``expires_on`` replaces its
     expiry); otherwise it is the next version of the document with the same title (any letter case) and
     type, or version 1 of a new one. Size and content type come from the bytes."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_EVIDENCE, agents=True, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=(Scope.SUPPLIER_EVIDENCE, Scope.PORTAL), lock=True)
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     note = (note or "").strip()
@@ -114,12 +114,7 @@ def document_upload(
 
 def document_version_download(*, tenant: Tenant, by: Actor, version_id: Any) -> DocumentVersion:
     """The document version to send, once the read is recorded; an agent's only from an assigned supplier."""
-    if is_agent(by):
-        by.require(Scope.PORTAL)
-        version = selectors.document_version_get_for_agent(user=by.user, version_id=version_id)  # type: ignore[arg-type]
-    else:
-        by.require(Scope.SUPPLIER_READ)
-        version = selectors.document_version_get(version_id=version_id)
+    version = access_document_version(by=by, id=version_id, need=(Scope.SUPPLIER_READ, Scope.PORTAL))
     audit_record(
         tenant=tenant,
         by=by,
@@ -137,13 +132,8 @@ EDITABLE = set(DOCUMENT_FIELDS)
 def _document_to_change(by: Actor, document_id: Any) -> tuple[Document, Any]:
     """The document, locked, and its supplier, locked first (the order an upload takes). Internal people with
     the evidence scope only: an agent is refused before anything is looked up."""
-    by.require(Scope.SUPPLIER_EVIDENCE)
-    found = selectors.document_get(document_id=document_id)
-    supplier = supplier_for(by, found.supplier_id, scope=Scope.SUPPLIER_EVIDENCE, lock=True)
-    document = Document.objects.select_for_update().filter(pk=found.pk).first()
-    if document is None:  # removed a moment ago
-        raise NotFoundError()
-    return document, supplier
+    document = access_document(by=by, id=document_id, need=Scope.SUPPLIER_EVIDENCE, lock=True)
+    return document, document.supplier
 
 
 def _document_snapshot(document: Document) -> dict[str, Any]:

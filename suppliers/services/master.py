@@ -1,6 +1,7 @@
-"""Writes of supplier master data: create, update, ERP upsert, agents' proposals, sites, contacts, and the merge
-of two records of one company. Every create and update runs the duplicate check first; a caller who has seen
-the candidates confirms with ``allow_duplicates``."""
+"""Writes of supplier master data: create, update, ERP upsert and agents' proposals (sites and contacts are in
+``suppliers.services.sites_contacts``, the merge of two records of one company in ``suppliers.services.merge``).
+Every create and update runs the duplicate check first; a caller who has seen the candidates confirms with
+``allow_duplicates``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,15 +18,13 @@ from sourcing.audit import audit_record, snapshot
 from sourcing.categories.models import Category
 from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.ids import as_uuid
-from sourcing.models import Membership, Tenant, validate_country, validate_time_zone
+from sourcing.models import Membership, Tenant, validate_country
 from sourcing.roles import INTERNAL_ROLES, Scope
+from sourcing.services import agent_assign_proposer
 from sourcing.tenancy import current_tenant
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import (
-    Contact,
     NameIndexVersion,
-    Site,
-    SiteKind,
     Supplier,
     SupplierCategory,
     SupplierType,
@@ -34,7 +32,8 @@ from suppliers.models import (
 )
 from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
-from suppliers.services.common import invalid, is_agent, supplier_for
+from suppliers.services.access import access_supplier, is_agent
+from suppliers.services.common import invalid
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -305,7 +304,7 @@ def supplier_update(
     *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], allow_duplicates: bool = False
 ) -> Supplier:
     """Change the given fields. A change of name or identifier runs the duplicate check again."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     values, category_ids = _clean(data, allowed=SUPPLIER_FIELDS, creating=False)
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow_duplicates)
 
@@ -391,9 +390,7 @@ def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_d
     _save(supplier, names=True)
     if category_ids:
         _set_categories(tenant, supplier, category_ids)
-    from guardian.shortcuts import assign_perm
-
-    assign_perm("suppliers.view_supplier", by.membership.user, supplier)
+    agent_assign_proposer(tenant=tenant, by=by, obj=supplier)
     audit_record(
         tenant=tenant,
         by=by,
@@ -403,256 +400,3 @@ def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_d
     )
     _after_identity_change(tenant, by, supplier)
     return supplier
-
-
-# Sites and contacts ----------------------------------------------------------------------------------------
-
-SITE_TEXT = {"name": 200, "province": 100, "city": 100, "capacity": 500, "external_id": 100}
-CONTACT_TEXT = {"name": 200, "title": 200, "phone": 50, "wechat": 100, "external_id": 100}
-
-
-def _child_values(data: dict[str, Any], *, text: dict[str, int], allowed: set[str], creating: bool) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    for name in sorted(set(data) - allowed):
-        errors[name] = [_("Unknown field.")]
-    values: dict[str, Any] = {}
-    for name, limit in text.items():
-        if name in data:
-            values[name] = _text(data[name])
-            if len(values[name]) > limit:
-                errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
-    if (creating or "name" in data) and not values.get("name"):
-        errors["name"] = [_("A name is required.")]
-    if "address" in data:
-        values["address"] = _text(data["address"])
-    if "country" in data:
-        values["country"] = _text(data["country"]).upper()
-        try:
-            validate_country(values["country"])
-        except ValidationError:
-            errors["country"] = [_("A two-letter ISO 3166 country code, e.g. CN, VN, MX, US.")]
-    if "kind" in data:
-        values["kind"] = _text(data["kind"])
-        if values["kind"] not in SiteKind.values:
-            errors["kind"] = [_("Not a valid choice.")]
-    if "processes" in data:
-        raw = data["processes"]
-        items = [p.strip() for p in raw.split(",")] if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not all(isinstance(p, str) for p in items):
-            errors["processes"] = [_("A list of processes.")]
-        else:
-            values["processes"] = [p.strip() for p in items if p.strip()][:30]
-    if "email" in data:
-        values["email"] = _text(data["email"])
-        if values["email"]:
-            try:
-                validate_email(values["email"])
-            except ValidationError:
-                errors["email"] = [_("Enter a valid e-mail address.")]
-    if "language" in data:
-        values["language"] = _text(data["language"]) or "zh-hans"
-        if values["language"] not in {"zh-hans", "en", "vi", "es"}:
-            errors["language"] = [_("Not a valid choice.")]
-    if "time_zone" in data:
-        values["time_zone"] = _text(data["time_zone"]) or "Asia/Shanghai"
-        try:
-            validate_time_zone(values["time_zone"])
-        except ValidationError:
-            errors["time_zone"] = [_("An IANA time zone such as Asia/Shanghai.")]
-    if "is_primary" in data:
-        values["is_primary"] = data["is_primary"] in (True, "true", "on", "1", 1)
-    if errors:
-        raise invalid(errors)
-    return values
-
-
-def _child(model: type[models.Model], supplier: Supplier, child_id: Any) -> Any:
-    pk = as_uuid(child_id)
-    child = model._default_manager.select_for_update().filter(pk=pk, supplier_id=supplier.pk).first() if pk else None
-    if child is None:
-        raise NotFoundError()
-    return child
-
-
-SITE_FIELDS = {"name", "kind", "country", "province", "city", "address", "processes", "capacity", "external_id"}
-CONTACT_FIELDS = {"name", "title", "language", "email", "phone", "wechat", "time_zone", "is_primary", "external_id"}
-
-
-@transaction.atomic
-def site_save(*, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], site_id: Any = None) -> Site:
-    """Add a site (``site_id`` None) or change one. A site's province can put the supplier in a risk region."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    creating = site_id is None
-    values = _child_values(data, text=SITE_TEXT, allowed=SITE_FIELDS, creating=creating)
-    site = Site(tenant=tenant, supplier=supplier) if creating else _child(Site, supplier, site_id)
-    before = None if creating else snapshot(site, sorted(SITE_FIELDS))
-    for name, value in values.items():
-        setattr(site, name, value)
-    if (
-        site.external_id
-        and Site.objects.filter(supplier_id=supplier.pk, external_id=site.external_id).exclude(pk=site.pk).exists()
-    ):
-        raise invalid({"external_id": [_("Another site of this supplier has this ERP id.")]})
-    site.save()
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="supplier.site_add" if creating else "supplier.site_change",
-        target=supplier,
-        before=before,
-        after=snapshot(site, sorted(SITE_FIELDS)),
-    )
-    _after_identity_change(tenant, by, supplier)
-    return site
-
-
-@transaction.atomic
-def site_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, site_id: Any) -> None:
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    site = _child(Site, supplier, site_id)
-    before = snapshot(site, sorted(SITE_FIELDS))
-    certified = site.certifications.exists()  # type: ignore[attr-defined]
-    site.delete()  # its certificates stay, for no site: one may now renew or be renewed by another
-    audit_record(tenant=tenant, by=by, action="supplier.site_remove", target=supplier, before=before)
-    _after_identity_change(tenant, by, supplier)
-    if certified:
-        from suppliers.services.certifications import compliance_evaluate
-
-        compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
-        row_facts_refresh([supplier.pk])
-
-
-@transaction.atomic
-def contact_save(
-    *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], contact_id: Any = None
-) -> Contact:
-    """Add a contact or change one. One primary contact per supplier: making one primary demotes the other."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    creating = contact_id is None
-    values = _child_values(data, text=CONTACT_TEXT, allowed=CONTACT_FIELDS, creating=creating)
-    if not (values.get("email") or values.get("phone") or values.get("wechat")) and creating:
-        raise invalid({"email": [_("Give at least one way to reach the contact: e-mail, phone or WeChat.")]})
-    contact = Contact(tenant=tenant, supplier=supplier) if creating else _child(Contact, supplier, contact_id)
-    before = None if creating else snapshot(contact, sorted(CONTACT_FIELDS))
-    for name, value in values.items():
-        setattr(contact, name, value)
-    if contact.is_primary:
-        Contact.objects.filter(supplier_id=supplier.pk, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
-    contact.save()
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="supplier.contact_add" if creating else "supplier.contact_change",
-        target=supplier,
-        before=before,
-        after=snapshot(contact, sorted(CONTACT_FIELDS)),
-    )
-    return contact
-
-
-@transaction.atomic
-def contact_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, contact_id: Any) -> None:
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
-    contact = _child(Contact, supplier, contact_id)
-    before = snapshot(contact, sorted(CONTACT_FIELDS))
-    contact.delete()
-    audit_record(tenant=tenant, by=by, action="supplier.contact_remove", target=supplier, before=before)
-
-
-# Merge ---------------------------------------------------------------------------------------------------
-
-# Rows of these models are unique per supplier on these fields; a row of the merged record that would collide
-# with one the kept record has is dropped (the kept record's stands).
-_UNIQUE_PER_SUPPLIER: dict[str, tuple[str, ...]] = {
-    "suppliers.suppliercategory": ("category_id",),
-    "suppliers.onboardingtask": ("code",),
-    "suppliers.supplieragentgrant": ("user_id", "permission_id"),
-}
-# Rows unique per supplier on an ERP id: the merged record's row keeps coming, without its clashing ERP id.
-_ERP_ID_PER_SUPPLIER = {"suppliers.site"}
-
-
-@transaction.atomic
-def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any) -> Supplier:
-    """Fold ``source`` into ``target``: every record that points at the source (sites, contacts, certificates,
-    documents, audits, flags, onboarding, agents, categories, spend vendors, and whatever later capabilities
-    attach to a supplier) moves to the target, the source's names become the target's aliases, and the source
-    stays as a record merged into the target (so its ERP id still finds the target). Audited with the counts."""
-    by.require(Scope.SUPPLIER_WRITE)
-    source_pk, target_pk = as_uuid(source_id), as_uuid(target_id)
-    if source_pk is None or target_pk is None:
-        raise NotFoundError()
-    if source_pk == target_pk:
-        raise invalid({"target": [_("Choose a different supplier to merge into.")]})
-    # locked in id order, as every other writer that locks several suppliers does (row_facts_refresh)
-    both = Supplier.objects.select_for_update().filter(pk__in=[source_pk, target_pk]).order_by("pk")
-    locked = {s.pk: s for s in both}
-    source, target = locked.get(source_pk), locked.get(target_pk)
-    if source is None or target is None or source.merged_into_id or target.merged_into_id:
-        raise NotFoundError()
-    moved: dict[str, int] = {}
-    for relation in Supplier._meta.related_objects:
-        if relation.one_to_many is False or relation.related_model is Supplier:
-            continue
-        model = relation.related_model
-        field_name = relation.field.name
-        label = model._meta.label_lower
-        rows = model._default_manager.filter(**{field_name: source})
-        if label == "suppliers.onboardingtask":
-            # A step the merged record has settled stands over the same step still open on the kept one.
-            settled = rows.exclude(status="open").values_list("code", flat=True)
-            model._default_manager.filter(**{field_name: target}, status="open", code__in=list(settled)).delete()
-        unique = _UNIQUE_PER_SUPPLIER.get(label)
-        if unique:
-            taken = set(model._default_manager.filter(**{field_name: target}).values_list(*unique))
-            clash = [pk for pk, *key in rows.values_list("pk", *unique) if tuple(key) in taken]
-            model._default_manager.filter(pk__in=clash).delete()
-        if label in _ERP_ID_PER_SUPPLIER:
-            taken_ids = set(
-                model._default_manager.filter(**{field_name: target})
-                .exclude(external_id="")
-                .values_list("external_id", flat=True)
-            )
-            rows.filter(external_id__in=taken_ids).update(external_id="")
-        if label == "suppliers.bankaccount":
-            # The kept record's bank details stand; the merged record's become history, never active or pending.
-            rows.filter(status__in=["active", "pending"]).update(status="superseded")
-        if label == "suppliers.riskflag":
-            open_sources = set(
-                model._default_manager.filter(**{field_name: target}, is_open=True)
-                .exclude(source="")
-                .values_list("source", flat=True)
-            )
-            rows.filter(is_open=True, source__in=open_sources).update(is_open=False, closed_at=timezone.now())
-        count = rows.update(**{field_name: target})
-        if count:
-            moved[label] = count
-    Supplier.objects.filter(merged_into=source).update(merged_into=target)
-    names = [n for n in (source.legal_name, source.local_name, *source.aliases) if n]
-    known = {target.legal_name, target.local_name, *target.aliases}
-    target.aliases = [*target.aliases, *(n for n in names if n not in known)][:50]
-    if not target.credit_code and source.credit_code:
-        target.credit_code = source.credit_code
-    target.updated_at = timezone.now()
-    target.save()
-    names_changed()  # one supplier fewer, and the kept one's aliases
-    source.merged_into = target
-    source.updated_at = timezone.now()
-    source.save(update_fields=["merged_into", "updated_at"])
-    primaries = Contact.objects.filter(supplier_id=target.pk, is_primary=True).order_by("created_at")
-    Contact.objects.filter(pk__in=[c.pk for c in primaries[1:]]).update(is_primary=False)
-    # What the moved records change: the region of its sites, the certificates its categories require.
-    from suppliers.services.certifications import compliance_evaluate
-
-    risk_region_refresh(tenant=tenant, by=by, supplier_id=target.pk)
-    compliance_evaluate(tenant=tenant, by=by, supplier=target)
-    row_facts_refresh([target.pk, source.pk])  # the moved flags, certificates and categories
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="supplier.merge",
-        target=target,
-        before={"merged": str(source.pk), "name": source.legal_name},
-        after={"moved": moved},
-    )
-    return target

@@ -38,7 +38,8 @@ from suppliers.models import (
     Tier,
 )
 from suppliers.selectors import onboarding as selectors
-from suppliers.services.common import check_supplier_step, invalid, supplier_for
+from suppliers.services.access import access_onboarding_task, access_supplier, check_supplier_access
+from suppliers.services.common import invalid
 
 ERP_VENDOR_CREATED = "erp_vendor_created"
 BANK_DETAILS_VERIFIED = "bank_details_verified"
@@ -252,7 +253,7 @@ def onboarding_start(*, tenant: Tenant, by: Actor, supplier_id: Any) -> list[Onb
     """Make the supplier's tasks from its tier's checklist. Running it again adds the items the checklist has
     gained and leaves every existing task as it is. Each new task goes to the supplier's owner and is due the
     item's number of days from today. Returns the tasks it added."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
     template = _template_for(tenant, by, supplier.tier)
     have = set(OnboardingTask.objects.filter(supplier_id=supplier.pk).values_list("code", flat=True))
     today = timezone.localdate()
@@ -284,11 +285,7 @@ def onboarding_start(*, tenant: Tenant, by: Actor, supplier_id: Any) -> list[Onb
 
 
 def _task_for(by: Actor, task_id: Any, scope: str) -> OnboardingTask:
-    by.require(scope)
-    task = OnboardingTask.objects.select_for_update().filter(pk=as_uuid(task_id)).first()
-    if task is None:
-        raise NotFoundError()
-    return task
+    return access_onboarding_task(by=by, id=task_id, need=scope, lock=True)
 
 
 def _task_event(tenant: Tenant, by: Actor, task: OnboardingTask, action: str, **after: Any) -> None:
@@ -454,7 +451,7 @@ def complete_if_open(*, tenant: Tenant, by: Actor, supplier: Supplier, code: str
     """A step of another service: mark the supplier's task ``code`` done if it is open (True when it was).
     The caller's right is checked again: the bank step is done by whoever may approve bank details, any other
     step by whoever may change the supplier; agents never."""
-    check_supplier_step(by, supplier, scopes=(STEP_SCOPES.get(code, Scope.SUPPLIER_WRITE),))
+    check_supplier_access(by=by, supplier=supplier, need=STEP_SCOPES.get(code, Scope.SUPPLIER_WRITE))
     task = OnboardingTask.objects.select_for_update().filter(supplier_id=supplier.pk, code=code).first()
     if task is None or task.status != TaskStatus.OPEN:
         return False
@@ -502,8 +499,7 @@ def onboarding_task_reopen(*, tenant: Tenant, by: Actor, task_id: Any) -> Onboar
 @transaction.atomic
 def onboarding_evidence_download(*, tenant: Tenant, by: Actor, task_id: Any) -> OnboardingTask:
     """The task whose evidence is about to be sent, once the read is recorded."""
-    by.require(Scope.SUPPLIER_READ)
-    task = selectors.onboarding_task_get(task_id=task_id)
+    task = access_onboarding_task(by=by, id=task_id, need=Scope.SUPPLIER_READ)
     if not task.file:
         raise NotFoundError()
     audit_record(

@@ -19,7 +19,8 @@ from sourcing.models import Tenant
 from suppliers import lifecycle
 from suppliers.models import StatusChange, Supplier, SupplierStatus
 from suppliers.selectors.qualification import approval_blockers
-from suppliers.services.common import invalid, supplier_for
+from suppliers.services.access import access_supplier
+from suppliers.services.common import invalid
 
 
 class ApprovalBlocked(DomainError):
@@ -60,7 +61,7 @@ def supplier_transition(
     step = lifecycle.ACTIONS.get(action)
     if step is None:
         raise invalid({"action": [_("Not a valid choice.")]})
-    supplier = supplier_for(by, supplier_id, scope=step.scope, lock=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=step.scope, lock=True)
     if step.key not in lifecycle.ALLOWED.get(supplier.status, ()):
         raise DomainError(
             _("A supplier that is %(status)s cannot be moved with “%(action)s”.")

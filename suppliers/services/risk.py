@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import DomainError, NotFoundError
-from sourcing.ids import as_uuid
+from sourcing.errors import DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from suppliers import regions
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.selectors.onboarding import internal_member_get
-from suppliers.services.common import check_supplier_step, invalid, supplier_for
+from suppliers.services.access import access_risk_flag, access_supplier, check_supplier_access
+from suppliers.services.common import invalid
 from suppliers.services.row_facts import row_facts_refresh
 
 REGION_SOURCE = "region:forced_labour"
@@ -46,7 +46,7 @@ def risk_flag_raise(
     """Open the automatic flag ``source`` of this supplier, or refresh its title and severity if it is open.
     A step of the services that keep the supplier's data (``supplier:write``) or evidence
     (``supplier:evidence``; an agent's upload for a supplier granted to them); the right is checked again."""
-    check_supplier_step(by, supplier, scopes=AUTOMATIC_FLAG_SCOPES, agents=True)
+    check_supplier_access(by=by, supplier=supplier, need=(*AUTOMATIC_FLAG_SCOPES, Scope.PORTAL))
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is not None:
         if (flag.title, flag.severity) != (title, severity):
@@ -69,7 +69,7 @@ def risk_flag_raise(
 def risk_flag_resolve(*, tenant: Tenant, by: Actor, supplier: Supplier, source: str) -> bool:
     """Close the open automatic flag ``source`` of this supplier, if there is one; True when one was closed.
     The caller's right is checked as for ``risk_flag_raise``."""
-    check_supplier_step(by, supplier, scopes=AUTOMATIC_FLAG_SCOPES, agents=True)
+    check_supplier_access(by=by, supplier=supplier, need=(*AUTOMATIC_FLAG_SCOPES, Scope.PORTAL))
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is None:
         return False
@@ -115,7 +115,7 @@ def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskF
     division code lies in a forced-labour high-risk region (``suppliers.regions``), or close it when none does
     any more. A step of the services that create or change a supplier or a site (an agent's proposal
     included); the caller's right to change the supplier is checked again. Returns the open flag, or None."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE, agents=True)
+    supplier = access_supplier(by=by, id=supplier_id, need=(Scope.SUPPLIER_WRITE, Scope.PORTAL))
     sites = list(Site.objects.filter(supplier_id=supplier.pk).order_by("name").values_list("name", "province"))
     hits = regions.region_hits(province=supplier.province, sites=sites, credit_code=supplier.credit_code)
     if not hits:
@@ -209,7 +209,7 @@ def risk_flag_create(
     owner_id: Any = None,
 ) -> RiskFlag:
     """Raise a manual flag on a supplier, held by an internal member (or nobody)."""
-    supplier = supplier_for(by, supplier_id, scope=Scope.SUPPLIER_WRITE)
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE)
     errors: dict[str, list[str]] = {}
     title = str(title or "").strip()
     note = str(note or "").strip()
@@ -251,15 +251,8 @@ def risk_flag_create(
 def risk_flag_close(*, tenant: Tenant, by: Actor, flag_id: Any, note: str) -> RiskFlag:
     """Close an open manual flag, saying how it was dealt with (kept under the flag's note). Automatic flags
     close by themselves when their cause goes away."""
-    by.require(Scope.SUPPLIER_WRITE)
-    found = RiskFlag.objects.filter(pk=as_uuid(flag_id)).values_list("supplier_id", flat=True).first()
-    if found is None:
-        raise NotFoundError()
     # the supplier first, then its flag: the order a merge (and every supplier writer) locks them in
-    supplier_for(by, found, scope=Scope.SUPPLIER_WRITE, lock=True)
-    flag = RiskFlag.objects.select_for_update().filter(pk=as_uuid(flag_id)).first()
-    if flag is None:
-        raise NotFoundError()
+    flag = access_risk_flag(by=by, id=flag_id, need=Scope.SUPPLIER_WRITE, lock=True)
     if flag.kind != RiskKind.MANUAL:
         raise DomainError(
             _("This flag was raised from the data and closes by itself when its cause goes away."),

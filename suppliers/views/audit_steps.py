@@ -19,6 +19,7 @@ from sourcing.web import TenantRequest
 from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, SubmitForm
 from suppliers.models import AuditStatus, FactoryAudit
 from suppliers.selectors import audits as selectors
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audits as services
 
 
@@ -127,7 +128,7 @@ def add_finding(request: TenantRequest, desk: Desk, audit: FactoryAudit) -> Http
     form = FindingForm(request.POST, items=selectors.audit_sheet(audit=audit).items, owners=owners)
     if form.is_valid():
         try:
-            services.audit_finding_add(
+            finding_services.audit_finding_add(
                 tenant=request.tenant, by=request.actor, audit_id=audit.pk, **form.service_arguments()
             )
         except DomainError as exc:

@@ -35,9 +35,11 @@ from suppliers.forms.audits import (
 )
 from suppliers.models import AuditEvidence, AuditStatus, FactoryAudit, Site, Supplier
 from suppliers.selectors import audits as selectors
-from suppliers.selectors.master import supplier_get
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_review
+from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
+from suppliers.services.access import access_audit, access_audit_finding, access_supplier
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
 
@@ -69,7 +71,9 @@ def audit_template_create(request: TenantRequest) -> HttpResponse:
     form = AuditTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.audit_template_create(tenant=request.tenant, by=request.actor, **form.cleaned_data)
+            template = template_services.audit_template_create(
+                tenant=request.tenant, by=request.actor, **form.cleaned_data
+            )
         except DomainError as exc:
             add_service_errors(form, exc)
         else:
@@ -84,7 +88,7 @@ def audit_template_edit(request: TenantRequest, audit_template_id: str) -> HttpR
     form = AuditTemplateForm(request.POST or None, initial=AuditTemplateForm.initial_for(template))
     if request.method == "POST" and form.is_valid():
         try:
-            services.audit_template_update(
+            template_services.audit_template_update(
                 tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
             )
         except DomainError as exc:
@@ -123,7 +127,9 @@ def audit_template_detail(request: TenantRequest, audit_template_id: str) -> Htt
 def audit_template_set_active(request: TenantRequest, audit_template_id: str) -> HttpResponse:
     template = selectors.template_get(template_id=audit_template_id)
     active = request.POST.get("active") == "1"
-    services.audit_template_set_active(tenant=request.tenant, by=request.actor, template_id=template.pk, active=active)
+    template_services.audit_template_set_active(
+        tenant=request.tenant, by=request.actor, template_id=template.pk, active=active
+    )
     if active:
         messages.success(request, _("Checklist %(name)s is active again.") % {"name": template})
     else:
@@ -138,7 +144,7 @@ def audit_question_add(request: TenantRequest, audit_template_id: str) -> HttpRe
     form = AuditQuestionForm(request.POST)
     if form.is_valid():
         try:
-            services.audit_question_add(
+            template_services.audit_question_add(
                 tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
             )
         except DomainError as exc:
@@ -159,7 +165,7 @@ def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpR
     form = AuditQuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.audit_question_update(
+            template_services.audit_question_update(
                 tenant=request.tenant, by=request.actor, question_id=question.pk, **form.cleaned_data
             )
         except DomainError as exc:
@@ -174,7 +180,7 @@ def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpR
 @require_POST
 def audit_question_delete(request: TenantRequest, audit_question_id: str) -> HttpResponse:
     question = selectors.question_get(question_id=audit_question_id)
-    services.audit_question_remove(tenant=request.tenant, by=request.actor, question_id=question.pk)
+    template_services.audit_question_remove(tenant=request.tenant, by=request.actor, question_id=question.pk)
     messages.success(request, _("Question removed. Audits already planned keep it."))
     return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
 
@@ -184,7 +190,7 @@ def audit_question_delete(request: TenantRequest, audit_question_id: str) -> Htt
 def audit_question_move(request: TenantRequest, audit_question_id: str) -> HttpResponse:
     question = selectors.question_get(question_id=audit_question_id)
     up = request.POST.get("direction") != "down"
-    services.audit_question_move(tenant=request.tenant, by=request.actor, question_id=question.pk, up=up)
+    template_services.audit_question_move(tenant=request.tenant, by=request.actor, question_id=question.pk, up=up)
     url = redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
     url["Location"] += f"#q-{question.pk}"
     return url
@@ -221,14 +227,14 @@ def _supplier_audits(request: TenantRequest, supplier: Supplier, plan_form: Audi
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_audits(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return _supplier_audits(request, supplier)
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_plan(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_AUDIT, merged=True)
     form = _plan_form(request, supplier, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -347,7 +353,7 @@ def _audit_detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> 
 
 @tenant_view(Scope.SUPPLIER_READ)
 def audit_detail(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return _audit_detail(request, selectors.audit_get(audit_id=audit_id))
+    return _audit_detail(request, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_READ))
 
 
 DESK = steps.Desk(
@@ -362,20 +368,20 @@ DESK = steps.Desk(
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_answer(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.answer(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.answer(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_submit(request: TenantRequest, audit_id: str) -> HttpResponse:
     """Save the answers posted with it (if any), then submit."""
-    return steps.submit(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.submit(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_review_accept(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
+    audit = access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT)
     form = ReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
@@ -392,7 +398,7 @@ def audit_review_accept(request: TenantRequest, audit_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_review_return(request: TenantRequest, audit_id: str) -> HttpResponse:
-    audit = selectors.audit_get(audit_id=audit_id)
+    audit = access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -415,7 +421,7 @@ def audit_review_return(request: TenantRequest, audit_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_evidence_upload(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.upload_evidence(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.upload_evidence(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_READ)
@@ -438,17 +444,17 @@ def evidence_response(evidence: AuditEvidence) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_finding_add(request: TenantRequest, audit_id: str) -> HttpResponse:
-    return steps.add_finding(request, DESK, selectors.audit_get(audit_id=audit_id))
+    return steps.add_finding(request, DESK, access_audit(by=request.actor, id=audit_id, need=Scope.SUPPLIER_AUDIT))
 
 
 @tenant_view(Scope.SUPPLIER_AUDIT)
 @require_POST
 def audit_finding_close(request: TenantRequest, audit_finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=audit_finding_id)
+    finding = access_audit_finding(by=request.actor, id=audit_finding_id, need=Scope.SUPPLIER_AUDIT)
     form = FindingCloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.audit_finding_close(tenant=request.tenant, by=request.actor, finding_id=finding.pk, note=note)
+        finding_services.audit_finding_close(tenant=request.tenant, by=request.actor, finding_id=finding.pk, note=note)
     except DomainError as exc:
         if exc.status == 404:
             raise

@@ -17,8 +17,8 @@ from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.bank import BankChangeForm, DecisionForm
 from suppliers.models import BankStatus
 from suppliers.selectors import bank as selectors
-from suppliers.selectors.master import supplier_get
 from suppliers.services import bank as services
+from suppliers.services.access import access_bank_account, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
 
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 
 @tenant_view(Scope.BANK_READ)
 def supplier_bank(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.BANK_READ, merged=True)
     accounts = selectors.bank_accounts_for_supplier(supplier)
     services.bank_details_view_record(tenant=request.tenant, by=request.actor, supplier=supplier)
     context = profile_context(
@@ -45,7 +45,7 @@ def supplier_bank(request: TenantRequest, supplier_id: str) -> HttpResponse:
 
 @tenant_view(Scope.BANK_WRITE)
 def supplier_bank_request(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.BANK_WRITE, merged=True)
     form = BankChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,7 +64,7 @@ def supplier_bank_request(request: TenantRequest, supplier_id: str) -> HttpRespo
 @tenant_view(Scope.BANK_WRITE)
 @require_POST
 def bank_change_approve(request: TenantRequest, bank_account_id: str) -> HttpResponse:
-    account = selectors.bank_account_get(bank_account_id=bank_account_id)
+    account = access_bank_account(by=request.actor, id=bank_account_id, need=Scope.BANK_WRITE)
     try:
         services.bank_change_approve(
             tenant=request.tenant, by=request.actor, bank_account_id=account.pk, note=request.POST.get("note", "")
@@ -79,7 +79,7 @@ def bank_change_approve(request: TenantRequest, bank_account_id: str) -> HttpRes
 @tenant_view(Scope.BANK_WRITE)
 @require_POST
 def bank_change_reject(request: TenantRequest, bank_account_id: str) -> HttpResponse:
-    account = selectors.bank_account_get(bank_account_id=bank_account_id)
+    account = access_bank_account(by=request.actor, id=bank_account_id, need=Scope.BANK_WRITE)
     try:
         services.bank_change_reject(
             tenant=request.tenant, by=request.actor, bank_account_id=account.pk, note=request.POST.get("note", "")

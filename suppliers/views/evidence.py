@@ -24,9 +24,9 @@ from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentEditForm, DocumentUploadForm, ExpiringFilterForm
 from suppliers.models import Certification, CertificationState, StoredFile, Supplier
 from suppliers.selectors import evidence as selectors
-from suppliers.selectors.master import supplier_get
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
+from suppliers.services.access import access_certification, access_document, access_supplier
 from suppliers.views.profile import profile_context
 
 EXPIRING_PER_PAGE = 50
@@ -78,7 +78,7 @@ def _certifications_page(request: TenantRequest, supplier: Supplier, form: Certi
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_certifications(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form = CertificationForm(sites=selectors.site_choices(supplier=supplier))
     return _certifications_page(request, supplier, form)
 
@@ -86,7 +86,7 @@ def supplier_certifications(request: TenantRequest, supplier_id: str) -> HttpRes
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 @require_POST
 def certification_create(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_EVIDENCE, merged=True)
     form = CertificationForm(request.POST, request.FILES, sites=selectors.site_choices(supplier=supplier))
     if form.is_valid():
         try:
@@ -105,7 +105,7 @@ def certification_create(request: TenantRequest, supplier_id: str) -> HttpRespon
 
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 def certification_edit(request: TenantRequest, certification_id: str) -> HttpResponse:
-    certification = selectors.certification_get(certification_id=certification_id)
+    certification = access_certification(by=request.actor, id=certification_id, need=Scope.SUPPLIER_EVIDENCE)
     supplier = certification.supplier
     form = CertificationForm(
         request.POST or None,
@@ -135,7 +135,7 @@ def certification_edit(request: TenantRequest, certification_id: str) -> HttpRes
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 @require_POST
 def certification_delete(request: TenantRequest, certification_id: str) -> HttpResponse:
-    certification = selectors.certification_get(certification_id=certification_id)
+    certification = access_certification(by=request.actor, id=certification_id, need=Scope.SUPPLIER_EVIDENCE)
     supplier = cert_services.certification_delete(
         tenant=request.tenant, by=request.actor, certification_id=certification.pk
     )
@@ -244,7 +244,7 @@ def _documents_page(request: TenantRequest, supplier: Supplier, form: DocumentUp
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_documents(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form = DocumentUploadForm(documents=selectors.document_choices(supplier=supplier))
     return _documents_page(request, supplier, form)
 
@@ -252,7 +252,7 @@ def supplier_documents(request: TenantRequest, supplier_id: str) -> HttpResponse
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 @require_POST
 def document_upload(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_EVIDENCE, merged=True)
     form = DocumentUploadForm(request.POST, request.FILES, documents=selectors.document_choices(supplier=supplier))
     if form.is_valid():
         try:
@@ -281,7 +281,7 @@ def document_version_download(request: TenantRequest, version_id: str) -> HttpRe
 
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 def document_edit(request: TenantRequest, document_id: str) -> HttpResponse:
-    document = selectors.document_get(document_id=document_id)
+    document = access_document(by=request.actor, id=document_id, need=Scope.SUPPLIER_EVIDENCE)
     supplier = document.supplier
     form = DocumentEditForm(request.POST or None, initial=DocumentEditForm.initial_for(document))
     if request.method == "POST" and form.is_valid():
@@ -303,7 +303,7 @@ def document_edit(request: TenantRequest, document_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_EVIDENCE)
 def document_delete(request: TenantRequest, document_id: str) -> HttpResponse:
     """GET asks for confirmation, naming every version that goes with the document; POST removes it."""
-    document = selectors.document_get(document_id=document_id)
+    document = access_document(by=request.actor, id=document_id, need=Scope.SUPPLIER_EVIDENCE)
     if request.method != "POST":
         versions = list(document.versions.order_by("-version"))
         context = profile_context(request, document.supplier, "documents", document=document, versions=versions)

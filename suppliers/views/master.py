@@ -34,7 +34,10 @@ from suppliers.selectors import master as selectors
 from suppliers.selectors import qualification as qualification_selectors
 from suppliers.selectors.duplicates import supplier_clusters
 from suppliers.services import master as services
+from suppliers.services import merge as merge_services
 from suppliers.services import qualification as qualification_services
+from suppliers.services import sites_contacts as site_services
+from suppliers.services.access import access_contact, access_site, access_supplier
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
@@ -185,7 +188,7 @@ def supplier_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_WRITE)
 def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     form = _supplier_form(request, _initial(supplier))
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -214,7 +217,7 @@ def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
 def supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
     """The overview tab: identity, governance, categories, qualification (what blocks approval, the actions the
     viewer may take) and the status timeline."""
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     scopes = request.membership.scopes
     actions = [a for a in lifecycle.actions_from(supplier.status) if a.scope in scopes]
     return render(
@@ -240,7 +243,7 @@ def supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_transition(request: TenantRequest, supplier_id: str) -> HttpResponse:
     """One lifecycle action (the service checks the scope the action needs and the approval rules)."""
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form = TransitionForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
@@ -273,7 +276,7 @@ def qualification_board(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_sites(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_sites.html",
@@ -288,31 +291,27 @@ def _child_form_page(
     kind: str,
     child_id: str | None,
 ) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
-    model: Any = Site if kind == "site" else Contact
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     form_class: Any = SiteForm if kind == "site" else ContactForm
     child = None
     initial: dict[str, Any] = {}
     if child_id is not None:
-        child = model.objects.filter(pk=child_id, supplier_id=supplier.pk).first()
-        if child is None:
-            from django.http import Http404
-
-            raise Http404
+        access: Any = access_site if kind == "site" else access_contact
+        child = access(by=request.actor, supplier=supplier, id=child_id, need=Scope.SUPPLIER_WRITE)
         initial = {name: getattr(child, name) for name in form_class.base_fields}
         if kind == "site":
             initial["processes"] = ", ".join(child.processes)
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save = services.site_save if kind == "site" else services.contact_save
+        save: Any = site_services.site_save if kind == "site" else site_services.contact_save
         key = "site_id" if kind == "site" else "contact_id"
         try:
             save(
                 tenant=request.tenant,
                 by=request.actor,
                 supplier_id=supplier.pk,
-                data=form.cleaned_data,
                 **{key: child.pk if child else None},
+                **form.cleaned_data,
             )
         except DomainError as exc:
             add_service_errors(form, exc)
@@ -342,15 +341,15 @@ def site_edit(request: TenantRequest, supplier_id: str, site_id: str) -> HttpRes
 @require_POST
 @tenant_view(Scope.SUPPLIER_WRITE)
 def site_delete(request: TenantRequest, supplier_id: str, site_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
-    services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
+    site_services.site_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, site_id=site_id)
     messages.success(request, _("Site removed."))
     return redirect("supplier_sites", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
 
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_contacts(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_contacts.html",
@@ -371,15 +370,17 @@ def contact_edit(request: TenantRequest, supplier_id: str, contact_id: str) -> H
 @require_POST
 @tenant_view(Scope.SUPPLIER_WRITE)
 def contact_delete(request: TenantRequest, supplier_id: str, contact_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
-    services.contact_delete(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
+    site_services.contact_delete(
+        tenant=request.tenant, by=request.actor, supplier_id=supplier.pk, contact_id=contact_id
+    )
     messages.success(request, _("Contact removed."))
     return redirect("supplier_contacts", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
 
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_activity(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = selectors.supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     return render(
         request,
         "suppliers/supplier_activity.html",
@@ -413,7 +414,7 @@ def supplier_merge(request: TenantRequest) -> HttpResponse:
         messages.error(request, _("Choose the supplier to keep and the one to merge into it."))
         return redirect("supplier_duplicates", tenant_slug=request.tenant.slug)
     try:
-        target = services.supplier_merge(
+        target = merge_services.supplier_merge(
             tenant=request.tenant,
             by=request.actor,
             source_id=form.cleaned_data["source"],

@@ -27,8 +27,8 @@ from suppliers.forms.onboarding import (
 )
 from suppliers.models import OnboardingTask
 from suppliers.selectors import onboarding as selectors
-from suppliers.selectors.master import supplier_get
 from suppliers.services import onboarding as services
+from suppliers.services.access import access_onboarding_task, access_supplier
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
@@ -54,7 +54,7 @@ def _refusal(exc: DomainError) -> str:
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_onboarding(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     tasks = selectors.onboarding_tasks(supplier)
     scopes = request.membership.scopes
     can_write = Scope.SUPPLIER_WRITE in scopes
@@ -94,7 +94,7 @@ def _back_to_tab(request: TenantRequest, supplier_id: Any) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_WRITE)
 @require_POST
 def onboarding_start(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     try:
         added = services.onboarding_start(tenant=request.tenant, by=request.actor, supplier_id=supplier.pk)
     except DomainError as exc:
@@ -108,7 +108,7 @@ def onboarding_start(request: TenantRequest, supplier_id: str) -> HttpResponse:
 
 
 def _task_action(request: TenantRequest, task_id: str, act: Any, done: str) -> HttpResponse:
-    task = selectors.onboarding_task_get(task_id=task_id)
+    task = access_onboarding_task(by=request.actor, id=task_id, need=Scope.SUPPLIER_READ)
     try:
         act(task)
     except DomainError as exc:

@@ -16,13 +16,14 @@ from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.master import ProposalForm
 from suppliers.models import Contact, Site
-from suppliers.selectors.master import supplier_get_for_agent, supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.services.access import access_supplier
 from suppliers.services.master import PossibleDuplicate, supplier_propose
 
 
 @tenant_view(Scope.PORTAL)
 def portal_supplier_detail(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get_for_agent(user=request.user, supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.PORTAL, merged=True)
     return render(
         request,
         "portal/supplier_detail.html",
@@ -57,7 +58,7 @@ def portal_supplier_propose(request: TenantRequest) -> HttpResponse:
                 allow_duplicates=form.cleaned_data["allow_duplicates"],
             )
         except PossibleDuplicate as exc:
-            assigned = set(supplier_list_for_agent(user=request.user).values_list("pk", flat=True))
+            assigned = set(suppliers_assigned_to(user=request.user).values_list("pk", flat=True))
             candidates = _partner_safe(exc.candidates, assigned)
             form.add_error(None, exc.message)
         except DomainError as exc:

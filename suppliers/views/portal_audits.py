@@ -18,17 +18,18 @@ from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, 
 from suppliers.models import AuditStatus, FactoryAudit
 from suppliers.selectors import audits as selectors
 from suppliers.services import audits as services
+from suppliers.services.access import access_audit
 from suppliers.views import audit_steps as steps
 from suppliers.views.audits import evidence_response
 
 
 def _audit(request: TenantRequest, audit_id: str) -> FactoryAudit:
-    return selectors.audit_get_for_agent(membership=request.membership, audit_id=audit_id)
+    return access_audit(by=request.actor, id=audit_id, need=Scope.PORTAL)
 
 
 @tenant_view(Scope.PORTAL)
 def portal_audit_list(request: TenantRequest) -> HttpResponse:
-    audits = list(selectors.audit_list_for_agent(membership=request.membership))
+    audits = list(selectors.audits_assigned_to(membership=request.membership))
     return render(request, "portal/audits/audit_list.html", {"audits": audits})
 
 

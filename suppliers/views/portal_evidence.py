@@ -15,15 +15,15 @@ from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentUploadForm
 from suppliers.selectors import evidence as selectors
-from suppliers.selectors.master import supplier_get_for_agent
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
+from suppliers.services.access import access_supplier
 from suppliers.views.evidence import file_response, with_states
 
 
 @tenant_view(Scope.PORTAL)
 def portal_supplier_certifications(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get_for_agent(user=request.user, supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.PORTAL, merged=True)
     sites = selectors.site_choices(supplier=supplier)
     form = CertificationForm(request.POST or None, request.FILES or None, sites=sites)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +48,7 @@ def portal_supplier_certifications(request: TenantRequest, supplier_id: str) -> 
 
 @tenant_view(Scope.PORTAL)
 def portal_supplier_documents(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get_for_agent(user=request.user, supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.PORTAL, merged=True)
     form = DocumentUploadForm(
         request.POST or None,
         request.FILES or None,

@@ -18,9 +18,9 @@ from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.risk import CloseForm, RiskFilterForm, RiskFlagForm
 from suppliers.models import Supplier
 from suppliers.selectors import risk as selectors
-from suppliers.selectors.master import supplier_get
 from suppliers.selectors.onboarding import owner_choices
 from suppliers.services import risk as services
+from suppliers.services.access import access_risk_flag, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
 
@@ -43,7 +43,7 @@ def _tab(request: TenantRequest, supplier: Supplier, form: Any, status: int = 20
 
 @tenant_view(Scope.SUPPLIER_READ)
 def supplier_risk(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_READ, merged=True)
     can_write = Scope.SUPPLIER_WRITE in request.membership.scopes
     return _tab(request, supplier, RiskFlagForm(owners=owner_choices()) if can_write else None)
 
@@ -51,7 +51,7 @@ def supplier_risk(request: TenantRequest, supplier_id: str) -> HttpResponse:
 @tenant_view(Scope.SUPPLIER_WRITE)
 @require_POST
 def supplier_risk_raise(request: TenantRequest, supplier_id: str) -> HttpResponse:
-    supplier = supplier_get(supplier_id=supplier_id)
+    supplier = access_supplier(by=request.actor, id=supplier_id, need=Scope.SUPPLIER_WRITE, merged=True)
     form = RiskFlagForm(request.POST, owners=owner_choices())
     if form.is_valid():
         data = form.cleaned_data
@@ -76,7 +76,7 @@ def supplier_risk_raise(request: TenantRequest, supplier_id: str) -> HttpRespons
 @tenant_view(Scope.SUPPLIER_WRITE)
 @require_POST
 def risk_flag_close(request: TenantRequest, risk_flag_id: str) -> HttpResponse:
-    flag = selectors.risk_flag_get(flag_id=risk_flag_id)
+    flag = access_risk_flag(by=request.actor, id=risk_flag_id, need=Scope.SUPPLIER_WRITE)
     try:
         services.risk_flag_close(
             tenant=request.tenant, by=request.actor, flag_id=flag.pk, note=request.POST.get("note", "")

@@ -13,7 +13,9 @@ from sourcing.actors import Actor
 from sourcing.models import Membership, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import AuditItem, AuditTemplate, FactoryAudit, Supplier
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.services import audit_findings as finding_services
+from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
 
@@ -80,12 +82,12 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
 def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membership]) -> dict[str, str]:
     agent = members.get("agent")
     with tenant_scope(tenant):
-        assigned = agent is not None and supplier_list_for_agent(user=agent.user).filter(pk=supplier.pk).exists()
+        assigned = agent is not None and suppliers_assigned_to(user=agent.user).filter(pk=supplier.pk).exists()
         auditor = agent if assigned and agent is not None else members["admin"]
-        template = services.audit_template_create(
+        template = template_services.audit_template_create(
             tenant=tenant, by=SYSTEM, name="Factory quality-system audit", audit_type="quality_system"
         )
-        question = services.audit_question_add(
+        question = template_services.audit_question_add(
             tenant=tenant,
             by=SYSTEM,
             template_id=template.pk,
@@ -93,7 +95,7 @@ def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membersh
             text="Is there a documented quality manual?",
             weight=3,
         )
-        services.audit_question_add(
+        template_services.audit_question_add(
             tenant=tenant,
             by=SYSTEM,
             template_id=template.pk,
@@ -109,7 +111,7 @@ def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membersh
         evidence = services.audit_evidence_upload(
             tenant=tenant, by=by, audit_id=audit.pk, file=io.BytesIO(PDF), file_name="quality-manual.pdf"
         )
-        finding = services.audit_finding_add(
+        finding = finding_services.audit_finding_add(
             tenant=tenant, by=by, audit_id=audit.pk, severity="major", description="No incoming inspection records"
         )
         item = AuditItem.objects.filter(audit_id=audit.pk).order_by("position").first()
@@ -144,11 +146,11 @@ def make_template(
     pass_score: Any = 70,
 ) -> AuditTemplate:
     with tenant_scope(tenant):
-        template = services.audit_template_create(
+        template = template_services.audit_template_create(
             tenant=tenant, by=SYSTEM, name=name, audit_type=audit_type, pass_score=pass_score
         )
         for section, text, weight, critical in QUESTIONS if questions is None else questions:
-            services.audit_question_add(
+            template_services.audit_question_add(
                 tenant=tenant,
                 by=SYSTEM,
                 template_id=template.pk,

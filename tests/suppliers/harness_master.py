@@ -7,7 +7,8 @@ from typing import Any
 from sourcing.models import Membership, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
-from suppliers.services.master import contact_save, site_save, supplier_create
+from suppliers.services.master import supplier_create
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 
 POST_ONLY: set[str] = {"supplier_transition", "site_delete", "contact_delete", "supplier_merge"}
@@ -37,9 +38,9 @@ def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
 def make_objects(tenant: Tenant, supplier: Supplier, members: dict[str, Membership]) -> dict[str, str]:
     """A site and a contact of ``supplier``, and two more suppliers to merge."""
     with tenant_scope(tenant):
-        site = site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": f"{tenant.name} plant"})
+        site = site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name=f"{tenant.name} plant")
         contact = contact_save(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Li Wei", "email": f"li@{tenant.slug}.cn"}
+            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei", email=f"li@{tenant.slug}.cn"
         )
         source = supplier_create(
             tenant=tenant, by=SYSTEM, data={"legal_name": f"{tenant.name} Twin A"}, allow_duplicates=True

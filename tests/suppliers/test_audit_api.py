@@ -13,6 +13,7 @@ from sourcing.models import Membership, Tenant
 from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import FactoryAudit, Supplier
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audits as services
 from tests.suppliers.harness_audits import QUESTIONS, answer_all, make_template, plan
 
@@ -31,7 +32,7 @@ def _passed(tenant: Tenant, supplier: Supplier, template: Any, auditor: Membersh
     audit = plan(tenant, supplier, template, auditor)
     answer_all(tenant, audit, auditor, ["compliant", "compliant", "non_compliant", "compliant"])
     with tenant_scope(tenant):
-        services.audit_finding_add(
+        finding_services.audit_finding_add(
             tenant=tenant,
             by=Actor.for_membership(auditor),
             audit_id=audit.pk,

@@ -31,6 +31,7 @@ from suppliers.models import (
     Site,
     Supplier,
 )
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
 from tests.suppliers.harness_audits import PDF, answer_all, make_template, plan
@@ -98,7 +99,7 @@ def agent_audit(tenant: Tenant, supplier: Supplier, agent: Membership, quality: 
     """An audit the agent performs, with a finding owned by quality that was closed with a note."""
     audit = plan(tenant, supplier, make_template(tenant), agent, planned_on=datetime.date(2026, 5, 4))
     with tenant_scope(tenant):
-        finding = services.audit_finding_add(
+        finding = finding_services.audit_finding_add(
             tenant=tenant,
             by=Actor.for_membership(agent),
             audit_id=audit.pk,
@@ -106,7 +107,7 @@ def agent_audit(tenant: Tenant, supplier: Supplier, agent: Membership, quality: 
             description="Fire exits blocked",
             owner_id=quality.pk,
         )
-        services.audit_finding_close(
+        finding_services.audit_finding_close(
             tenant=tenant, by=Actor.for_membership(quality), finding_id=finding.pk, note="CLOSING-NOTE-INTERNAL"
         )
     return audit
@@ -290,7 +291,7 @@ def test_open_findings_list_highlights_overdue_and_closes_with_a_note(
 ) -> None:
     audit = plan(tenant, supplier, make_template(tenant), quality)
     with tenant_scope(tenant):
-        late = services.audit_finding_add(
+        late = finding_services.audit_finding_add(
             tenant=tenant,
             by=Actor.for_membership(quality),
             audit_id=audit.pk,
@@ -299,7 +300,7 @@ def test_open_findings_list_highlights_overdue_and_closes_with_a_note(
             owner_id=quality.pk,
             due_on=datetime.date(2020, 1, 1),
         )
-        services.audit_finding_add(
+        finding_services.audit_finding_add(
             tenant=tenant,
             by=Actor.for_membership(quality),
             audit_id=audit.pk,
@@ -482,7 +483,7 @@ def _grow(tenant: Tenant, supplier: Supplier, template: Any, auditor: Membership
         audit = plan(tenant, other, template, auditor, site_id=site.pk)
         answer_all(tenant, audit, auditor, ["compliant", "non_compliant", "compliant", "compliant"])
         with tenant_scope(tenant):
-            services.audit_finding_add(
+            finding_services.audit_finding_add(
                 tenant=tenant,
                 by=Actor.for_membership(auditor),
                 audit_id=audit.pk,

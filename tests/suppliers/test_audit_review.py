@@ -25,6 +25,7 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import AuditFinding, FactoryAudit, Supplier, SupplierCategory
 from suppliers.selectors.qualification import approval_blockers
+from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_review
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
@@ -211,7 +212,7 @@ def test_a_return_withdraws_the_critical_findings_its_submission_raised(
     audit = plan(tenant, supplier, make_template(tenant, name="Checklist W"), agent)
     answer_all(tenant, audit, agent, CRITICAL_MISSED)
     with tenant_scope(tenant):
-        own = services.audit_finding_add(
+        own = finding_services.audit_finding_add(
             tenant=tenant, by=_as(agent), audit_id=audit.pk, severity="minor", description="Fire exit blocked."
         )
         services.audit_submit(tenant=tenant, by=_as(agent), audit_id=audit.pk)

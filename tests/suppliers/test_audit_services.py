@@ -30,6 +30,8 @@ from suppliers.models import (
     Supplier,
 )
 from suppliers.selectors.audits import audit_blockers, latest_audits
+from suppliers.services import audit_findings as finding_services
+from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
 from tests.suppliers.harness_audits import PDF, QUESTIONS, answer_all, make_template, plan
@@ -85,10 +87,10 @@ def test_a_template_is_created_edited_and_deactivated_with_events(tenant: Tenant
     by = _as(quality)
     with tenant_scope(tenant):
         # when they create, edit and deactivate a checklist
-        template = services.audit_template_create(
+        template = template_services.audit_template_create(
             tenant=tenant, by=by, name=" Social audit ", audit_type="social", pass_score="80"
         )
-        services.audit_template_update(
+        template_services.audit_template_update(
             tenant=tenant,
             by=by,
             template_id=template.pk,
@@ -97,7 +99,7 @@ def test_a_template_is_created_edited_and_deactivated_with_events(tenant: Tenant
             description="amfori BSCI based",
             pass_score="85.5",
         )
-        services.audit_template_set_active(tenant=tenant, by=by, template_id=template.pk, active=False)
+        template_services.audit_template_set_active(tenant=tenant, by=by, template_id=template.pk, active=False)
         template.refresh_from_db()
     # then it holds the changes, and each step is an event
     assert (template.name, template.pass_score, template.is_active) == (
@@ -120,11 +122,15 @@ def test_who_may_not_configure_writes_nothing(tenant: Tenant, make_member: Any, 
     assert question is not None
     before = _counts(tenant)
     calls = [
-        lambda: services.audit_template_create(tenant=tenant, by=by, name="X", audit_type="social"),
-        lambda: services.audit_template_set_active(tenant=tenant, by=by, template_id=template.pk, active=False),
-        lambda: services.audit_question_add(tenant=tenant, by=by, template_id=template.pk, section="S", text="T"),
-        lambda: services.audit_question_remove(tenant=tenant, by=by, question_id=question.pk),
-        lambda: services.audit_question_move(tenant=tenant, by=by, question_id=question.pk, up=False),
+        lambda: template_services.audit_template_create(tenant=tenant, by=by, name="X", audit_type="social"),
+        lambda: template_services.audit_template_set_active(
+            tenant=tenant, by=by, template_id=template.pk, active=False
+        ),
+        lambda: template_services.audit_question_add(
+            tenant=tenant, by=by, template_id=template.pk, section="S", text="T"
+        ),
+        lambda: template_services.audit_question_remove(tenant=tenant, by=by, question_id=question.pk),
+        lambda: template_services.audit_question_move(tenant=tenant, by=by, question_id=question.pk, up=False),
     ]
     for call in calls:
         # when they try; then they are refused
@@ -137,10 +143,12 @@ def test_who_may_not_configure_writes_nothing(tenant: Tenant, make_member: Any, 
 def test_a_bad_question_names_every_bad_field(tenant: Tenant) -> None:
     template = make_template(tenant, questions=[])
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.audit_question_add(tenant=tenant, by=SYSTEM, template_id=template.pk, section=" ", text="", weight=11)
+        template_services.audit_question_add(
+            tenant=tenant, by=SYSTEM, template_id=template.pk, section=" ", text="", weight=11
+        )
     assert set(caught.value.fields) == {"section", "text", "weight"}
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.audit_template_create(tenant=tenant, by=SYSTEM, name="", audit_type="bogus", pass_score="101")
+        template_services.audit_template_create(tenant=tenant, by=SYSTEM, name="", audit_type="bogus", pass_score="101")
     assert set(caught.value.fields) == {"name", "audit_type", "pass_score"}
 
 
@@ -150,9 +158,9 @@ def test_questions_move_within_their_section(tenant: Tenant) -> None:
     with tenant_scope(tenant):
         _first, second, third, _fourth = AuditQuestion.objects.filter(template_id=template.pk).order_by("position")
         # when the second moves up, then the first moves up at the top of its section, then the third moves up
-        services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=second.pk, up=True)
-        services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=second.pk, up=True)
-        services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=third.pk, up=True)
+        template_services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=second.pk, up=True)
+        template_services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=second.pk, up=True)
+        template_services.audit_question_move(tenant=tenant, by=SYSTEM, question_id=third.pk, up=True)
         order = list(
             AuditQuestion.objects.filter(template_id=template.pk).order_by("position").values_list("text", flat=True)
         )
@@ -177,7 +185,7 @@ def test_planning_copies_the_questions_so_template_edits_change_no_audit(
     with tenant_scope(tenant):
         question = AuditQuestion.objects.filter(template_id=template.pk).order_by("position").first()
         assert question is not None
-        services.audit_question_update(
+        template_services.audit_question_update(
             tenant=tenant,
             by=SYSTEM,
             question_id=question.pk,
@@ -186,8 +194,8 @@ def test_planning_copies_the_questions_so_template_edits_change_no_audit(
             weight=9,
             is_critical=True,
         )
-        services.audit_question_remove(tenant=tenant, by=SYSTEM, question_id=question.pk)
-        services.audit_template_update(
+        template_services.audit_question_remove(tenant=tenant, by=SYSTEM, question_id=question.pk)
+        template_services.audit_template_update(
             tenant=tenant,
             by=SYSTEM,
             template_id=template.pk,
@@ -216,7 +224,7 @@ def test_planning_refusals_write_nothing(
     empty = make_template(tenant, questions=[], name="Empty")
     inactive = make_template(tenant, name="Old")
     with tenant_scope(tenant):
-        services.audit_template_set_active(tenant=tenant, by=SYSTEM, template_id=inactive.pk, active=False)
+        template_services.audit_template_set_active(tenant=tenant, by=SYSTEM, template_id=inactive.pk, active=False)
         other_supplier = Supplier.objects.create(tenant=tenant, legal_name="Other")
         foreign_site = Site.objects.create(tenant=tenant, supplier=other_supplier, name="Not theirs")
     unassigned_agent = make_member(tenant, Role.AGENT, email="agent.chen@szbridge.test")
@@ -273,7 +281,7 @@ def test_only_the_auditor_performs(
             tenant=tenant, by=by, audit_id=audit.pk, answers={str(item.pk): ("compliant", "")}
         ),
         lambda by: services.audit_evidence_upload(tenant=tenant, by=by, audit_id=audit.pk, file=io.BytesIO(PDF)),
-        lambda by: services.audit_finding_add(
+        lambda by: finding_services.audit_finding_add(
             tenant=tenant, by=by, audit_id=audit.pk, severity="minor", description="x"
         ),
         lambda by: services.audit_submit(tenant=tenant, by=by, audit_id=audit.pk),
@@ -379,7 +387,9 @@ def test_a_submitted_audit_is_scored_and_passes_at_the_pass_score(
     assert _events(tenant, "audit.submit") == 1
     # and it can no longer be changed
     with tenant_scope(tenant), pytest.raises(DomainError, match="submitted"):
-        services.audit_finding_add(tenant=tenant, by=_as(quality), audit_id=audit.pk, severity="minor", description="x")
+        finding_services.audit_finding_add(
+            tenant=tenant, by=_as(quality), audit_id=audit.pk, severity="minor", description="x"
+        )
 
 
 def test_a_critical_item_not_met_fails_the_audit_and_raises_one_critical_finding(
@@ -405,7 +415,7 @@ def test_no_second_critical_finding_when_the_auditor_recorded_one(
     answer_all(tenant, audit, quality, ["compliant", "non_compliant", "compliant", "compliant"])
     with tenant_scope(tenant):
         critical_item = AuditItem.objects.get(audit_id=audit.pk, is_critical=True)
-        services.audit_finding_add(
+        finding_services.audit_finding_add(
             tenant=tenant,
             by=_as(quality),
             audit_id=audit.pk,
@@ -426,7 +436,7 @@ def test_a_finding_is_closed_with_a_note_by_internal_quality_only(
 ) -> None:
     audit = plan(tenant, supplier, make_template(tenant), agent)
     with tenant_scope(tenant):
-        finding = services.audit_finding_add(
+        finding = finding_services.audit_finding_add(
             tenant=tenant,
             by=_as(agent),
             audit_id=audit.pk,
@@ -439,13 +449,15 @@ def test_a_finding_is_closed_with_a_note_by_internal_quality_only(
     before = _counts(tenant)
     for by in (_as(agent), _as(buyer)):
         with tenant_scope(tenant), pytest.raises(ScopeError):
-            services.audit_finding_close(tenant=tenant, by=by, finding_id=finding.pk, note="done")
+            finding_services.audit_finding_close(tenant=tenant, by=by, finding_id=finding.pk, note="done")
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.audit_finding_close(tenant=tenant, by=_as(quality), finding_id=finding.pk, note=" ")
+        finding_services.audit_finding_close(tenant=tenant, by=_as(quality), finding_id=finding.pk, note=" ")
     assert set(caught.value.fields) == {"note"}
     assert _counts(tenant) == before
     with tenant_scope(tenant):
-        services.audit_finding_close(tenant=tenant, by=_as(quality), finding_id=finding.pk, note="Exits cleared")
+        finding_services.audit_finding_close(
+            tenant=tenant, by=_as(quality), finding_id=finding.pk, note="Exits cleared"
+        )
         finding.refresh_from_db()
         event = AuditEvent.objects.get(action="audit_finding.close")
     assert finding.is_closed and event.after["note"] == "Exits cleared"
@@ -454,7 +466,7 @@ def test_a_finding_is_closed_with_a_note_by_internal_quality_only(
 def test_an_agent_may_not_name_an_agent_as_owner(tenant: Tenant, supplier: Supplier, agent: Membership) -> None:
     audit = plan(tenant, supplier, make_template(tenant), agent)
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        services.audit_finding_add(
+        finding_services.audit_finding_add(
             tenant=tenant, by=_as(agent), audit_id=audit.pk, severity="minor", description="x", owner_id=agent.pk
         )
     assert set(caught.value.fields) == {"owner"}
@@ -497,7 +509,7 @@ def test_latest_audits_and_blockers(tenant: Tenant, supplier: Supplier, quality:
             "Factory quality-system audit: 1 open critical finding."
         ]
         finding = AuditFinding.objects.get(audit_id=failed.pk)
-        services.audit_finding_close(tenant=tenant, by=_as(quality), finding_id=finding.pk, note="Recalibrated")
+        finding_services.audit_finding_close(tenant=tenant, by=_as(quality), finding_id=finding.pk, note="Recalibrated")
         # then nothing blocks
         assert audit_blockers(supplier, ["quality_system", "social"]) == []
         # a planned or in-progress audit is not a completed one

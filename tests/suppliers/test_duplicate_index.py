@@ -14,13 +14,8 @@ from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.selectors.duplicates import Probe, duplicate_candidates, names_version
-from suppliers.services.master import (
-    supplier_create,
-    supplier_merge,
-    supplier_propose,
-    supplier_update,
-    supplier_upsert,
-)
+from suppliers.services.master import supplier_create, supplier_propose, supplier_update, supplier_upsert
+from suppliers.services.merge import supplier_merge
 from tests.conftest import SYSTEM
 
 OLD = "Ningbo Everbright Housewares Co., Ltd."

@@ -18,14 +18,13 @@ from suppliers.models import Certification, Contact, RiskFlag, Site, Supplier, S
 from suppliers.selectors.duplicates import Probe, duplicate_candidates, supplier_clusters
 from suppliers.services.master import (
     PossibleDuplicate,
-    contact_save,
-    site_save,
     supplier_create,
-    supplier_merge,
     supplier_propose,
     supplier_update,
     supplier_upsert,
 )
+from suppliers.services.merge import supplier_merge
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 
 
@@ -197,7 +196,7 @@ def test_writes_need_the_scope_and_refusals_write_nothing(tenant: Tenant) -> Non
         with pytest.raises(ScopeError):
             supplier_update(tenant=tenant, by=reader, supplier_id=supplier.pk, data={"city": "X"})
         with pytest.raises(ScopeError):
-            site_save(tenant=tenant, by=reader, supplier_id=supplier.pk, data={"name": "Plant 1"})
+            site_save(tenant=tenant, by=reader, supplier_id=supplier.pk, name="Plant 1")
         assert Supplier.objects.count() == 1 and Site.objects.count() == 0
     assert _events(tenant) == before
 
@@ -207,10 +206,8 @@ def test_another_tenants_supplier_is_a_missing_one(tenant: Tenant, other_tenant:
     with tenant_scope(tenant):
         for call in (
             lambda: supplier_update(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, data={"city": "X"}),
-            lambda: site_save(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, data={"name": "Plant"}),
-            lambda: contact_save(
-                tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, data={"name": "Li", "email": "li@x.cn"}
-            ),
+            lambda: site_save(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, name="Plant"),
+            lambda: contact_save(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, name="Li", email="li@x.cn"),
         ):
             with pytest.raises(NotFoundError):
                 call()
@@ -225,23 +222,30 @@ def test_sites_and_contacts(tenant: Tenant) -> None:
             tenant=tenant,
             by=SYSTEM,
             supplier_id=supplier.pk,
-            data={"name": "Plant 2", "province": "Zhejiang", "processes": "injection moulding, assembly"},
+            name="Plant 2",
+            province="Zhejiang",
+            processes="injection moulding, assembly",
         )
         assert site.processes == ["injection moulding", "assembly"]
         with pytest.raises(DomainError) as caught:
-            contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Li Wei"})
+            contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei")
         assert "email" in caught.value.fields
         first = contact_save(
             tenant=tenant,
             by=SYSTEM,
             supplier_id=supplier.pk,
-            data={"name": "Li Wei", "wechat": "liwei88", "is_primary": True},
+            name="Li Wei",
+            wechat="liwei88",
+            is_primary=True,
         )
         second = contact_save(
             tenant=tenant,
             by=SYSTEM,
             supplier_id=supplier.pk,
-            data={"name": "Amy Zhang", "email": "amy@nbeb.cn", "is_primary": True, "time_zone": "Asia/Shanghai"},
+            name="Amy Zhang",
+            email="amy@nbeb.cn",
+            is_primary=True,
+            time_zone="Asia/Shanghai",
         )
         assert list(Contact.objects.filter(is_primary=True)) == [second]
         first.refresh_from_db()
@@ -251,7 +255,9 @@ def test_sites_and_contacts(tenant: Tenant) -> None:
                 tenant=tenant,
                 by=SYSTEM,
                 supplier_id=supplier.pk,
-                data={"name": "X", "email": "bad", "time_zone": "Mars"},
+                name="X",
+                email="bad",
+                time_zone="Mars",
             )
         assert set(caught.value.fields) == {"email", "time_zone"}
 
@@ -259,11 +265,9 @@ def test_sites_and_contacts(tenant: Tenant) -> None:
 def test_a_xinjiang_site_raises_the_region_flag(tenant: Tenant) -> None:
     supplier = _create(tenant)
     with tenant_scope(tenant):
-        site = site_save(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Cotton mill", "province": "新疆"}
-        )
+        site = site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Cotton mill", province="新疆")
         assert RiskFlag.objects.filter(supplier=supplier, kind="region", is_open=True).count() == 1
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk, data={"province": "Jiangsu"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk, province="Jiangsu")
         assert RiskFlag.objects.filter(supplier=supplier, kind="region", is_open=True).count() == 0
 
 
@@ -304,8 +308,8 @@ def test_merge_moves_every_related_record(tenant: Tenant, make_member: Any) -> N
             },
             allow_duplicates=True,
         )
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Plant 1"})
-        contact_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Li", "email": "li@x.cn"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Plant 1")
+        contact_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Li", email="li@x.cn")
         Certification.objects.create(tenant=tenant, supplier=dup, cert_type="iso_9001", valid_until="2030-01-01")
         agent_assign(tenant=tenant, by=SYSTEM, agent_membership_id=agent.pk, obj=dup)
         agent_assign(tenant=tenant, by=SYSTEM, agent_membership_id=agent.pk, obj=keep)  # already on both
@@ -353,10 +357,10 @@ def test_merge_keeps_both_sites_when_their_erp_ids_clash(tenant: Tenant) -> None
     with tenant_scope(tenant):
         keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics"})
         dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, data={"name": "Main", "external_id": "MAIN"})
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Main plant", "external_id": "MAIN"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, name="Main", external_id="MAIN")
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Main plant", external_id="MAIN")
         with pytest.raises(DomainError) as caught:
-            site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, data={"name": "Other", "external_id": "MAIN"})
+            site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, name="Other", external_id="MAIN")
         assert "external_id" in caught.value.fields
         supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
         sites = sorted(Site.objects.filter(supplier=keep).values_list("name", "external_id"))
@@ -369,7 +373,7 @@ def test_a_merged_away_record_takes_no_more_writes(tenant: Tenant) -> None:
         dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
         supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
         with pytest.raises(NotFoundError):
-            site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, data={"name": "Late plant"})
+            site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Late plant")
         assert not Site.objects.exists()
 
 
@@ -387,7 +391,9 @@ def test_merge_keeps_one_primary_contact_and_the_settled_onboarding_step(tenant:
                 tenant=tenant,
                 by=SYSTEM,
                 supplier_id=s.pk,
-                data={"name": f"Li {s.pk}", "email": "li@x.cn", "is_primary": True},
+                name=f"Li {s.pk}",
+                email="li@x.cn",
+                is_primary=True,
             )
             onboarding_start(tenant=tenant, by=SYSTEM, supplier_id=s.pk)
         nda = OnboardingTask.objects.get(supplier=dup, code="nda_signed")

@@ -32,7 +32,8 @@ from suppliers.models import (
 )
 from suppliers.services.certifications import certification_create
 from suppliers.services.documents import document_upload
-from suppliers.services.master import contact_save, site_save, supplier_create
+from suppliers.services.master import supplier_create
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 from tests.suppliers.harness_audits import make_template, plan
 from tests.suppliers.harness_evidence import PDF_BYTES
@@ -138,8 +139,8 @@ def _supplier(tenant: Tenant, name: str, owner: Membership | None = None) -> Sup
             allow_duplicates=True,
         )
         Supplier.objects.filter(pk=supplier.pk).update(status_reason="STATUS-REASON-SECRET")
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Plant 2", "province": "Zhejiang"})
-        contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Li Wei", "wechat": "liwei88"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 2", province="Zhejiang")
+        contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei", wechat="liwei88")
         BankAccount.objects.create(
             tenant=tenant,
             supplier=supplier,
@@ -286,12 +287,13 @@ def _assign_more(world: World, start: int, stop: int) -> None:
     with tenant_scope(world.tenant):
         for i in range(start, stop):
             supplier = Supplier.objects.create(tenant=world.tenant, legal_name=f"Supplier {i:03d}")
-            site_save(tenant=world.tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": f"Plant {i}"})
+            site_save(tenant=world.tenant, by=SYSTEM, supplier_id=supplier.pk, name=f"Plant {i}")
             contact_save(
                 tenant=world.tenant,
                 by=SYSTEM,
                 supplier_id=supplier.pk,
-                data={"name": f"Contact {i}", "phone": f"+86 574 {i:04d}"},
+                name=f"Contact {i}",
+                phone=f"+86 574 {i:04d}",
             )
             agent_assign(tenant=world.tenant, by=SYSTEM, agent_membership_id=world.agent.pk, obj=supplier)
 

@@ -12,7 +12,8 @@ from sourcing.roles import Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import BankAccount, Supplier
-from suppliers.services.master import contact_save, site_save, supplier_create
+from suppliers.services.master import supplier_create
+from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
 
 
@@ -32,8 +33,8 @@ def _supplier(
             data={"legal_name": name, "internal_notes": "TARGET-PRICE-SECRET", "risk_notes": "RISK-SECRET"},
             allow_duplicates=True,
         )
-        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Plant 2", "province": "Zhejiang"})
-        contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Li Wei", "wechat": "liwei88"})
+        site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 2", province="Zhejiang")
+        contact_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei", wechat="liwei88")
         BankAccount.objects.create(
             tenant=tenant,
             supplier=supplier,

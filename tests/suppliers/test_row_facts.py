@@ -23,7 +23,9 @@ from suppliers.selectors import master as selectors
 from suppliers.selectors.evidence import ExpiringFilters, certificate_expiring_list
 from suppliers.services import certifications as cert_services
 from suppliers.services import master as master_services
+from suppliers.services import merge as merge_services
 from suppliers.services import risk as risk_services
+from suppliers.services import sites_contacts as site_services
 from suppliers.services.row_facts import row_facts_for, row_facts_refresh_all
 from suppliers.tasks import certification_daily
 from tests.conftest import SYSTEM
@@ -160,7 +162,7 @@ def test_a_merge_moves_the_facts_with_the_records(tenant: Tenant) -> None:
         cert_services.certification_create(
             tenant=tenant, by=SYSTEM, supplier_id=merged.pk, cert_type="amfori_bsci", valid_until=_days(10)
         )
-        master_services.supplier_merge(tenant=tenant, by=SYSTEM, source_id=merged.pk, target_id=kept.pk)
+        merge_services.supplier_merge(tenant=tenant, by=SYSTEM, source_id=merged.pk, target_id=kept.pk)
     assert _stored(tenant, kept) == (1, [_days(10).isoformat()], [str(cookware.pk)])
     assert _stored(tenant, merged) == (0, [], [])
 
@@ -240,7 +242,7 @@ def test_nobody_is_reminded_of_a_renewed_certificate(tenant: Tenant, make_member
 def test_deleting_a_site_refreshes_the_certificates_it_held(tenant: Tenant) -> None:
     supplier = _supplier(tenant)
     with tenant_scope(tenant):
-        site = master_services.site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"name": "Plant 1"})
+        site = site_services.site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 1")
         for site_id, days in ((None, -5), (site.pk, 300)):
             cert_services.certification_create(
                 tenant=tenant,
@@ -252,7 +254,7 @@ def test_deleting_a_site_refreshes_the_certificates_it_held(tenant: Tenant) -> N
             )
     assert _stored(tenant, supplier)[1] == [_days(-5).isoformat(), _days(300).isoformat()]  # two sites' own
     with tenant_scope(tenant):
-        master_services.site_delete(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk)
+        site_services.site_delete(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk)
     # Plant 1's certificate is now the supplier's, and renews the lapsed one
     assert _stored(tenant, supplier)[1] == [_days(300).isoformat()]
 
