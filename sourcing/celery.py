@@ -12,7 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sourcing.settings")
 app = Celery("sourcing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="tasks_risk")  # suppliers.tasks_risk
 
 app.conf.beat_schedule = {
     "purge-idempotency-records": {
@@ -31,7 +30,7 @@ app.conf.beat_schedule = {
     },
     # Daily, each tenant in its own task: single-source dependencies from the last twelve months of spend.
     "risk-dependency-daily": {
-        "task": "suppliers.tasks_risk.risk_dependency_refresh_all",
+        "task": "sourcing.spend.tasks.risk_dependency_refresh_all",
         "schedule": crontab(hour=10, minute=30),
     },
 }

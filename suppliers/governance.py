@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from sourcing.roles import INTERNAL_ROLES, Role
 from suppliers.models import Tier
+
+# Who may own a supplier (be its buyer of record): the internal roles that run sourcing.
+OWNER_ROLES = INTERNAL_ROLES - {Role.EXECUTIVE, Role.FINANCE}
 
 
 @dataclass(frozen=True)

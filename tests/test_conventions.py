@@ -116,14 +116,14 @@ def _by_package(found: dict[str, int], packages: tuple[str, ...]) -> dict[str, i
 TENANT_SCOPE_CALLERS = {
     "sourcing/web.py": 2,  # the page wrapper, and the streamed body of a page it answered
     "sourcing/api/idempotency.py": 3,  # the API base runs every endpoint through run_idempotent
-    "sourcing/api/authentication.py": 1,  # an ERP key's last-used time, in the key's own tenant
-    "sourcing/api/partner.py": 1,  # a partner token's last-used time, in the token's own tenant
+    "sourcing/api/authentication.py": 1,  # a key's or token's last-used time, in its own tenant
+    "sourcing/api/partner.py": 1,  # a partner token's membership, in the token's own tenant
     "sourcing/tasks.py": 2,  # the Celery task wrapper, and the idempotency purge that walks every tenant
     "sourcing/management/commands/create_api_key.py": 1,  # management command (--org)
-    "sourcing/management/commands/seed_demo.py": 2,  # management command: demo seeding, tenant by tenant
+    "sourcing/management/commands/seed_demo.py": 3,  # management command: demo seeding, tenant by tenant
     "sourcing/spend/": 5,  # import_spend command (2) and its demo seeding (3)
     "sourcing/categories/": 1,  # demo seeding
-    "suppliers/demo.py": 1,  # demo seeding
+    "suppliers/demo/base.py": 1,  # demo seeding
 }
 
 
@@ -143,8 +143,7 @@ def _page_and_api_modules() -> list[Path]:
 # Pages and endpoints reach a record from an id only through an access_<entity>() function (or, in the API,
 # the viewset's scoped_queryset): never by a lookup of their own.
 DIRECT_LOOKUPS_ALLOWED = {
-    "sourcing/api/authentication.py": 1,  # the key just authenticated, by its own pk, to stamp its last use
-    "sourcing/api/partner.py": 1,  # the token just authenticated, by its own pk, to stamp its last use
+    "sourcing/api/authentication.py": 1,  # the key or token just authenticated, by its own pk, to stamp its last use
 }
 
 

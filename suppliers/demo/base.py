@@ -270,9 +270,6 @@ def seed_suppliers(*, tenant: Tenant, by: Actor, count: int = 150, seed: int = 1
         seed_evidence(tenant=tenant, by=by, suppliers=live, members=members_with_agent)
         seed_audits(tenant=tenant, by=by, suppliers=live, members=members_with_agent)
         seed_onboarding(tenant=tenant, by=by, suppliers=live, members=members_with_agent)
-        from suppliers.services.risk import risk_dependency_refresh
-
-        risk_dependency_refresh(tenant=tenant, by=by)  # single-source categories, from the spend
     return added
 
 

@@ -1,7 +1,7 @@
 """Possible duplicates of a supplier: the ones it shares an identifier with (credit code, website, phone, or an
 identical name key in English or Chinese), then the ones whose names are alike (rapidfuzz over the tenant's
 name keys, the same scoring the spend's vendor clusters use). Clustering the whole base uses blocking, never
-all pairs (``sourcing.spend.duplicates``)."""
+all pairs (``suppliers.name_clusters``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
-from sourcing.spend import duplicates as clustering
 from sourcing.tenancy import current_tenant
+from suppliers import name_clusters as clustering
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import NameIndexVersion, Supplier
 from suppliers.names import name_key, phone_key, website_key
@@ -149,7 +149,7 @@ def name_score(a: tuple[str, str], b: tuple[str, str]) -> int:
 
 def supplier_clusters(*, threshold: int = clustering.THRESHOLD) -> list[tuple[list[Supplier], int]]:
     """Groups of suppliers that are probably one company, across the whole base, best first: names alike
-    (``name_score``, over candidate pairs blocked on rare tokens by ``sourcing.spend.duplicates``) or an
+    (``name_score``, over candidate pairs blocked on rare tokens by ``suppliers.name_clusters``) or an
     identifier in common (credit code, website, phone), which joins a group as surely as an identical name."""
     rows = list(_live().values_list("pk", "name_key", "local_name_key", "credit_code", "website_key", "phone_key"))
     names = {str(pk): (key, local) for pk, key, local, *_ids in rows}

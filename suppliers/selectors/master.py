@@ -18,6 +18,7 @@ from guardian.shortcuts import get_objects_for_user
 from sourcing.ids import as_uuid
 from sourcing.models import User
 from suppliers import row_facts
+from suppliers.governance import OWNER_ROLES
 from suppliers.models import (
     EXPIRING_DAYS,
     Certification,
@@ -328,7 +329,6 @@ def owner_choices(members: dict[Any, Any] | None = None) -> list[Any]:
     """Members who may own suppliers: active internal members who work on them; picked from ``members``
     (``members_by_id``) when the page has read those already."""
     from sourcing.models import Membership
-    from suppliers.services.master import OWNER_ROLES
 
     if members is not None:
         found = [m for m in members.values() if m.is_active and m.role in OWNER_ROLES]

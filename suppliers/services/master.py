@@ -19,9 +19,10 @@ from sourcing.categories.models import Category
 from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Membership, Tenant, validate_country
-from sourcing.roles import INTERNAL_ROLES, Scope
+from sourcing.roles import Scope
 from sourcing.services import agent_assign_proposer
 from sourcing.tenancy import current_tenant
+from suppliers.governance import OWNER_ROLES
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import (
     NameIndexVersion,
@@ -78,7 +79,6 @@ PROPOSAL_FIELDS = [
     "category_ids",
 ]
 AUDITED = [f for f in SUPPLIER_FIELDS if f != "category_ids"]
-OWNER_ROLES = INTERNAL_ROLES - {"executive", "finance"}
 
 
 class PossibleDuplicate(DomainError):

@@ -14,10 +14,11 @@ from sourcing.categories.models import Category
 from sourcing.errors import DomainError, NotFoundError, ScopeError
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
+from sourcing.spend import tasks as tasks_risk
 from sourcing.spend.models import Vendor
+from sourcing.spend.services import dependency
 from sourcing.spend.services.imports import spend_lines_bulk
 from sourcing.tenancy import tenant_scope
-from suppliers import tasks_risk
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.services import risk as services
 from tests.conftest import SYSTEM
@@ -134,7 +135,7 @@ def categories(tenant: Tenant) -> dict[str, Category]:
 
 def _refresh_dependency(tenant: Tenant) -> tuple[int, int]:
     with tenant_scope(tenant):
-        return services.risk_dependency_refresh(tenant=tenant, by=SYSTEM)
+        return dependency.risk_dependency_refresh(tenant=tenant, by=SYSTEM)
 
 
 def test_dependency_flags_for_single_sourced_categories_of_the_last_year(
@@ -201,7 +202,7 @@ def test_the_daily_task_refreshes_each_tenant_in_its_own_scope(
 def test_dependency_refresh_needs_supplier_write(tenant: Tenant, make_member: Any) -> None:
     finance = Actor.for_membership(make_member(tenant, Role.FINANCE))
     with tenant_scope(tenant), pytest.raises(ScopeError):
-        services.risk_dependency_refresh(tenant=tenant, by=finance)
+        dependency.risk_dependency_refresh(tenant=tenant, by=finance)
 
 
 # Manual flags

@@ -19,6 +19,7 @@ from sourcing.rls import refresh_statistics
 from sourcing.roles import Role
 from sourcing.services import agency_create, agent_assign, member_invite
 from sourcing.spend.demo.lines import seed_spend
+from sourcing.spend.services.dependency import risk_dependency_refresh
 from sourcing.spend.services.finding_rules import findings_raise
 from sourcing.tenancy import tenant_scope
 from suppliers.demo.base import seed_supplier_base
@@ -143,6 +144,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {slug}: {added} spend lines imported, {raised} findings raised")
             suppliers = seed_supplier_base(tenant=tenant, by=system)
             if suppliers:
+                with tenant_scope(tenant):
+                    risk_dependency_refresh(tenant=tenant, by=system)  # single-source categories, from the spend
                 self.stdout.write(
                     f"  {slug}: {suppliers} suppliers added with their sites, evidence, audits and onboarding"
                 )

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from sourcing.spend import duplicates
 from sourcing.spend.models import SpendLine, Vendor
+from suppliers import name_clusters as duplicates
 from suppliers.models import Supplier
 from suppliers.names import name_key
 
