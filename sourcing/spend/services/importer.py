@@ -6,7 +6,7 @@ caller's transaction while the next one is checked. Once any error is found noth
 of the file is only checked, and the caller rolls back what was written: a file with any error writes
 nothing, and the report lists every error. On PostgreSQL each chunk is copied (binary) into a temporary table
 and inserted from there, on a second thread, while the next chunk is prepared; the decimals are rounded and
-converted in that insert. The embedded SQLite default uses the ORM.
+converted in that insert. The embedded SQLite default uses the ORM. The writing is in ``line_writers.py``.
 
 A line already in the database (same id, see ``frame.line_ids``) is skipped, so re-importing a file or a line
 adds nothing; imports of one tenant are serialised by an advisory lock.
