@@ -14,7 +14,7 @@ from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import FactoryAudit, Supplier
 from suppliers.services import audits as services
-from tests.suppliers.harness_audits import QUESTIONS, answer_all, make_template, plan
+from tests.suppliers.builders import QUESTIONS, answer_all, make_template, plan
 
 
 @pytest.fixture

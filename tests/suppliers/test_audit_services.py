@@ -32,7 +32,7 @@ from suppliers.models import (
 from suppliers.selectors.audits import audit_blockers, latest_audits
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_audits import PDF, QUESTIONS, answer_all, make_template, plan
+from tests.suppliers.builders import PDF, QUESTIONS, answer_all, make_template, plan
 
 
 @pytest.fixture(autouse=True)
