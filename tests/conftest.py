@@ -63,33 +63,44 @@ def other_tenant(db: Any) -> Tenant:
 SYSTEM = Actor.system("tests")
 
 
+def new_agency(tenant: Tenant, name: str = "Shenzhen Bridge Sourcing") -> Agency:
+    """The tenant's agency of that name, created the first time."""
+    with tenant_scope(tenant):
+        return Agency.objects.filter(name=name).first() or agency_create(tenant=tenant, by=SYSTEM, name=name)
+
+
+def new_member(tenant: Tenant, role: str, email: str | None = None, **extra: Any) -> Membership:
+    """A person invited into ``tenant`` with ``role`` (an agent through the tenant's agency)."""
+    email = email or f"{role}@{tenant.slug}.test"
+    agency = new_agency(tenant) if role == Role.AGENT else None
+    with tenant_scope(tenant):
+        return member_invite(
+            tenant=tenant,
+            by=SYSTEM,
+            email=email,
+            role=role,
+            agency_id=agency.pk if agency else None,
+            send_email=False,
+            password=PASSWORD,
+            **extra,
+        )
+
+
+def new_api_key(
+    tenant: Tenant, scopes: tuple[str, ...] = ("read", "write"), name: str | None = None
+) -> tuple[ApiKey, str]:
+    with tenant_scope(tenant):
+        return api_key_create(tenant=tenant, by=SYSTEM, name=name or f"erp-{'-'.join(scopes)}", scopes=list(scopes))
+
+
 @pytest.fixture
 def make_agency() -> Callable[..., Agency]:
-    def make(tenant: Tenant, name: str = "Shenzhen Bridge Sourcing") -> Agency:
-        with tenant_scope(tenant):
-            return Agency.objects.filter(name=name).first() or agency_create(tenant=tenant, by=SYSTEM, name=name)
-
-    return make
+    return new_agency
 
 
 @pytest.fixture
-def make_member(db: Any, make_agency: Callable[..., Agency]) -> Callable[..., Membership]:
-    def make(tenant: Tenant, role: str, email: str | None = None, **extra: Any) -> Membership:
-        email = email or f"{role}@{tenant.slug}.test"
-        agency = make_agency(tenant) if role == Role.AGENT else None
-        with tenant_scope(tenant):
-            return member_invite(
-                tenant=tenant,
-                by=SYSTEM,
-                email=email,
-                role=role,
-                agency_id=agency.pk if agency else None,
-                send_email=False,
-                password=PASSWORD,
-                **extra,
-            )
-
-    return make
+def make_member(db: Any) -> Callable[..., Membership]:
+    return new_member
 
 
 @pytest.fixture
@@ -102,13 +113,7 @@ def user_with_role(tenant: Tenant, make_member: Callable[..., Membership]) -> Ca
 
 @pytest.fixture
 def make_api_key(db: Any) -> Callable[..., tuple[ApiKey, str]]:
-    def make(
-        tenant: Tenant, scopes: tuple[str, ...] = ("read", "write"), name: str | None = None
-    ) -> tuple[ApiKey, str]:
-        with tenant_scope(tenant):
-            return api_key_create(tenant=tenant, by=SYSTEM, name=name or f"erp-{'-'.join(scopes)}", scopes=list(scopes))
-
-    return make
+    return new_api_key
 
 
 @pytest.fixture

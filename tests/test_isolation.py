@@ -9,13 +9,16 @@ future route must be covered here.
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -24,18 +27,22 @@ from sourcing.api.partner import PartnerAPIMixin
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import API_KEY_SCOPES, INTERNAL_ROLES, ROLE_SCOPES, Role
 from sourcing.services import agent_assign
-from sourcing.tenancy import tenant_scope
+from sourcing.tenancy import (
+    API_KEY_SETTING,
+    PARTNER_TOKEN_SETTING,
+    TENANT_SETTING,
+    USER_SETTING,
+    current_tenant_or_none,
+    tenant_scope,
+)
 from suppliers.models import Supplier
-from tests.conftest import SYSTEM
-from tests.suppliers import harness_partner, harness_parts
+from suppliers.selectors import duplicates
+from tests import harness
+from tests.conftest import SYSTEM, new_api_key, new_member
 
-# Each supplier subdomain describes its routes for this harness in a module of tests/suppliers/ (harness_*.py):
-#   POST_ONLY, BODY_ID_ROUTES: sets of url names, as below;  API_PK_OBJECT: basename -> object key;
-#   post_data(name, objects) -> the form a POST-only or body-id route is sent, or None when it is not theirs;
-#   make_objects(tenant, supplier, members) -> {object key: id} of objects of ``tenant`` under ``supplier``
-#   (for acme, the supplier the assigned agent holds), with ``members`` the tenant's memberships by role
-#   (acme: every role, the agent being the assigned one; globex: admin, buyer and agent).
-PARTS = harness_parts.PARTS
+# Each app describes its routes and builds its objects in tests/harness/<app>.py (the interface is in
+# tests/harness/__init__.py); this module is the generic machinery.
+PARTS = harness.parts()
 
 # Routes outside any tenant, open to everyone.
 PUBLIC = {
@@ -57,46 +64,17 @@ PUBLIC = {
 # Routes outside any tenant that need a signed-in person (and show only that person's own data).
 SIGNED_IN = {"home", "preferences", "password_change", "password_change_done"}
 # POST-only pages (every other page is exercised with GET), with the form each one is sent.
-POST_ONLY = {"member_set_active", "agency_set_active", "agent_assignment", "api_key_revoke"}
-POST_ONLY |= {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # spend set-up
-POST_ONLY |= {"category_delete", "category_spec_upload"}  # categories
-POST_ONLY |= {"finding_assign", "finding_set_status", "finding_note", "baseline_delete"}  # findings, baselines
-POST_ONLY |= {"vendor_link", "vendor_create_supplier", "vendor_unmerge", "vendor_merge", "vendors_rematch"}  # spend
-POST_ONLY |= {"findings_raise"}
+POST_ONLY: set[str] = set()
 for _part in PARTS:
     POST_ONLY |= _part.POST_ONLY
 
 
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, Any]:
-    forms: dict[str, dict[str, Any]] = {
-        "vendor_link": {"supplier": objects["supplier_id"]},
-        "vendor_merge": {"target": objects["vendor_id"], "vendors": [objects["vendor_id"], objects["other_vendor_id"]]},
-        "member_set_active": {"active": "1"},
-        "agency_set_active": {"active": "1"},
-        "agent_assignment": {"supplier": objects["supplier_id"], "agent": objects["agent_id"]},
-        "member_invite": {"email": "new.agent@bridge.test", "role": "agent", "agency": objects["agency_id"]},
-        "category_rule_create": _rule_form(objects),
-        "category_rule_edit": _rule_form(objects),
-        "category_create": {
-            "code": "HARNESS",
-            "name": "Harness category",
-            "parent": objects["category_id"],
-            "owner": objects["membership_id"],
-        },
-        "finding_create": {"kind": "other", "title": "Harness finding", "category": objects["category_id"]},
-        "finding_assign": {"assignee": objects["membership_id"]},
-        "finding_set_status": {"status": "in_progress"},
-        "finding_note": {"note": "Harness note"},
-    }
     for part in PARTS:
         form = part.post_data(name, objects)
         if form is not None:
             return form
-    return forms.get(name, {})
-
-
-def _rule_form(objects: dict[str, str]) -> dict[str, str]:
-    return {"priority": "10", "field": "description", "pattern": "bolt", "category": objects["rule_category_id"]}
+    return {}
 
 
 def _leaks(body: str, world: World, *, into: str) -> list[str]:
@@ -120,8 +98,28 @@ def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]
 ROUTES = _walk(get_resolver().url_patterns)
 
 
+@dataclass(frozen=True)
+class Built:
+    """What the world is, by id: built once per module (and process), every test rolled back to it."""
+
+    acme_id: Any
+    globex_id: Any
+    member_ids: dict[str, Any]  # acme's, by role
+    globex_admin_id: Any
+    assigned_agent_id: Any
+    unassigned_agent_id: Any
+    supplier_id: Any
+    keys: dict[str, str]
+    partner_tokens: dict[str, str]
+    objects: dict[str, str]
+    globex_objects: dict[str, str]
+    audit_counts: tuple[int, int]
+
+
 @dataclass
 class World:
+    """The world as one test sees it: instances loaded afresh for the test, so none carries another's state."""
+
     acme: Tenant
     globex: Tenant
     members: dict[str, Membership]
@@ -134,111 +132,19 @@ class World:
     globex_objects: dict[str, str]
 
 
-def _spend_setup_objects(tenant: Tenant) -> dict[str, str]:
-    """An FX rate, a category rule with its category, and a column mapping of ``tenant``."""
-    import datetime
-    from decimal import Decimal
-
-    from sourcing.categories.models import Category
-    from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate
-
-    with tenant_scope(tenant):
-        category = Category.objects.create(tenant=tenant, code="RULE-CAT", name="Fasteners")
-        day = datetime.date(2026, 3, 2)
-        rate = FxRate.objects.create(tenant=tenant, currency="CNY", rate_date=day, rate=Decimal("0.14"))
-        rule = CategoryRule.objects.create(tenant=tenant, field="description", pattern="bolt", category=category)
-        mapping = ColumnMapping.objects.create(tenant=tenant, name="ERP layout", columns={"amount": "Total"})
-    return {
-        "rule_category_id": str(category.pk),
-        "fx_rate_id": str(rate.pk),
-        "rule_id": str(rule.pk),
-        "mapping_id": str(mapping.pk),
-    }
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"  # specification files written by the world and by uploads
-
-
-def _category_objects(tenant: Tenant, name: str) -> dict[str, str]:
-    """A category of ``tenant`` with a subcategory and a specification document."""
-    import io
-
-    from sourcing.categories.services.categories import category_create, category_spec_upload
-
-    with tenant_scope(tenant):
-        category = category_create(tenant=tenant, by=SYSTEM, code="111", name=name, profit_impact=4, supply_risk=3)
-        category_create(tenant=tenant, by=SYSTEM, code="111-A", name=f"{name} (large)", parent_id=category.pk)
-        spec = category_spec_upload(
-            tenant=tenant, by=SYSTEM, category_id=category.pk, title="Drawing", file=io.BytesIO(b"%PDF-1.4\n%%EOF\n")
-        )
-    return {"category_id": str(category.pk), "spec_id": str(spec.pk)}
-
-
-def _spend_objects(tenant: Tenant) -> dict[str, str]:
-    """An imported spend line (with its vendor and import) and a rejected import of ``tenant``."""
-    from sourcing.spend.models import SpendImport, SpendLine
-    from sourcing.spend.services.imports import spend_lines_bulk
-
-    line = {
-        "invoice_date": "2026-03-05",
-        "invoice_number": f"{tenant.slug.upper()}-INV-1",
-        "supplier_name": f"{tenant.name} Vendor Co., Ltd.",
-        "quantity": "2",
-        "unit_price": "5",
-        "currency": tenant.base_currency,
-    }
-    alias = {**line, "supplier_name": f"{tenant.name} Vendor Company Limited", "invoice_number": "2"}
-    with tenant_scope(tenant):
-        imported = spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=[line, alias])
-        spend_line, other_line = SpendLine.objects.filter(spend_import=imported).order_by("invoice_number")
-        spend_import = SpendImport.objects.create(
-            tenant=tenant,
-            source="api_lines",
-            file_name=f"{tenant.slug}-harness.csv",
-            status="failed",
-            error_count=1,
-            errors=[{"row": 2, "column": "amount", "message": "Not a number.", "value": "=1+1"}],
-        )
-    return {
-        "import_id": str(spend_import.pk),
-        "line_id": str(spend_line.pk),
-        "vendor_id": str(spend_line.vendor_id),
-        "other_vendor_id": str(other_line.vendor_id),
-        "imported_id": str(imported.pk),
-    }
-
-
-def _findings_objects(tenant: Tenant, assignee: Membership) -> dict[str, str]:
-    """A finding held by ``assignee`` and a baseline of the spend ``_spend_objects`` imported, of ``tenant``."""
-    from sourcing.spend.services.findings import baseline_freeze, finding_assign, finding_create
-
-    with tenant_scope(tenant):
-        finding = finding_create(
-            tenant=tenant, by=SYSTEM, kind="maverick", title=f"{tenant.name} finding", estimated_saving="10"
-        )
-        finding_assign(tenant=tenant, by=SYSTEM, finding_id=finding.pk, assignee_id=assignee.pk)
-        baseline = baseline_freeze(
-            tenant=tenant, by=SYSTEM, name=f"{tenant.name} March", period_start="2026-03-01", period_end="2026-03-31"
-        )
-    return {"finding_id": str(finding.pk), "baseline_id": str(baseline.pk)}
-
-
-@pytest.fixture
-def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
+def _build() -> Built:
     acme = Tenant.objects.create(slug="acme", name="Acme Home Goods", time_zone="America/Chicago")
     globex = Tenant.objects.create(slug="globex", name="Globex Outdoor", time_zone="America/Los_Angeles")
-    members = {role: make_member(acme, role) for role in INTERNAL_ROLES}
-    assigned = make_member(acme, Role.AGENT, email="agent.li@szbridge.test")
-    unassigned = make_member(acme, Role.AGENT, email="agent.chen@szbridge.test")
-    globex_admin = make_member(globex, Role.ADMIN)
-    globex_buyer = make_member(globex, Role.BUYER)
-    globex_agent = make_member(globex, Role.AGENT, email="agent.li@szbridge.test")  # one agent, two tenants
+    members = {role: new_member(acme, role) for role in INTERNAL_ROLES}
+    assigned = new_member(acme, Role.AGENT, email="agent.li@szbridge.test")
+    unassigned = new_member(acme, Role.AGENT, email="agent.chen@szbridge.test")
+    globex_admin = new_member(globex, Role.ADMIN)
+    globex_buyer = new_member(globex, Role.BUYER)
+    globex_agent = new_member(globex, Role.AGENT, email="agent.li@szbridge.test")  # one agent, two tenants
     keys = {}
-    acme_key, keys["acme-read"] = make_api_key(acme, ("read",), "acme-read")
-    _k, keys["acme-write"] = make_api_key(acme, ("write",), "acme-write")
-    _k, keys["globex-rw"] = make_api_key(globex, ("read", "write"), "globex-rw")
+    _k, keys["acme-read"] = new_api_key(acme, ("read",), "acme-read")
+    _k, keys["acme-write"] = new_api_key(acme, ("write",), "acme-write")
+    _k, keys["globex-rw"] = new_api_key(globex, ("read", "write"), "globex-rw")
     with tenant_scope(acme):
         supplier = Supplier.objects.create(
             tenant=acme,
@@ -246,57 +152,123 @@ def world(make_member: Any, make_api_key: Any, make_agency: Any) -> World:
             internal_notes="TARGET-PRICE-SECRET",
         )
         agent_assign(tenant=acme, by=SYSTEM, agent_membership_id=assigned.pk, obj=supplier)
-        event = AuditEvent.objects.order_by("id").first()
-    acme_agency = make_agency(acme)
     with tenant_scope(globex):
         globex_supplier = Supplier.objects.create(tenant=globex, legal_name="Xiamen Peakline")
-        globex_event = AuditEvent.objects.order_by("id").first()
-    _gk, _ = make_api_key(globex, ("read",), "globex-read")
-    globex_agency = make_agency(globex)
-    objects = {
-        "membership_id": str(members[Role.BUYER].pk),
-        "agency_id": str(acme_agency.pk),
-        "api_key_id": str(acme_key.pk),
-        "supplier_id": str(supplier.pk),
-        "pk": "",
-    }
-    globex_objects = {
-        "membership_id": str(globex_buyer.pk),
-        "agency_id": str(globex_agency.pk),
-        "api_key_id": str(_gk.pk),
-        "supplier_id": str(globex_supplier.pk),
-    }
-    objects["event_id"] = str(event.pk) if event else ""
-    objects["agent_id"] = str(unassigned.pk)
-    globex_objects["agent_id"] = str(globex_buyer.pk)
-    globex_objects["event_id"] = str(globex_event.pk) if globex_event else ""
-    objects.update(_spend_setup_objects(acme))
-    globex_objects.update(_spend_setup_objects(globex))
-    objects.update(_category_objects(acme, "Stainless steel pots"))
-    globex_objects.update(_category_objects(globex, "Tent poles"))
-    objects.update(_spend_objects(acme))
-    globex_objects.update(_spend_objects(globex))
-    objects.update(_findings_objects(acme, members[Role.BUYER]))
-    globex_objects.update(_findings_objects(globex, globex_buyer))
+    acme_members: dict[str, Membership] = dict(members.items())
+    acme_members |= {Role.AGENT: assigned, "unassigned_agent": unassigned}
     globex_members: dict[str, Membership] = {
         Role.ADMIN: globex_admin,
         Role.BUYER: globex_buyer,
         Role.AGENT: globex_agent,
     }
-    acme_members: dict[str, Membership] = dict(members.items())
-    acme_members[Role.AGENT] = assigned
+    objects: dict[str, str] = {"pk": ""}
+    globex_objects: dict[str, str] = {}
     for part in PARTS:
         objects.update(part.make_objects(acme, supplier, acme_members))
         globex_objects.update(part.make_objects(globex, globex_supplier, globex_members))
-    return World(acme, globex, members, globex_admin, assigned, unassigned, supplier, keys, objects, globex_objects)
+    return Built(
+        acme_id=acme.pk,
+        globex_id=globex.pk,
+        member_ids={role: m.pk for role, m in members.items()},
+        globex_admin_id=globex_admin.pk,
+        assigned_agent_id=assigned.pk,
+        unassigned_agent_id=unassigned.pk,
+        supplier_id=supplier.pk,
+        keys=keys,
+        partner_tokens=_partner_tokens(assigned, unassigned, globex_agent),
+        objects=objects,
+        globex_objects=globex_objects,
+        audit_counts=_audit_counts_of(acme, globex),
+    )
+
+
+def _partner_tokens(assigned: Membership, unassigned: Membership, globex_agent: Membership) -> dict[str, str]:
+    """Partner tokens of the agent assigned to acme's supplier, of an acme agent assigned nothing, and of the
+    assigned agent's own globex membership (one person, two tenants)."""
+    from sourcing.actors import Actor
+    from sourcing.partner_tokens import partner_token_create
+
+    tokens = {}
+    for principal, membership in (
+        ("assigned_agent", assigned),
+        ("unassigned_agent", unassigned),
+        ("globex_agent", globex_agent),
+    ):
+        with tenant_scope(membership.tenant):
+            _token, tokens[principal] = partner_token_create(
+                tenant=membership.tenant, by=Actor.for_membership(membership), name="Harness API"
+            )
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """The world, built once for the module inside an outer transaction that is rolled back at its end. Each
+    test's own transaction (pytest-django's ``db``) is a savepoint in it, rolled back after the test."""
+    media = tmp_path_factory.mktemp("harness-media")  # files written by the world and by uploads
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py's, for the module
+    with (
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=hashers),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+
+
+_DB_SETTINGS = (TENANT_SETTING, USER_SETTING, API_KEY_SETTING, PARTNER_TOKEN_SETTING)
+
+
+def _leftover_scope() -> list[str]:
+    """Any tenant scope, or row-level-security setting, still in force: none may outlive the test that set it."""
+    left = [] if current_tenant_or_none() is None else ["tenant context"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join("current_setting(%s, true)" for _ in _DB_SETTINGS), list(_DB_SETTINGS))
+            row = cursor.fetchone()
+        left += [f"{name}={value}" for name, value in zip(_DB_SETTINGS, row, strict=True) if value]
+    return left
+
+
+@pytest.fixture
+def world(built: Built, db: Any, settings: Any) -> Iterator[World]:
+    # A cache of the test's own: throttle counters, idempotency locks and the like start empty, as they did
+    # when every test built its world (a new key prefix, since the Redis database is shared by processes).
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"{caches['default'].get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+    duplicates._INDEX.clear()  # the per-process supplier name index
+    assert _leftover_scope() == [], "a tenant scope outlived the test before"
+    acme = Tenant.objects.get(pk=built.acme_id)
+    globex = Tenant.objects.get(pk=built.globex_id)
+    with tenant_scope(acme):
+        acme_members = Membership.objects.select_related("user", "tenant").in_bulk(
+            [*built.member_ids.values(), built.assigned_agent_id, built.unassigned_agent_id]
+        )
+        supplier = Supplier.objects.get(pk=built.supplier_id)
+    with tenant_scope(globex):
+        globex_admin = Membership.objects.select_related("user", "tenant").get(pk=built.globex_admin_id)
+    # Every test starts from the world as built: whatever the one before wrote was rolled back.
+    assert _audit_counts_of(acme, globex) == built.audit_counts, "the world still holds another test's writes"
+    yield World(
+        acme=acme,
+        globex=globex,
+        members={role: acme_members[pk] for role, pk in built.member_ids.items()},
+        globex_admin=globex_admin,
+        assigned_agent=acme_members[built.assigned_agent_id],
+        unassigned_agent=acme_members[built.unassigned_agent_id],
+        supplier=supplier,
+        keys=dict(built.keys),
+        objects=dict(built.objects),
+        globex_objects=dict(built.globex_objects),
+    )
+    assert _leftover_scope() == [], "a tenant scope outlived the test"
 
 
 # API detail routes take `pk`; which object it names depends on the endpoint.
-API_PK_OBJECT = {"membership": "membership_id", "auditevent": "event_id", "supplier": "supplier_id"}
-API_PK_OBJECT["category"] = "category_id"
-API_PK_OBJECT |= {"spendimport": "import_id", "spendline": "line_id", "vendor": "vendor_id"}  # spend
-API_PK_OBJECT |= {"fxrate": "fx_rate_id", "categoryrule": "rule_id", "columnmapping": "mapping_id"}  # spend set-up
-API_PK_OBJECT |= {"finding": "finding_id", "baseline": "baseline_id"}  # findings and baselines
+API_PK_OBJECT: dict[str, str] = {}
 for _part in PARTS:
     API_PK_OBJECT |= _part.API_PK_OBJECT
 
@@ -347,11 +319,15 @@ def _kwargs(pattern: str, url: URLPattern, objects: dict[str, str], tenant_slug:
 
 
 def _audit_counts(world: World) -> tuple[int, int]:
-    with tenant_scope(world.acme):
-        acme = AuditEvent.objects.count()
-    with tenant_scope(world.globex):
-        globex = AuditEvent.objects.count()
-    return acme, globex
+    return _audit_counts_of(world.acme, world.globex)
+
+
+def _audit_counts_of(acme: Tenant, globex: Tenant) -> tuple[int, int]:
+    with tenant_scope(acme):
+        acme_count = AuditEvent.objects.count()
+    with tenant_scope(globex):
+        globex_count = AuditEvent.objects.count()
+    return acme_count, globex_count
 
 
 PAGE_ROUTES = [(p, u) for p, u in ROUTES if u.name not in PUBLIC | SIGNED_IN and not p.startswith("api/")]
@@ -414,11 +390,7 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
 
 
 # Pages that take object ids in the path, or in the body (those must resolve through the scoped manager too).
-BODY_ID_ROUTES = {"agent_assignment", "member_invite"}
-BODY_ID_ROUTES |= {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
-BODY_ID_ROUTES |= {"category_create"}  # the category form posts a parent and an owner id
-BODY_ID_ROUTES |= {"finding_create"}  # the finding form posts a category id
-BODY_ID_ROUTES |= {"vendor_merge"}  # vendor ids in the form (vendor_link's supplier id rides with a path id)
+BODY_ID_ROUTES: set[str] = set()
 for _part in PARTS:
     BODY_ID_ROUTES |= _part.BODY_ID_ROUTES
 OBJECT_PAGE_ROUTES = [(p, u) for p, u in PAGE_ROUTES if set(_params(p)) - {"tenant_slug"} or u.name in BODY_ID_ROUTES]
@@ -545,31 +517,21 @@ def test_api_other_tenants_id_is_a_missing_id(world: World, pattern: str, url: U
 
 
 # The partner API: the agents' own routes, with partner tokens. Each route is described (the body each method is
-# sent) in tests/suppliers/harness_partner.py; its principals are an agent assigned to acme's objects, an acme agent
-# assigned nothing, the assigned agent's own globex membership (one person, two tenants), and an acme ERP key
-# (never accepted here).
+# sent) by its app's harness part (PARTNER_REQUESTS); its principals are an agent assigned to acme's objects, an
+# acme agent assigned nothing, the assigned agent's own globex membership (one person, two tenants), and an acme
+# ERP key (never accepted here).
 PARTNER_ROUTES = [(p, u) for p, u in ROUTES if p.startswith("api/partner/v1/") and u.name not in PUBLIC]
 PARTNER_PRINCIPALS = ["anonymous", "acme-write", "assigned_agent", "unassigned_agent", "globex_agent"]
+PARTNER_REQUESTS: dict[str, dict[str, Any]] = {}
+PARTNER_BODY_ID_ROUTES: set[str] = set()
+for _part in PARTS:
+    PARTNER_REQUESTS |= getattr(_part, "PARTNER_REQUESTS", {})
+    PARTNER_BODY_ID_ROUTES |= getattr(_part, "PARTNER_BODY_ID_ROUTES", set())
 
 
 @pytest.fixture
-def partner_tokens(world: World) -> dict[str, str]:
-    from sourcing.actors import Actor
-    from sourcing.partner_tokens import partner_token_create
-
-    with tenant_scope(world.globex):
-        globex_agent = Membership.objects.get(user=world.assigned_agent.user)
-    tokens = {}
-    for principal, membership in (
-        ("assigned_agent", world.assigned_agent),
-        ("unassigned_agent", world.unassigned_agent),
-        ("globex_agent", globex_agent),
-    ):
-        with tenant_scope(membership.tenant):
-            _token, tokens[principal] = partner_token_create(
-                tenant=membership.tenant, by=Actor.for_membership(membership), name="Harness API"
-            )
-    return tokens
+def partner_tokens(built: Built, world: World) -> dict[str, str]:
+    return dict(built.partner_tokens)
 
 
 def _partner_client(world: World, tokens: dict[str, str], principal: str) -> APIClient:
@@ -582,10 +544,10 @@ def _partner_client(world: World, tokens: dict[str, str], principal: str) -> API
 
 
 def _partner_requests(url: URLPattern) -> dict[str, Any]:
-    requests = harness_partner.PARTNER_REQUESTS.get(url.name or "")
+    requests = PARTNER_REQUESTS.get(url.name or "")
     if requests is None:
         pytest.fail(
-            f"The isolation harness has no description of partner route {url.name!r}; add it to harness_partner."
+            f"The isolation harness has no description of partner route {url.name!r}; add it to its app's part."
         )
     declared = set(_api_methods(url))
     assert set(requests) == declared, (url.name, declared)
@@ -619,7 +581,7 @@ def test_partner_api_route(
         body = response.json()
         if status >= 400:
             assert set(body) == {"error"} and body["error"]["status"] == status, body
-        names_object = url.name in harness_partner.PARTNER_BODY_ID_ROUTES and method == "POST"
+        names_object = url.name in PARTNER_BODY_ID_ROUTES and method == "POST"
         if principal in {"anonymous", "acme-write"}:
             assert status == 401  # an ERP key never opens the partner API
         elif principal in {"unassigned_agent", "globex_agent"} and (has_pk or names_object):

@@ -15,7 +15,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import FactoryAudit, Supplier
 from suppliers.services import audit_findings as finding_services
 from suppliers.services import audits as services
-from tests.suppliers.harness_audits import QUESTIONS, answer_all, make_template, plan
+from tests.suppliers.builders import QUESTIONS, answer_all, make_template, plan
 
 
 @pytest.fixture

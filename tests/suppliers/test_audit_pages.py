@@ -34,7 +34,7 @@ from suppliers.models import (
 from suppliers.services import audit_findings as finding_services
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_audits import PDF, answer_all, make_template, plan
+from tests.suppliers.builders import PDF, answer_all, make_template, plan
 
 SECRET = "TARGET-PRICE-SECRET"
 

@@ -29,7 +29,7 @@ from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_review
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_audits import answer_all, make_template, plan
+from tests.suppliers.builders import answer_all, make_template, plan
 
 ALL_MET = ["compliant", "compliant", "compliant", "compliant"]  # 100 %
 CRITICAL_MISSED = ["compliant", "non_compliant", "compliant", "compliant"]  # 80 %, the critical item not met

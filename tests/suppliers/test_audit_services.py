@@ -34,7 +34,7 @@ from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_audits import PDF, QUESTIONS, answer_all, make_template, plan
+from tests.suppliers.builders import PDF, QUESTIONS, answer_all, make_template, plan
 
 
 @pytest.fixture(autouse=True)

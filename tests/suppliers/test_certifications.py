@@ -26,7 +26,7 @@ from suppliers.services.certifications import (
 )
 from suppliers.tasks import certification_daily, certification_daily_all
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import PDF_BYTES, add_certificate, make_supplier, pdf, require_certifications
+from tests.suppliers.builders import PDF_BYTES, add_certificate, make_supplier, pdf, require_certifications
 
 
 @pytest.fixture(autouse=True)

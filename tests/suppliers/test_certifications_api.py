@@ -13,7 +13,7 @@ from sourcing.models import AuditEvent, Tenant
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Certification, Supplier
 from suppliers.selectors.evidence import tenant_today
-from tests.suppliers.harness_evidence import PDF_BYTES, add_certificate, make_supplier
+from tests.suppliers.builders import PDF_BYTES, add_certificate, make_supplier
 
 URL = "/api/v1/certifications/"
 

@@ -15,7 +15,7 @@ from suppliers.demo.evidence import minimal_pdf, seed_evidence
 from suppliers.models import Certification, DocumentVersion, RiskFlag
 from suppliers.selectors.evidence import tenant_today
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import make_supplier, require_certifications
+from tests.suppliers.builders import make_supplier, require_certifications
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Certification, Supplier
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import PDF_BYTES, add_certificate, make_supplier
+from tests.suppliers.builders import PDF_BYTES, add_certificate, make_supplier
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +87,7 @@ def test_tab_lists_certificates_with_their_states_and_offers_writers_the_forms(
 
 
 def test_tab_shows_the_required_certifications_missing(tenant: Tenant, supplier: Supplier, make_member: Any) -> None:
-    from tests.suppliers.harness_evidence import require_certifications
+    from tests.suppliers.builders import require_certifications
 
     require_certifications(tenant, supplier, "amfori_bsci")
     body = (

@@ -22,7 +22,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import Document, DocumentVersion, Supplier
 from suppliers.services.documents import document_delete, document_update, document_upload
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import make_supplier, pdf
+from tests.suppliers.builders import make_supplier, pdf
 
 API = "/api/v1/documents/"
 

@@ -21,7 +21,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import Document, DocumentVersion, Supplier
 from suppliers.services.documents import document_upload
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import PDF_BYTES, make_supplier, pdf
+from tests.suppliers.builders import PDF_BYTES, make_supplier, pdf
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 API = "/api/v1/documents/"

@@ -35,8 +35,7 @@ from suppliers.services.documents import document_upload
 from suppliers.services.master import supplier_create
 from suppliers.services.sites_contacts import contact_save, site_save
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_audits import make_template, plan
-from tests.suppliers.harness_evidence import PDF_BYTES
+from tests.suppliers.builders import PDF_BYTES, make_template, plan
 
 API = "/api/partner/v1"
 # Every internal value the world's supplier carries: none may appear anywhere in a partner answer.

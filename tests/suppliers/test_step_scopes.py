@@ -17,7 +17,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import OnboardingTask, RiskFlag, RiskKind, Supplier, TaskStatus
 from suppliers.services import certifications, onboarding, risk
 from tests.conftest import SYSTEM
-from tests.suppliers.harness_evidence import make_supplier, require_certifications
+from tests.suppliers.builders import make_supplier, require_certifications
 
 
 @pytest.fixture
