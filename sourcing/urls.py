@@ -153,6 +153,7 @@ urlpatterns = [
     path("api/partner/v1/", include(partner_api_patterns)),
 ]
 
+handler400 = "sourcing.errorpages.bad_request"
 handler404 = "sourcing.errorpages.page_not_found"
 handler500 = "sourcing.errorpages.server_error"
 handler403 = "sourcing.errorpages.permission_denied"
