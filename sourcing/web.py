@@ -39,6 +39,13 @@ class TenantRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The sign-in name that lock-outs are counted by: the e-mail as sign-in reads it (case ignored), so
+    "EXEC@globex.test" and "exec@globex.test" share one failure count."""
+    source: Any = credentials if credentials is not None else request.POST
+    return str(source.get(settings.AXES_USERNAME_FORM_FIELD) or source.get("username") or "").strip().lower()
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address for lock-outs and the audit log. Behind TRUSTED_PROXY_COUNT proxies that each
     append to X-Forwarded-For, the client is that many entries from the right; anything further left is
