@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import permission_denied as django_permission_denied
 
-from sourcing.api.errors import error_body, json_not_found, json_server_error
+from sourcing.api.errors import error_body, json_bad_request, json_not_found, json_server_error
 
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return json_bad_request(request, exception)
+    return django_bad_request(request, exception or Exception())
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,5 +1,7 @@
 """Spreadsheet exports (CSV and XLSX). Every cell that a spreadsheet would read as a formula (starting with
-= + - @, a tab or a carriage return) gets a leading apostrophe, so exported data stays inert text."""
+= + - @, a tab or a carriage return) gets a leading apostrophe, so exported data stays inert text. Every CSV
+cell is quoted, so a separator inside a cell (a ";" where Excel splits on it) cannot start a new cell that
+then reads as a formula. Characters XLSX cannot hold are replaced, so stored text never breaks an export."""
 
 from __future__ import annotations
 
@@ -11,9 +13,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_writer(out: Any) -> Any:
+    """The CSV writer of every export: every cell quoted, lines ended as Excel expects."""
+    return csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` with the control characters XLSX cannot store replaced by U+FFFD (the replacement character)."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
 def escape_cell(value: Any) -> str:
@@ -38,7 +51,7 @@ class _Echo:
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """A streamed CSV download, UTF-8 with a byte-order mark so Excel reads Chinese names correctly."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterable[str]:
         yield "\ufeff" + writer.writerow([escape_cell(h) for h in header])
@@ -57,10 +70,13 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append([escape_cell(h) for h in header])
+    sheet.append([xlsx_text(escape_cell(h)) for h in header])
     for row in rows:
         sheet.append(
-            [v if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else escape_cell(v) for v in row]
+            [
+                v if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else xlsx_text(escape_cell(v))
+                for v in row
+            ]
         )
     out = io.BytesIO()
     book.save(out)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sourcing.errors import DomainError
 from sourcing.models import LANGUAGE_CHOICES, Agency
 from sourcing.roles import ApiKeyScope, Role
+from sourcing.text import validate_multi_line, validate_single_line
 
 COMMON_ZONES = [
     "America/Chicago",
@@ -37,12 +38,28 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(z, z) for z in COMMON_ZONES] + [(z, z) for z in sorted(canonical)]
 
 
+def refuse_control_characters(form: forms.BaseForm) -> None:
+    """Give every text field of ``form`` the control-character check: a textarea is multi-line text, any other
+    text field a single line (``sourcing.text``)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField):
+            continue
+        check = validate_multi_line if isinstance(field.widget, forms.Textarea) else validate_single_line
+        if check not in field.validators:
+            field.validators.append(check)
+
+
 class Form(forms.Form):
-    """Project forms: labels without Django's trailing colon."""
+    """Project forms: labels without Django's trailing colon; text with control characters refused."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        # Here rather than in __init__, so fields a subclass adds after it are checked too.
+        refuse_control_characters(self)
+        super().full_clean()
 
 
 class EmailLoginForm(AuthenticationForm):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from sourcing import errorpages
 
 
 class UserPreferencesMiddleware:
@@ -28,3 +31,37 @@ class UserPreferencesMiddleware:
             # Leave the thread as it was found: the next request (or task) chooses its own.
             timezone.deactivate()
             translation.deactivate()
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response carries ``settings.CONTENT_SECURITY_POLICY`` unless a view set its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = policy
+        return response
+
+
+class ProductNotFoundMiddleware:
+    """The product's own 404 page (or the API's JSON 404) on every runtime. With DEBUG on, Django would answer
+    a missing page with its debug page, which lists every URL pattern; nobody using the product needs that."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            # No URL matched: the response is Django's debug page.
+            return errorpages.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return errorpages.page_not_found(request, exception)
+        return None

@@ -65,6 +65,18 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Sign-in ignores the case of the e-mail address (stored lower-cased by ``create_user``)."""
+        email = str(username or "").strip()
+        user = self.filter(email=email.lower()).first()
+        if user is None:
+            # An address stored before it was lower-cased: only an unambiguous match signs in.
+            found = list(self.filter(email__iexact=email)[:2])
+            if len(found) != 1:
+                raise self.model.DoesNotExist
+            user = found[0]
+        return user
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from sourcing import partner_tokens
 from sourcing.errors import DomainError
-from sourcing.forms import add_service_errors
+from sourcing.forms import Form, add_service_errors
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 
 
-class PartnerTokenForm(forms.Form):
+class PartnerTokenForm(Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
         max_length=partner_tokens.NAME_MAX,

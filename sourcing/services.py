@@ -25,6 +25,7 @@ from sourcing.access import access_agency, access_api_key, access_membership
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import DomainError, NotFoundError
+from sourcing.mail import render_subject
 from sourcing.models import (
     Agency,
     ApiKey,
@@ -179,7 +180,7 @@ def _send_invitation(email: str, context: dict[str, str]) -> None:
 
 def _send_added_notice(user: User, context: dict[str, str]) -> None:
     email_context: dict[str, Any] = {**context, "user": user, "site_url": settings.SITE_URL}
-    subject = "".join(render_to_string("registration/added_subject.txt", email_context).splitlines())
+    subject = render_subject("registration/added_subject.txt", email_context)
     send_mail(subject, render_to_string("registration/added_email.txt", email_context), None, [user.email])
 
 

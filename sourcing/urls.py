@@ -1,6 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
@@ -63,7 +63,7 @@ api_patterns: list[URLPattern | URLResolver] = [
         SpectacularAPIView.as_view(urlconf=[path("api/v1/", include(erp_api_routes))], **public_api),
         name="api-schema",
     ),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **public_api), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", **public_api), name="api-docs"),
     *erp_api_routes,
     # Anything else under /api/ answers the API's own JSON 404, in debug mode too.
     re_path(r"^.*$", api_not_found, name="api-not-found"),
@@ -91,7 +91,11 @@ partner_api_patterns: list[URLPattern | URLResolver] = [
         ),
         name="partner-api-schema",
     ),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="partner-api-schema", **public_api), name="partner-api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="partner-api-schema", **public_api),
+        name="partner-api-docs",
+    ),
     *partner_router.urls,
     re_path(r"^.*$", api_not_found, name="partner-api-not-found"),
 ]
@@ -164,6 +168,7 @@ urlpatterns = [
     path("api/partner/v1/", include(partner_api_patterns)),
 ]
 
+handler400 = "sourcing.errorpages.bad_request"
 handler404 = "sourcing.errorpages.page_not_found"
 handler500 = "sourcing.errorpages.server_error"
 handler403 = "sourcing.errorpages.permission_denied"

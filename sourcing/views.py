@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -225,9 +226,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
         translation.activate(user.language)  # confirm in the language just chosen
         messages.success(request, _("Preferences saved."))
         response = redirect("preferences")
-        response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+        set_language_cookie(response, form.cleaned_data["language"])
         return response
     return render(request, "sourcing/preferences.html", {"form": form})
+
+
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    """The language cookie with the attributes the settings give it (Secure in production, HTTP-only)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax"
+    )
 
 
 @require_POST
@@ -242,5 +257,5 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     response = redirect(next_url)
-    response.set_cookie("django_language", language, samesite="Lax")
+    set_language_cookie(response, language)
     return response

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
+from sourcing.api.inputs import check_body, check_query
 from sourcing.models import ApiKey, Tenant
 from sourcing.web import client_ip
 
@@ -98,6 +99,8 @@ class ScopedAPIMixin:
         view.headers = view.default_response_headers
         try:
             view.initial(drf_request, *args, **kwargs)
+            check_query(drf_request)
+            check_body(drf_request)
             tenant, drf_request.actor, keys = view.principal_scope(drf_request)
             # The handler runs inside the principal's tenant scope, which the idempotency guard opens and commits.
             response = run_idempotent(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.categories import fields as f
 from sourcing.categories.tree import cycle_through
-from sourcing.exports import FORMULA_STARTS, escape_cell
+from sourcing.exports import FORMULA_STARTS, csv_writer, escape_cell
 
 IMPORT_COLUMNS = (
     "code",
@@ -249,6 +249,6 @@ def _check_codes_and_parents(result: ParsedFile, existing: Mapping[str, str | No
 
 def write(rows: Iterable[Iterable[Any]], out: Any) -> None:
     """CSV rows into a text stream, every cell through the formula guard."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     for row in rows:
         writer.writerow([escape_cell(value) for value in row])

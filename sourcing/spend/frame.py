@@ -16,8 +16,14 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 
-from sourcing.spend.normalise import CENT, FIELDS, LIMITS, MAX_LENGTHS, REQUIRED, FxTable, RowError
+from sourcing.spend.normalise import CENT, FIELDS, LIMITS, MAX_LENGTHS, REQUIRED, TEXT_COLUMNS, FxTable, RowError
 from sourcing.spend.reader import ROW
+from sourcing.text import (
+    CONTROL_CHARACTERS,
+    SINGLE_LINE_CONTROL_CHARACTERS,
+    control_character_error,
+    visible,
+)
 
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
@@ -25,6 +31,7 @@ _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _ORDER = {
     **{("required", name): i for i, name in enumerate(REQUIRED)},
     **{("length", name): 10 + i for i, name in enumerate(MAX_LENGTHS)},
+    **{("control", name): 20 + i for i, name in enumerate(TEXT_COLUMNS)},
     ("date", "invoice_date"): 30,
     ("number", "quantity"): 31,
     ("number", "unit_price"): 32,
@@ -186,6 +193,9 @@ def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Ch
         checks.append(("required", name, pl.col(name) == ""))
     for name, limit in MAX_LENGTHS.items():
         checks.append(("length", name, pl.col(name).str.len_chars() > limit))
+    for name, multiline in TEXT_COLUMNS.items():
+        pattern = CONTROL_CHARACTERS if multiline else SINGLE_LINE_CONTROL_CHARACTERS
+        checks.append(("control", name, pl.col(name).str.contains(pattern)))
     checks.append(("date", "invoice_date", (pl.col("invoice_date") != "") & pl.col("_day").is_null()))
     for name in ("quantity", "unit_price", "amount"):
         checks.append(("number", name, (pl.col(name) != "") & ~pl.col(f"_{name}_valid")))
@@ -240,11 +250,15 @@ def _decimal(text: str) -> Decimal:
 
 
 def _error(kind: str, name: str, record: dict[str, Any], rules: Rules) -> RowError | None:
-    row, value = record[ROW], record.get(name, "") or ""
+    row, raw = record[ROW], record.get(name, "") or ""
+    value = visible(raw)  # what is shown back (and stored with the error) holds no control character
     if kind == "required":
         return RowError(row, name, _("This field is required."))
     if kind == "length":
         return RowError(row, name, _("Longer than %(n)s characters.") % {"n": MAX_LENGTHS[name]}, value[:100])
+    if kind == "control":
+        message = control_character_error(raw, multiline=TEXT_COLUMNS[name]) or ""
+        return RowError(row, name, message, value[:100])
     if kind == "date":
         expected = rules.date_format or "YYYY-MM-DD"
         return RowError(row, name, _("Not a date (expected %(format)s).") % {"format": expected}, value[:100])

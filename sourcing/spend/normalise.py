@@ -98,5 +98,18 @@ FIELDS = (
     "po_number",
     "cost_center",
 )
+# Text columns and whether they are multi-line (tab and line breaks allowed); the other columns are parsed as
+# dates, numbers or codes, which refuse control characters anyway.
+TEXT_COLUMNS = {
+    "invoice_number": False,
+    "supplier_name": False,
+    "supplier_erp_id": False,
+    "category_code": False,
+    "item_sku": False,
+    "description": True,
+    "uom": False,
+    "po_number": False,
+    "cost_center": False,
+}
 REQUIRED = ("invoice_date", "invoice_number", "supplier_name", "quantity", "unit_price", "currency")
 _CHECKED_LENGTHS = tuple((FIELDS.index(name), name, limit) for name, limit in MAX_LENGTHS.items())

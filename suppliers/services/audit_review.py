@@ -19,6 +19,7 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.errors import ConflictError, ScopeError
 from sourcing.ids import as_uuid
+from sourcing.mail import render_subject
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Scope
 from suppliers import audit_scoring
@@ -131,6 +132,6 @@ def _send_returned(tenant: Tenant, audit_id: Any, supplier: str, note: str, user
     path = reverse("portal_audit_detail", kwargs={"tenant_slug": tenant.slug, "audit_id": audit_id})
     with translation.override(user.language or tenant.default_language):
         context = {"tenant_name": tenant.name, "supplier": supplier, "note": note, "url": f"{settings.SITE_URL}{path}"}
-        subject = " ".join(render_to_string("suppliers/email/audit_returned_subject.txt", context).split())
+        subject = render_subject("suppliers/email/audit_returned_subject.txt", context)
         body = render_to_string("suppliers/email/audit_returned.txt", context)
     send_mail(subject, body, None, [user.email])

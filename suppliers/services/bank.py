@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import ConflictError, DomainError
+from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant
 from sourcing.roles import Role, Scope
 from suppliers.models import BankAccount, BankStatus, Supplier
@@ -157,7 +158,7 @@ def _approvers(*, exclude_user_id: Any) -> list[tuple[str, str]]:
 def _send_request_notice(recipients: list[tuple[str, str]], context: dict[str, Any]) -> None:
     for email, language in recipients:
         with translation.override(language):
-            subject = "".join(render_to_string("suppliers/bank/change_requested_subject.txt", context).splitlines())
+            subject = render_subject("suppliers/bank/change_requested_subject.txt", context)
             body = render_to_string("suppliers/bank/change_requested_email.txt", context)
         send_mail(subject, body, None, [email])
 

@@ -27,6 +27,7 @@ from sourcing.audit import audit_record, snapshot
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
+from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.roles import Role, Scope
 from sourcing.tenancy import uuid7
@@ -387,7 +388,7 @@ def _send_reminder(tenant: Tenant, certification: Certification, days_left: int,
             "days": days_left,
             "url": f"{settings.SITE_URL}{path}",
         }
-        subject = " ".join(render_to_string("suppliers/email/certificate_reminder_subject.txt", context).split())
+        subject = render_subject("suppliers/email/certificate_reminder_subject.txt", context)
         body = render_to_string("suppliers/email/certificate_reminder.txt", context)
     send_mail(subject, body, None, [user.email])
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import io
 from decimal import Decimal
 
@@ -29,7 +30,24 @@ def test_formula_looking_text_is_made_inert(value: object, expected: str) -> Non
 def test_csv_export_escapes_every_cell() -> None:
     response = csv_response("x.csv", ["name", "amount"], [["=cmd()", Decimal("-5")]])
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert body == "name,amount\r\n'=cmd(),-5\r\n"
+    assert body == '"name","amount"\r\n"\'=cmd()","-5"\r\n'
+
+
+@pytest.mark.parametrize("text", ["x;=1+1;y", "a,b", 'say "hi"', "x\ty", "plain"])
+def test_csv_export_quotes_every_cell(text: str) -> None:
+    # A ';' inside a cell must not become a cell boundary that starts a formula in a ';'-separator locale.
+    response = csv_response("x.csv", ["name"], [[text]])
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body == '"name"\r\n"' + text.replace('"', '""') + '"\r\n'
+    assert list(csv.reader(io.StringIO(body)))[1] == [text]
+
+
+def test_xlsx_export_replaces_characters_xlsx_cannot_hold() -> None:
+    rows = [["Ningbo\u000bPots", "bell\u0007", "nul\x00", "two\nlines\ttab"], ["ok", "", "", ""]]
+    response = xlsx_response("x.xlsx", ["na\x01me", "b", "c", "d"], rows)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "na\ufffdme"
+    assert [c.value for c in sheet[2]] == ["Ningbo\ufffdPots", "bell\ufffd", "nul\ufffd", "two\nlines\ttab"]
 
 
 def test_xlsx_export_keeps_numbers_and_stores_no_formula() -> None:

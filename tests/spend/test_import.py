@@ -401,3 +401,39 @@ def test_values_beyond_a_columns_scale_are_rounded_half_up(tenant: Tenant, spend
         Decimal("12.35"),
     )
     assert (plain.quantity, plain.unit_price, plain.amount) == (Decimal("100"), Decimal("12.5"), Decimal("1250.00"))
+
+
+# --- control characters -----------------------------------------------------------------------------------------
+
+
+def test_control_characters_are_refused_naming_row_and_column(tenant: Tenant, spend_world: dict[str, Any]) -> None:
+    content = csv_bytes(
+        [
+            row(),
+            row(invoice_number="INV-2", description="Pot\u0007 24cm"),
+            row(invoice_number="INV-3", supplier_name="Ningbo\u000bEverbright"),
+            row(invoice_number="INV-4", cost_center="CC\u001b-1"),
+            row(invoice_number="INV-5", item_sku="POT\t24"),
+            row(invoice_number="INV-6", description="two\nlines\tand a tab"),  # multi-line text: accepted
+        ]
+    )
+    result = _import(tenant, content)
+    assert result.status == ImportStatus.FAILED
+    assert _errors(result) == {(3, "description"), (4, "supplier_name"), (5, "cost_center"), (6, "item_sku")}
+    by_row = {e["row"]: e for e in result.errors}
+    assert by_row[3]["message"] == "Contains a control character, which is not allowed."
+    assert by_row[6]["message"] == "Contains a line break or tab, which is not allowed here."
+    assert by_row[5]["value"] == "CC\ufffd-1"  # shown (and stored) without the character itself
+    assert _counts(tenant) == (0, 0)
+
+
+def test_control_characters_are_refused_in_an_xlsx_file(tenant: Tenant, spend_world: dict[str, Any]) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append([row(description="Pot\u007f")[h] for h in HEADER])
+    out = io.BytesIO()
+    book.save(out)
+    result = _import(tenant, out.getvalue(), name="spend.xlsx")
+    assert _errors(result) == {(2, "description")}
+    assert _counts(tenant) == (0, 0)

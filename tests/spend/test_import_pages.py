@@ -106,9 +106,9 @@ def test_a_rejected_file_lists_every_problem_and_offers_them_as_csv(
         assert SpendLine.objects.count() == 0
     errors = client.get(_url("spend_import_errors", tenant, import_id=imp.pk))
     text = b"".join(errors.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0] == "row,column,message,value"
-    assert "3,amount," in text and "'=1+2" in text  # the formula is inert in the spreadsheet too
-    assert "4,currency," in text
+    assert text.splitlines()[0] == '"row","column","message","value"'  # every cell quoted
+    assert '"3","amount",' in text and "'=1+2" in text  # the formula is inert in the spreadsheet too
+    assert '"4","currency",' in text
 
 
 def test_a_pdf_named_csv_is_refused_on_the_form(tenant: Tenant, make_member: Any, eager_tasks: None) -> None:

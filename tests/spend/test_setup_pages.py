@@ -301,7 +301,7 @@ def test_download_escapes_formulas_and_reads_back(tenant: Tenant, make_member: M
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="fx-rates-')
     text = response.content.decode("utf-8")
-    assert text.startswith("\ufeffcurrency,rate_date,rate,source\r\n")
+    assert text.startswith('\ufeff"currency","rate_date","rate","source"\r\n')  # every cell quoted
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     assert rows[1] == ["CNY", "2026-03-01", "100", ""]
     assert [r[3] for r in rows[2:]] == ["ECB", "'\rx", "'\tx", "'@SUM(A1)", "'-1", "'+1", '\'=HYPERLINK("http://x")']

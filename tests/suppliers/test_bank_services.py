@@ -263,3 +263,13 @@ def test_approval_completes_the_bank_onboarding_task(tenant: Tenant, finance: Me
         services.bank_change_approve(tenant=tenant, by=Actor.for_membership(admin), bank_account_id=account.pk)
         task = OnboardingTask.objects.filter(supplier=supplier, code="bank_details_verified").first()
     assert task is not None and task.status == TaskStatus.DONE
+
+
+def test_the_e_mail_subject_is_plain_text(
+    tenant: Tenant, finance: Membership, admin: Membership, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _request(tenant, finance, _supplier(tenant, "Smith & O'Brien <Trading> Co."))
+    assert [m.subject for m in mail.outbox] == [
+        "Bank details change for Smith & O'Brien <Trading> Co. waits for your approval"
+    ]

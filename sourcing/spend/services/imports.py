@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
+from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS
@@ -44,7 +45,8 @@ def _sha256(stream: IO[bytes]) -> str:
 def _mapping(mapping_id: Any) -> ColumnMapping | None:
     if not mapping_id:
         return None
-    mapping = ColumnMapping.objects.filter(pk=mapping_id).first()
+    # Not an id at all reads as a missing mapping.
+    mapping = ColumnMapping.objects.filter(pk=as_uuid(mapping_id)).first() if as_uuid(mapping_id) else None
     if mapping is None:
         raise DomainError(_("No such column mapping."), fields={"mapping": [_("No such column mapping.")]})
     return mapping

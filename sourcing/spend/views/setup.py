@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from itertools import groupby
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.exports import csv_writer
 from sourcing.exports import escape_cell as csv_cell
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
@@ -177,7 +177,7 @@ def fx_rate_export(request: TenantRequest) -> HttpResponse:
     """The rates as a CSV file in the layout the upload reads (UTF-8 with a byte-order mark, for Excel)."""
     currency = (request.GET.get("currency") or "").strip().upper()[:3]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(["currency", "rate_date", "rate", "source"])
     for rate in selectors.fx_rate_list(currency=currency):
         writer.writerow(
