@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sourcing.models import Tenant
 from sourcing.roles import Role
-from sourcing.spend import services
+from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
 from tests.spend.conftest import row
