@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sourcing.categories.requirements import AuditType
-from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import USABLE_MEMBERSHIP, Membership
 from sourcing.roles import ROLE_SCOPES, Role, Scope
 from suppliers.models import (
@@ -49,21 +47,6 @@ def template_list(*, active_only: bool = False) -> QuerySet[AuditTemplate]:
         .order_by("-is_active", "name")
     )
     return templates.filter(is_active=True) if active_only else templates
-
-
-def template_get(*, template_id: Any) -> AuditTemplate:
-    template = AuditTemplate.objects.filter(pk=as_uuid(template_id)).first() if as_uuid(template_id) else None
-    if template is None:
-        raise NotFoundError()
-    return template
-
-
-def question_get(*, question_id: Any) -> AuditQuestion:
-    pk = as_uuid(question_id)
-    question = AuditQuestion.objects.select_related("template").filter(pk=pk).first() if pk else None
-    if question is None:
-        raise NotFoundError()
-    return question
 
 
 @dataclass

@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from sourcing.errors import NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import USABLE_MEMBERSHIP, Membership
 from sourcing.roles import Role
@@ -44,22 +43,8 @@ def onboarding_templates() -> list[OnboardingTemplate]:
     return list(OnboardingTemplate.objects.annotate(item_count=Count("items")).order_by("tier"))
 
 
-def onboarding_template_get(*, template_id: Any) -> OnboardingTemplate:
-    template = OnboardingTemplate.objects.filter(pk=as_uuid(template_id)).first()
-    if template is None:
-        raise NotFoundError()
-    return template
-
-
 def onboarding_items(template: OnboardingTemplate) -> list[OnboardingItem]:
     return list(template.items.order_by("position", "code"))
-
-
-def onboarding_item_get(*, item_id: Any) -> OnboardingItem:
-    item = OnboardingItem.objects.select_related("template").filter(pk=as_uuid(item_id)).first()
-    if item is None:
-        raise NotFoundError()
-    return item
 
 
 # Tasks

@@ -28,13 +28,17 @@ from sourcing.roles import ROLE_SCOPES, Role, Scope
 from suppliers.models import (
     AuditEvidence,
     AuditFinding,
+    AuditQuestion,
+    AuditTemplate,
     BankAccount,
     Certification,
     Contact,
     Document,
     DocumentVersion,
     FactoryAudit,
+    OnboardingItem,
     OnboardingTask,
+    OnboardingTemplate,
     RiskFlag,
     Site,
     Supplier,
@@ -275,3 +279,44 @@ def access_risk_flag(*, by: Actor, id: Any, need: Need, lock: bool = False) -> R
     supplier_id = _found(RiskFlag.objects.filter(pk=pk).values_list("supplier_id", flat=True).first())
     access_supplier(by=by, id=supplier_id, need=need, lock=True)
     return _found(RiskFlag.objects.select_for_update().filter(pk=pk).first())  # type: ignore[no-any-return]
+
+
+# Checklists: audit templates and onboarding templates, kept by internal people
+
+
+def _internal(by: Actor, need: Need) -> None:
+    if by_grant(by, need):
+        raise NotFoundError()  # an agent reaches no checklist, whatever ``need`` names
+
+
+def access_audit_template(*, by: Actor, id: Any, need: Need, lock: bool = False) -> AuditTemplate:
+    """An audit checklist template. With ``lock`` its row is locked (questions are added and moved one at a
+    time per template)."""
+    _internal(by, need)
+    pk = as_uuid(id)
+    queryset = AuditTemplate.objects.select_for_update() if lock else AuditTemplate.objects.all()
+    return _found(queryset.filter(pk=pk).first() if pk else None)  # type: ignore[no-any-return]
+
+
+def access_audit_question(*, by: Actor, id: Any, need: Need, lock: bool = False) -> AuditQuestion:
+    """A question of an audit checklist template (without ``lock``, with its template)."""
+    _internal(by, need)
+    pk = as_uuid(id)
+    queryset = AuditQuestion.objects.select_for_update() if lock else AuditQuestion.objects.select_related("template")
+    return _found(queryset.filter(pk=pk).first() if pk else None)  # type: ignore[no-any-return]
+
+
+def access_onboarding_template(*, by: Actor, id: Any, need: Need, lock: bool = False) -> OnboardingTemplate:
+    """A tier's onboarding checklist."""
+    _internal(by, need)
+    queryset = OnboardingTemplate.objects.select_for_update() if lock else OnboardingTemplate.objects.all()
+    return _found(queryset.filter(pk=as_uuid(id)).first())  # type: ignore[no-any-return]
+
+
+def access_onboarding_item(*, by: Actor, id: Any, need: Need, lock: bool = False) -> OnboardingItem:
+    """An item of an onboarding checklist, with its template (locked too, with ``lock``)."""
+    _internal(by, need)
+    queryset = OnboardingItem.objects.select_related("template")
+    if lock:
+        queryset = queryset.select_for_update()
+    return _found(queryset.filter(pk=as_uuid(id)).first())  # type: ignore[no-any-return]

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.categories.requirements import AuditType
-from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from suppliers.models import AuditQuestion, AuditTemplate
+from suppliers.services.access import access_audit_question, access_audit_template
 from suppliers.services.common import invalid
 
 TEMPLATE_FIELDS = ["name", "audit_type", "description", "pass_score", "is_active"]
@@ -57,15 +56,6 @@ def _template_values(name: str, audit_type: str, description: str, pass_score: A
     return {"name": name, "audit_type": audit_type, "description": (description or "").strip(), "pass_score": score}
 
 
-def _template(template_id: Any, *, lock: bool = True) -> AuditTemplate:
-    pk = as_uuid(template_id)
-    queryset = AuditTemplate.objects.select_for_update() if lock else AuditTemplate.objects.all()
-    template = queryset.filter(pk=pk).first() if pk else None
-    if template is None:
-        raise NotFoundError()
-    return template
-
-
 @transaction.atomic
 def audit_template_create(
     *, tenant: Tenant, by: Actor, name: str, audit_type: str, description: str = "", pass_score: Any = 70
@@ -85,8 +75,7 @@ def audit_template_update(
     *, tenant: Tenant, by: Actor, template_id: Any, name: str, audit_type: str, description: str, pass_score: Any
 ) -> AuditTemplate:
     """Change a template's name, type, description or pass score; audits already planned keep theirs."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)
+    template = access_audit_template(by=by, id=template_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     values = _template_values(name, audit_type, description, pass_score)
     before = snapshot(template, TEMPLATE_FIELDS)
     for key, value in values.items():
@@ -101,8 +90,7 @@ def audit_template_update(
 @transaction.atomic
 def audit_template_set_active(*, tenant: Tenant, by: Actor, template_id: Any, active: bool) -> AuditTemplate:
     """Deactivate a template (no new audit can be planned against it) or bring it back."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)
+    template = access_audit_template(by=by, id=template_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     if template.is_active != active:
         template.is_active = active
         template.save(update_fields=["is_active"])
@@ -138,14 +126,6 @@ def _question_values(section: str, text: str, weight: Any, is_critical: bool) ->
     return {"section": section, "text": text, "weight": weight, "is_critical": bool(is_critical)}
 
 
-def _question(question_id: Any) -> AuditQuestion:
-    pk = as_uuid(question_id)
-    question = AuditQuestion.objects.select_for_update().filter(pk=pk).first() if pk else None
-    if question is None:
-        raise NotFoundError()
-    return question
-
-
 @transaction.atomic
 def audit_question_add(
     *,
@@ -158,8 +138,8 @@ def audit_question_add(
     is_critical: bool = False,
 ) -> AuditQuestion:
     """Add a question at the end of its section (a new section goes after the others)."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = _template(template_id)  # locked: positions are handed out one at a time
+    # locked: positions are handed out one at a time
+    template = access_audit_template(by=by, id=template_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     values = _question_values(section, text, weight, is_critical)
     last = AuditQuestion.objects.filter(template_id=template.pk).aggregate(m=Max("position"))["m"]
     question = AuditQuestion.objects.create(tenant=tenant, template=template, position=(last or 0) + 1, **values)
@@ -177,8 +157,7 @@ def audit_question_add(
 def audit_question_update(
     *, tenant: Tenant, by: Actor, question_id: Any, section: str, text: str, weight: Any, is_critical: bool
 ) -> AuditQuestion:
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
+    question = access_audit_question(by=by, id=question_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     values = _question_values(section, text, weight, is_critical)
     before = snapshot(question, QUESTION_FIELDS)
     for key, value in values.items():
@@ -200,8 +179,7 @@ def audit_question_update(
 @transaction.atomic
 def audit_question_remove(*, tenant: Tenant, by: Actor, question_id: Any) -> None:
     """Remove a question from its template; audits already planned keep their copy."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
+    question = access_audit_question(by=by, id=question_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     template = question.template
     before = {"question": str(question.pk), **snapshot(question, QUESTION_FIELDS)}
     question.delete()
@@ -211,9 +189,9 @@ def audit_question_remove(*, tenant: Tenant, by: Actor, question_id: Any) -> Non
 @transaction.atomic
 def audit_question_move(*, tenant: Tenant, by: Actor, question_id: Any, up: bool) -> AuditQuestion:
     """Swap a question with its neighbour in the same section (above when ``up``); at the edge, nothing."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    question = _question(question_id)
-    _template(question.template_id)  # one reorder at a time per template
+    question = access_audit_question(by=by, id=question_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
+    # one reorder at a time per template
+    access_audit_template(by=by, id=question.template_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     siblings = AuditQuestion.objects.filter(template_id=question.template_id, section=question.section)
     neighbour = (
         siblings.filter(position__lt=question.position).order_by("-position").first()

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_noop
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.tenancy import uuid7
@@ -38,7 +37,13 @@ from suppliers.models import (
     Tier,
 )
 from suppliers.selectors import onboarding as selectors
-from suppliers.services.access import access_onboarding_task, access_supplier, check_supplier_access
+from suppliers.services.access import (
+    access_onboarding_item,
+    access_onboarding_task,
+    access_onboarding_template,
+    access_supplier,
+    check_supplier_access,
+)
 from suppliers.services.common import invalid
 
 ERP_VENDOR_CREATED = "erp_vendor_created"
@@ -176,10 +181,7 @@ def onboarding_item_add(
     position: Any = None,
 ) -> OnboardingItem:
     """Add an item to a tier's checklist. Suppliers already onboarding get it when onboarding is started again."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    template = OnboardingTemplate.objects.select_for_update().filter(pk=as_uuid(template_id)).first()
-    if template is None:
-        raise NotFoundError()
+    template = access_onboarding_template(by=by, id=template_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     errors: dict[str, list[str]] = {}
     code = str(code or "").strip().lower()
     if not CODE_RE.match(code):
@@ -210,10 +212,7 @@ def onboarding_item_update(
 ) -> OnboardingItem:
     """Change an item's title, whether it is required, its due days or its place. Its code stays: tasks
     already made from it keep theirs."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    item = OnboardingItem.objects.select_for_update().filter(pk=as_uuid(item_id)).first()
-    if item is None:
-        raise NotFoundError()
+    item = access_onboarding_item(by=by, id=item_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     errors: dict[str, list[str]] = {}
     title, days, place = _clean_item(title=title, due_days=due_days, position=position, errors=errors)
     if errors:
@@ -234,10 +233,7 @@ def onboarding_item_update(
 @transaction.atomic
 def onboarding_item_remove(*, tenant: Tenant, by: Actor, item_id: Any) -> OnboardingTemplate:
     """Take an item off a checklist; tasks already made from it stay with their suppliers."""
-    by.require(Scope.SUPPLIER_CONFIGURE)
-    item = OnboardingItem.objects.select_for_update().select_related("template").filter(pk=as_uuid(item_id)).first()
-    if item is None:
-        raise NotFoundError()
+    item = access_onboarding_item(by=by, id=item_id, need=Scope.SUPPLIER_CONFIGURE, lock=True)
     template = item.template
     before = _item_snapshot(item)
     item.delete()

@@ -39,7 +39,13 @@ from suppliers.services import audit_findings as finding_services
 from suppliers.services import audit_review
 from suppliers.services import audit_templates as template_services
 from suppliers.services import audits as services
-from suppliers.services.access import access_audit, access_audit_finding, access_supplier
+from suppliers.services.access import (
+    access_audit,
+    access_audit_finding,
+    access_audit_question,
+    access_audit_template,
+    access_supplier,
+)
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
 
@@ -84,7 +90,7 @@ def audit_template_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 def audit_template_edit(request: TenantRequest, audit_template_id: str) -> HttpResponse:
-    template = selectors.template_get(template_id=audit_template_id)
+    template = access_audit_template(by=request.actor, id=audit_template_id, need=Scope.SUPPLIER_CONFIGURE)
     form = AuditTemplateForm(request.POST or None, initial=AuditTemplateForm.initial_for(template))
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,14 +124,14 @@ def _template_detail(request: TenantRequest, template: Any, question_form: Audit
 
 @tenant_view(Scope.SUPPLIER_READ)
 def audit_template_detail(request: TenantRequest, audit_template_id: str) -> HttpResponse:
-    template = selectors.template_get(template_id=audit_template_id)
+    template = access_audit_template(by=request.actor, id=audit_template_id, need=Scope.SUPPLIER_READ)
     return _template_detail(request, template)
 
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def audit_template_set_active(request: TenantRequest, audit_template_id: str) -> HttpResponse:
-    template = selectors.template_get(template_id=audit_template_id)
+    template = access_audit_template(by=request.actor, id=audit_template_id, need=Scope.SUPPLIER_CONFIGURE)
     active = request.POST.get("active") == "1"
     template_services.audit_template_set_active(
         tenant=request.tenant, by=request.actor, template_id=template.pk, active=active
@@ -140,7 +146,7 @@ def audit_template_set_active(request: TenantRequest, audit_template_id: str) ->
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def audit_question_add(request: TenantRequest, audit_template_id: str) -> HttpResponse:
-    template = selectors.template_get(template_id=audit_template_id)
+    template = access_audit_template(by=request.actor, id=audit_template_id, need=Scope.SUPPLIER_CONFIGURE)
     form = AuditQuestionForm(request.POST)
     if form.is_valid():
         try:
@@ -159,7 +165,7 @@ def audit_question_add(request: TenantRequest, audit_template_id: str) -> HttpRe
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpResponse:
-    question = selectors.question_get(question_id=audit_question_id)
+    question = access_audit_question(by=request.actor, id=audit_question_id, need=Scope.SUPPLIER_CONFIGURE)
     initial = {"section": question.section, "text": question.text, "weight": question.weight}
     initial["is_critical"] = question.is_critical
     form = AuditQuestionForm(request.POST or None, initial=initial)
@@ -179,7 +185,7 @@ def audit_question_edit(request: TenantRequest, audit_question_id: str) -> HttpR
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def audit_question_delete(request: TenantRequest, audit_question_id: str) -> HttpResponse:
-    question = selectors.question_get(question_id=audit_question_id)
+    question = access_audit_question(by=request.actor, id=audit_question_id, need=Scope.SUPPLIER_CONFIGURE)
     template_services.audit_question_remove(tenant=request.tenant, by=request.actor, question_id=question.pk)
     messages.success(request, _("Question removed. Audits already planned keep it."))
     return redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)
@@ -188,7 +194,7 @@ def audit_question_delete(request: TenantRequest, audit_question_id: str) -> Htt
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def audit_question_move(request: TenantRequest, audit_question_id: str) -> HttpResponse:
-    question = selectors.question_get(question_id=audit_question_id)
+    question = access_audit_question(by=request.actor, id=audit_question_id, need=Scope.SUPPLIER_CONFIGURE)
     up = request.POST.get("direction") != "down"
     template_services.audit_question_move(tenant=request.tenant, by=request.actor, question_id=question.pk, up=up)
     url = redirect("audit_template_detail", tenant_slug=_slug(request), audit_template_id=question.template_id)

@@ -28,7 +28,12 @@ from suppliers.forms.onboarding import (
 from suppliers.models import OnboardingTask
 from suppliers.selectors import onboarding as selectors
 from suppliers.services import onboarding as services
-from suppliers.services.access import access_onboarding_task, access_supplier
+from suppliers.services.access import (
+    access_onboarding_item,
+    access_onboarding_task,
+    access_onboarding_template,
+    access_supplier,
+)
 from suppliers.views.profile import profile_context
 
 PAGE_SIZE = 50
@@ -222,14 +227,14 @@ def _template_page(request: TenantRequest, template: Any, form: ItemForm, status
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 def onboarding_template_detail(request: TenantRequest, onboarding_template_id: str) -> HttpResponse:
-    template = selectors.onboarding_template_get(template_id=onboarding_template_id)
+    template = access_onboarding_template(by=request.actor, id=onboarding_template_id, need=Scope.SUPPLIER_CONFIGURE)
     return _template_page(request, template, ItemForm())
 
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def onboarding_item_add(request: TenantRequest, onboarding_template_id: str) -> HttpResponse:
-    template = selectors.onboarding_template_get(template_id=onboarding_template_id)
+    template = access_onboarding_template(by=request.actor, id=onboarding_template_id, need=Scope.SUPPLIER_CONFIGURE)
     form = ItemForm(request.POST)
     if form.is_valid():
         try:
@@ -248,7 +253,7 @@ def onboarding_item_add(request: TenantRequest, onboarding_template_id: str) -> 
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 def onboarding_item_edit(request: TenantRequest, onboarding_item_id: str) -> HttpResponse:
-    item = selectors.onboarding_item_get(item_id=onboarding_item_id)
+    item = access_onboarding_item(by=request.actor, id=onboarding_item_id, need=Scope.SUPPLIER_CONFIGURE)
     initial = {
         "title": item.title,
         "is_required": item.is_required,
@@ -274,7 +279,7 @@ def onboarding_item_edit(request: TenantRequest, onboarding_item_id: str) -> Htt
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 @require_POST
 def onboarding_item_remove(request: TenantRequest, onboarding_item_id: str) -> HttpResponse:
-    item = selectors.onboarding_item_get(item_id=onboarding_item_id)
+    item = access_onboarding_item(by=request.actor, id=onboarding_item_id, need=Scope.SUPPLIER_CONFIGURE)
     template = services.onboarding_item_remove(tenant=request.tenant, by=request.actor, item_id=item.pk)
     messages.success(request, _("%(item)s removed from the checklist.") % {"item": item.title})
     return redirect("onboarding_template_detail", tenant_slug=request.tenant.slug, onboarding_template_id=template.pk)
