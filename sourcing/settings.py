@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "sourcing.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["sourcing.api.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sourcing.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "sourcing.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -264,7 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # 3.1: a nullable object is `oneOf: [$ref, {type: null}]`, which every 3.1 tool reads the same way (3.0's
+    # `nullable` next to `allOf` is ambiguous, and strict validators and some generators ignore it).
+    "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "sourcing.api.schema.postprocess_oas31"],
     # Choice sets used by several endpoints, or under field names several sets share ("status", "kind"),
     # get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {

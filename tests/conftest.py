@@ -18,6 +18,8 @@ from sourcing.roles import Role
 from sourcing.services import agency_create, api_key_create, member_invite
 from sourcing.tenancy import tenant_scope
 
+pytest_plugins = ["tests.openapi_check"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -52,6 +52,7 @@ class MeView(TenantAPIView):
                         "type": serializers.CharField(),
                         "id": serializers.UUIDField(),
                         "name": serializers.CharField(),
+                        "key_scopes": serializers.ListField(child=serializers.CharField()),
                     },
                 ),
                 "scopes": serializers.ListField(child=serializers.CharField()),

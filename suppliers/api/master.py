@@ -261,6 +261,44 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         read_only_fields = fields
 
 
+class SiteChangeSerializer(serializers.Serializer[Any]):
+    """What a PATCH of a site may send (documents the body, which the service checks field by field)."""
+
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=SiteKind.choices, required=False)
+    country = serializers.CharField(max_length=2, required=False, help_text="ISO 3166 two-letter code, e.g. CN.")
+    province = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    processes = serializers.ListField(child=serializers.CharField(), required=False, max_length=30)
+    capacity = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="The ERP's id.")
+
+
+class SiteCreateSerializer(SiteChangeSerializer):
+    supplier = serializers.UUIDField(help_text="The supplier's id.")
+
+
+class ContactChangeSerializer(serializers.Serializer[Any]):
+    """What a PATCH of a contact may send (documents the body, which the service checks field by field)."""
+
+    name = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=["zh-hans", "en", "vi", "es"], required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    wechat = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    time_zone = serializers.CharField(required=False, allow_blank=True, help_text="IANA, e.g. Asia/Shanghai.")
+    is_primary = serializers.BooleanField(required=False)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="The ERP's id.")
+
+
+class ContactCreateSerializer(ContactChangeSerializer):
+    """At least one of ``email``, ``phone`` and ``wechat``."""
+
+    supplier = serializers.UUIDField(help_text="The supplier's id.")
+
+
 CHILD_SCOPES = {
     "GET": Scope.SUPPLIER_READ,
     "POST": Scope.SUPPLIER_WRITE,
@@ -317,9 +355,13 @@ class SiteViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin
             tenant=request.auth.tenant, by=request.actor, site_id=child.pk if child else None, **args
         )
 
-    @extend_schema(request=SiteSerializer, responses={201: SiteSerializer})
+    @extend_schema(request=SiteCreateSerializer, responses={201: SiteSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
         return super().create(request)
+
+    @extend_schema(request=SiteChangeSerializer(partial=True), responses=SiteSerializer)
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        return super().partial_update(request, pk)
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
         site = self.get_object()
@@ -354,9 +396,13 @@ class ContactViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMi
             tenant=request.auth.tenant, by=request.actor, contact_id=child.pk if child else None, **args
         )
 
-    @extend_schema(request=ContactSerializer, responses={201: ContactSerializer})
+    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
         return super().create(request)
+
+    @extend_schema(request=ContactChangeSerializer(partial=True), responses=ContactSerializer)
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        return super().partial_update(request, pk)
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
         contact = self.get_object()

@@ -48,7 +48,14 @@ class SpendCubeView(SpendAnalysisView):
             OpenApiParameter("period", str, enum=list(analysis.PERIODS)),
         ],
         responses=inline_serializer(
-            "SpendCube", {"currency": serializers.CharField(), "rows": serializers.ListField()}
+            "SpendCube",
+            {
+                "currency": serializers.CharField(),
+                "total": serializers.CharField(),
+                "lines": serializers.IntegerField(),
+                "columns": serializers.ListField(child=serializers.DictField()),
+                "rows": serializers.ListField(child=serializers.DictField()),
+            },
         ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
@@ -78,7 +85,16 @@ class SpendCubeView(SpendAnalysisView):
 
 class SpendParetoView(SpendAnalysisView):
     @extend_schema(
-        parameters=_FILTER_PARAMETERS, responses=inline_serializer("SpendPareto", {"rows": serializers.ListField()})
+        parameters=_FILTER_PARAMETERS,
+        responses=inline_serializer(
+            "SpendPareto",
+            {
+                "currency": serializers.CharField(),
+                "total": serializers.CharField(),
+                "suppliers_for_80_pct": serializers.IntegerField(),
+                "rows": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
         pareto = analysis.supplier_pareto(self.spend_filter(request))
@@ -105,7 +121,10 @@ class SpendParetoView(SpendAnalysisView):
 class SpendConcentrationView(SpendAnalysisView):
     @extend_schema(
         parameters=_FILTER_PARAMETERS,
-        responses=inline_serializer("SpendConcentration", {"rows": serializers.ListField()}),
+        responses=inline_serializer(
+            "SpendConcentration",
+            {"currency": serializers.CharField(), "rows": serializers.ListField(child=serializers.DictField())},
+        ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
         rows = analysis.category_concentration(self.spend_filter(request))
@@ -132,7 +151,10 @@ class SpendConcentrationView(SpendAnalysisView):
 class SpendPriceVarianceView(SpendAnalysisView):
     @extend_schema(
         parameters=_FILTER_PARAMETERS,
-        responses=inline_serializer("SpendPriceVariance", {"rows": serializers.ListField()}),
+        responses=inline_serializer(
+            "SpendPriceVariance",
+            {"currency": serializers.CharField(), "rows": serializers.ListField(child=serializers.DictField())},
+        ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
         rows = variance.price_variance(self.spend_filter(request), limit=1000)
@@ -162,7 +184,14 @@ class SpendPriceVarianceView(SpendAnalysisView):
 class SpendMaverickView(SpendAnalysisView):
     @extend_schema(
         parameters=[*_FILTER_PARAMETERS, OpenApiParameter("by", str, enum=["category", "cost_center"])],
-        responses=inline_serializer("SpendMaverick", {"rows": serializers.ListField()}),
+        responses=inline_serializer(
+            "SpendMaverick",
+            {
+                "currency": serializers.CharField(),
+                "total": serializers.DictField(),
+                "rows": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def get(self, request: TenantAPIRequest) -> Response:
         by = "cost_center" if request.query_params.get("by") == "cost_center" else "category"
@@ -189,7 +218,12 @@ class SpendMaverickView(SpendAnalysisView):
 
 
 class SpendDuplicatesView(SpendAnalysisView):
-    @extend_schema(responses=inline_serializer("SpendDuplicates", {"clusters": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "SpendDuplicates",
+            {"currency": serializers.CharField(), "clusters": serializers.ListField(child=serializers.DictField())},
+        )
+    )
     def get(self, request: TenantAPIRequest) -> Response:
         clusters = vendor_selectors.duplicate_clusters()
         return Response(

@@ -41,10 +41,12 @@ from sourcing.spend.services import findings as services
 REFERENCE = inline_serializer(
     "FindingCategory",
     {"id": serializers.UUIDField(), "code": serializers.CharField(), "name": serializers.CharField()},
+    allow_null=True,  # a finding without a category
 )
 ASSIGNEE = inline_serializer(
     "FindingAssignee",
     {"id": serializers.UUIDField(), "email": serializers.EmailField(), "name": serializers.CharField()},
+    allow_null=True,  # not assigned yet
 )
 
 
