@@ -15,7 +15,7 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -34,6 +34,7 @@ from suppliers.models import (
     AuditItem,
     AuditStatus,
     Certification,
+    CertificationState,
     Contact,
     Document,
     DocumentType,
@@ -45,7 +46,7 @@ from suppliers.models import (
 )
 from suppliers.selectors import audits as audit_selectors
 from suppliers.selectors.evidence import tenant_today
-from suppliers.selectors.master import supplier_list_for_agent
+from suppliers.selectors.master import renewed, supplier_list_for_agent
 from suppliers.services import audits as audit_services
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
@@ -192,6 +193,11 @@ class PartnerProposalViewSet(PartnerViewSet):
 class PartnerCertificationSerializer(serializers.ModelSerializer[Certification]):
     site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True, default=None)
     state = serializers.SerializerMethodField()
+    renewed = serializers.BooleanField(
+        source="is_renewed",
+        read_only=True,
+        help_text="A later certificate of the same type, name and site, valid by today, renews it.",
+    )
 
     class Meta:
         model = Certification
@@ -207,10 +213,12 @@ class PartnerCertificationSerializer(serializers.ModelSerializer[Certification])
             "valid_from",
             "valid_until",
             "state",
+            "renewed",
             "file_name",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=CertificationState.choices))
     def get_state(self, obj: Certification) -> str:
         return str(obj.state(self.context.get("today")))
 
@@ -255,7 +263,13 @@ class PartnerCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     model = Certification
 
     def scoped_queryset(self) -> Any:
-        return Certification.objects.filter(supplier__in=_assigned(self.request)).select_related("site")
+        request: Any = self.request
+        today = None if getattr(self, "swagger_fake_view", False) else tenant_today(request.auth.tenant)
+        return (
+            Certification.objects.filter(supplier__in=_assigned(self.request))
+            .annotate(is_renewed=renewed(today))
+            .select_related("site")
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return _today_context(self, dict(super().get_serializer_context()))
