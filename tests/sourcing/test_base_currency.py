@@ -17,23 +17,49 @@ from sourcing.errors import DomainError
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
 from sourcing.services import tenant_update
-from sourcing.spend import findings_services
-from sourcing.spend.models import Baseline, Finding, FxRate, ImportSource, ImportStatus, SpendImport, SpendLine
-from sourcing.spend.services import spend_lines_bulk
+from sourcing.spend.models import (
+    Baseline,
+    Finding,
+    FxRate,
+    ImportSource,
+    ImportStatus,
+    SpendImport,
+    SpendLine,
+    Vendor,
+)
 from sourcing.tenancy import tenant_scope
 from tests.conftest import SYSTEM
-from tests.spend.conftest import row
 
 
 def _spend_lines(tenant: Tenant) -> str:
-    spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=[row(category_code="")])
-    assert SpendLine.objects.exists()
+    spend_import = SpendImport.objects.create(
+        tenant=tenant, source=ImportSource.values[0], status=ImportStatus.SUCCEEDED
+    )
+    vendor = Vendor.objects.create(tenant=tenant, name="Ningbo Everbright", name_key="ningbo everbright")
+    SpendLine.objects.create(
+        tenant=tenant,
+        spend_import=spend_import,
+        vendor=vendor,
+        invoice_date=date(2026, 3, 5),
+        invoice_number="INV-1001",
+        quantity=Decimal("100"),
+        unit_price=Decimal("12.50"),
+        currency="CNY",
+        amount=Decimal("1250.00"),
+        fx_rate=Decimal("0.138"),
+        amount_base=Decimal("172.50"),
+        classification="direct",
+    )
     return "spend lines"
 
 
 def _finding(tenant: Tenant) -> str:
-    findings_services.finding_create(
-        tenant=tenant, by=SYSTEM, kind="other", title="Consolidate pots", estimated_saving="1200"
+    Finding.objects.create(
+        tenant=tenant,
+        kind="other",
+        title="Consolidate pots",
+        estimated_saving=Decimal("1200"),
+        currency=tenant.base_currency,
     )
     return "findings"
 
@@ -139,7 +165,6 @@ def test_the_check_reads_the_stored_currency_not_a_stale_copy(tenant: Tenant) ->
         tenant_update(tenant=tenant, by=SYSTEM, base_currency="EUR")
         tenant.refresh_from_db()
         _finding(tenant)
-        assert Finding.objects.get().currency == "EUR"
     # when the stale copy asks for CNY, then the EUR amounts refuse it, named by the stored currency
     with tenant_scope(stale), pytest.raises(DomainError) as caught:
         tenant_update(tenant=stale, by=SYSTEM, base_currency="CNY")

@@ -18,7 +18,6 @@ from sourcing.actors import Actor
 from sourcing.models import ApiKey, Tenant
 from sourcing.roles import Role
 from sourcing.spend.models import Vendor
-from sourcing.spend.vendors import vendor_create_supplier
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.names import name_key
@@ -159,7 +158,12 @@ def _form(tenant: Tenant, make_member: Callable[..., Any], make_api_key: Any) ->
 def _vendor(tenant: Tenant, make_member: Callable[..., Any], make_api_key: Any) -> None:
     with tenant_scope(tenant):
         vendor = Vendor.objects.create(tenant=tenant, name=NAME, name_key=name_key(NAME))
-        vendor_create_supplier(tenant=tenant, by=SYSTEM, vendor_id=vendor.pk)
+    client = Client()
+    client.force_login(make_member(tenant, Role.ADMIN).user)
+    url = reverse("vendor_create_supplier", kwargs={"tenant_slug": "acme", "vendor_id": vendor.pk})
+    assert client.post(url).status_code == 302
+    with tenant_scope(tenant):
+        assert Vendor.objects.get(pk=vendor.pk).supplier_id is not None
 
 
 def _proposal(tenant: Tenant, make_member: Callable[..., Any], make_api_key: Any) -> None:
