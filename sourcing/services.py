@@ -50,9 +50,48 @@ def _validate(validator: Any, value: Any, field: str) -> None:
         raise DomainError(exc.messages[0], fields={field: exc.messages}) from exc
 
 
+def base_amount_holders() -> list[str]:
+    """What already holds money in the tenant's base currency, named for people.
+
+    Spend lines carry their converted amount, findings their amount and estimated saving, baselines their
+    frozen totals, and FX rates say how many units of the base currency one unit of another currency buys.
+    A new base currency would relabel all of them without converting them, so their presence refuses the change.
+    A spend import that is queued or running is about to write spend lines and counts too.
+    """
+    # The core reads the spend tables by name only; what it asks is whether any row exists.
+    from sourcing.spend.models import Baseline, Finding, FxRate, ImportStatus, SpendImport, SpendLine
+
+    holders = [
+        (SpendLine.objects.all(), _("spend lines")),
+        (SpendImport.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]), _("spend imports")),
+        (Finding.objects.all(), _("findings")),
+        (Baseline.objects.all(), _("baselines")),
+        (FxRate.objects.all(), _("FX rates")),
+    ]
+    return [str(label) for rows, label in holders if rows.exists()]
+
+
+def _check_base_currency_change(tenant: Tenant, currency: str) -> None:
+    # The row lock makes two changes of the currency wait for each other, and the value read under it is the
+    # one that counts, whatever the caller's copy says.
+    current = Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("base_currency", flat=True).first()
+    if currency == current:
+        return
+    holders = base_amount_holders()
+    if holders:
+        message = _(
+            "The base currency cannot change from %(current)s to %(new)s: %(holders)s already hold amounts in "
+            "%(current)s, and changing it would relabel them without converting them."
+        ) % {"current": current, "new": currency, "holders": ", ".join(holders)}
+        raise DomainError(message, fields={"base_currency": [message]})
+
+
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
-    """Change the tenant's name, base currency, time zone or default language."""
+    """Change the tenant's name, base currency, time zone or default language.
+
+    The base currency changes only while nothing holds amounts in it (``base_amount_holders``).
+    """
     by.require(Scope.TENANT_WRITE)
     unknown = set(changes) - set(TENANT_FIELDS)
     if unknown:
@@ -60,6 +99,8 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
     if "base_currency" in changes:
         changes["base_currency"] = str(changes["base_currency"]).strip().upper()
         _validate(validate_currency, changes["base_currency"], "base_currency")
+        if changes["base_currency"] != tenant.base_currency:
+            _check_base_currency_change(tenant, changes["base_currency"])
     if "time_zone" in changes:
         _validate(validate_time_zone, changes["time_zone"], "time_zone")
     if "default_language" in changes and changes["default_language"] not in {"en", "zh-hans"}:

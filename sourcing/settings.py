@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     # get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "CertificationTypeEnum": "sourcing.categories.requirements.CertificationType",
+        "CertificationStateEnum": "suppliers.models.CertificationState",
         "AuditTypeEnum": "sourcing.categories.requirements.AuditType",
         "SupplierStatusEnum": "suppliers.models.SupplierStatus",
         "AuditStatusEnum": "suppliers.models.AuditStatus",

@@ -103,7 +103,8 @@ class Supplier(TenantScopedModel):
     # What a row of the supplier list shows beyond the supplier's own columns, kept with the row by
     # suppliers.services.row_facts in the transaction that changes their source, so a page is one query.
     open_flag_count = models.PositiveIntegerField(default=0, editable=False)
-    certificate_ends = models.JSONField(default=list, blank=True, editable=False)  # ISO dates, current certificates
+    # [valid until, valid from, renewed from] of its certificates (suppliers.row_facts), read on the viewer's day
+    certificate_ends = models.JSONField(default=list, blank=True, editable=False)
     category_ids = models.JSONField(default=list, blank=True, editable=False)  # as strings
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -140,12 +141,13 @@ class Supplier(TenantScopedModel):
         return f"{self.legal_name} ({self.local_name})" if self.local_name else self.legal_name
 
     def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
-        """How many of its current certificates (renewed ones left out) have ended, and how many end within
-        ``EXPIRING_DAYS``, on ``today`` (the viewer's today unless given; a list passes it once for its rows)."""
+        """How many of its current certificates (renewed and not yet valid ones left out) have ended, and how
+        many end within ``EXPIRING_DAYS``, on ``today`` (the viewer's today unless given; a list passes it once
+        for its rows)."""
         if not self.certificate_ends:
             return 0, 0
         today = today or timezone.localdate()
-        ends = self.certificate_ends
+        ends = row_facts.current_ends(self.certificate_ends, today)
         return row_facts.expired(ends, today), row_facts.expiring(ends, today, EXPIRING_DAYS)
 
     @property
@@ -318,6 +320,7 @@ class StoredFile(models.Model):
 
 
 class CertificationState(models.TextChoices):
+    NOT_YET_VALID = "not_yet_valid", _("Not yet valid")
     VALID = "valid", _("Valid")
     EXPIRING = "expiring", _("Expiring")
     EXPIRED = "expired", _("Expired")
@@ -343,6 +346,8 @@ class Certification(TenantScopedModel, StoredFile):
 
     def state(self, today: datetime.date | None = None) -> str:
         today = today or timezone.localdate()
+        if self.valid_from is not None and self.valid_from > today:
+            return CertificationState.NOT_YET_VALID
         if self.valid_until < today:
             return CertificationState.EXPIRED
         if (self.valid_until - today).days <= EXPIRING_DAYS:

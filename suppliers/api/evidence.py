@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -22,7 +22,7 @@ from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from suppliers.models import Certification, CertificationState, Document, DocumentType, DocumentVersion
 from suppliers.selectors import evidence as selectors
-from suppliers.selectors.master import renewed
+from suppliers.selectors.master import renewed, started
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 
@@ -31,10 +31,16 @@ def _today(request: Any) -> datetime.date:
     return selectors.tenant_today(request.auth.tenant)
 
 
+# The state today in the tenant's time zone, by the dates alone; ``renewed`` says whether a later one replaces it.
+STATE_FIELD = serializers.ChoiceField(choices=CertificationState.choices)
+
+
 class CertificationSerializer(serializers.ModelSerializer[Certification]):
     state = serializers.SerializerMethodField()
     renewed = serializers.BooleanField(
-        source="is_renewed", read_only=True, help_text="A later certificate of the same type, name and site renews it."
+        source="is_renewed",
+        read_only=True,
+        help_text="A later certificate of the same type, name and site, valid by today, renews it.",
     )
     has_file = serializers.SerializerMethodField()
 
@@ -60,6 +66,7 @@ class CertificationSerializer(serializers.ModelSerializer[Certification]):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(STATE_FIELD)
     def get_state(self, obj: Certification) -> str:
         return str(obj.state(self.context.get("today")))
 
@@ -109,7 +116,7 @@ class CertificationFilter(django_filters.FilterSet):
     def filter_state(self, queryset: QuerySet[Certification], name: str, value: str) -> QuerySet[Certification]:
         """A renewed certificate is neither expired nor expiring: nothing is to be done about it."""
         queryset = queryset.filter(selectors.state_bounds(value, _today(self.request)))
-        if value == CertificationState.VALID:
+        if value in {CertificationState.VALID, CertificationState.NOT_YET_VALID}:
             return queryset
         return queryset.filter(is_renewed=False)  # type: ignore[misc]  # annotated by scoped_queryset
 
@@ -122,7 +129,9 @@ class CertificationFilter(django_filters.FilterSet):
                 fields={"expiring_within": [_("Give a number of days from 0 to 3660.")]},
             )
         today = _today(self.request)
-        ending = queryset.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=int(value)))
+        ending = queryset.filter(
+            started(today), valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=int(value))
+        )
         return ending.filter(is_renewed=False)  # type: ignore[misc]  # annotated by scoped_queryset
 
 
@@ -143,7 +152,8 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     model = Certification
 
     def scoped_queryset(self) -> Any:
-        return Certification.objects.annotate(is_renewed=renewed()).order_by("valid_until", "id")
+        today = None if getattr(self, "swagger_fake_view", False) else _today(self.request)
+        return Certification.objects.annotate(is_renewed=renewed(today)).order_by("valid_until", "id")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())

@@ -13,7 +13,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,6 +27,7 @@ from sourcing.roles import Scope
 from suppliers.api.partner_audits import READ_WRITE, PartnerAuditViewSet
 from suppliers.models import (
     Certification,
+    CertificationState,
     Contact,
     Document,
     DocumentType,
@@ -36,7 +37,7 @@ from suppliers.models import (
     SupplierType,
 )
 from suppliers.selectors.evidence import tenant_today
-from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.selectors.master import renewed, suppliers_assigned_to
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 from suppliers.services import master as master_services
@@ -180,6 +181,11 @@ class PartnerProposalViewSet(PartnerViewSet):
 class PartnerCertificationSerializer(serializers.ModelSerializer[Certification]):
     site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True, default=None)
     state = serializers.SerializerMethodField()
+    renewed = serializers.BooleanField(
+        source="is_renewed",
+        read_only=True,
+        help_text="A later certificate of the same type, name and site, valid by today, renews it.",
+    )
 
     class Meta:
         model = Certification
@@ -195,10 +201,12 @@ class PartnerCertificationSerializer(serializers.ModelSerializer[Certification])
             "valid_from",
             "valid_until",
             "state",
+            "renewed",
             "file_name",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=CertificationState.choices))
     def get_state(self, obj: Certification) -> str:
         return str(obj.state(self.context.get("today")))
 
@@ -243,7 +251,13 @@ class PartnerCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     model = Certification
 
     def scoped_queryset(self) -> Any:
-        return Certification.objects.filter(supplier__in=_assigned(self.request)).select_related("site")
+        request: Any = self.request
+        today = None if getattr(self, "swagger_fake_view", False) else tenant_today(request.auth.tenant)
+        return (
+            Certification.objects.filter(supplier__in=_assigned(self.request))
+            .annotate(is_renewed=renewed(today))
+            .select_related("site")
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return _today_context(self, dict(super().get_serializer_context()))

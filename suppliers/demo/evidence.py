@@ -113,8 +113,8 @@ def seed_evidence(
     for index, supplier in enumerate(suppliers):
         uploader = Actor.for_membership(agent) if agent is not None and supplier.pk in assigned else by
         for cert_type in _wanted(rng, supplier, required.get(supplier.pk, set())):
-            until = _until(rng, today)
             term = TERMS.get(cert_type, 365)
+            until = min(_until(rng, today), today + datetime.timedelta(days=term))  # issued by today, in force
             number = f"{cert_type[:3].upper()}-{today.year % 100:02d}-{rng.randint(10000, 99999)}"
             certification_create(
                 tenant=tenant,

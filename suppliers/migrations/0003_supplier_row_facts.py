@@ -31,7 +31,7 @@ def fill_row_facts(apps, schema_editor):
         ends = row_facts.certificate_ends(
             Certification._base_manager.filter(**mine)
             .order_by()
-            .values_list("supplier_id", "cert_type", "name", "site_id", "valid_until")
+            .values_list("supplier_id", "cert_type", "name", "site_id", "valid_from", "valid_until")
         )
         categories = {}
         for supplier_id, category_id in SupplierCategory._base_manager.filter(**mine).values_list(

@@ -24,7 +24,7 @@ from suppliers.models import (
     Supplier,
     SupplierCategory,
 )
-from suppliers.selectors.master import current_certifications, renewed
+from suppliers.selectors.master import current_certifications, renewed, started
 
 
 def tenant_today(tenant: Tenant) -> datetime.date:
@@ -39,25 +39,28 @@ def tenant_today(tenant: Tenant) -> datetime.date:
 # Certifications
 
 
-def certification_list(*, supplier: Supplier) -> QuerySet[Certification]:
-    """The supplier's certificates, each with ``is_renewed`` (a later one of the same kind replaces it)."""
+def certification_list(*, supplier: Supplier, today: datetime.date | None = None) -> QuerySet[Certification]:
+    """The supplier's certificates, each with ``is_renewed`` (a later one of the same kind, started by
+    ``today``, replaces it)."""
     return (
         Certification.objects.filter(supplier_id=supplier.pk)
-        .annotate(is_renewed=renewed())
+        .annotate(is_renewed=renewed(today))
         .select_related("site", "uploaded_by")
         .order_by("valid_until", "cert_type", "id")
     )
 
 
 def state_bounds(state: str, today: datetime.date) -> Q:
-    """The ``valid_until`` condition of a certification state on ``today`` (as ``Certification.state``)."""
+    """The date condition of a certification state on ``today`` (as ``Certification.state``)."""
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
+    if state == CertificationState.NOT_YET_VALID:
+        return Q(valid_from__gt=today)
     if state == CertificationState.EXPIRED:
         return Q(valid_until__lt=today)
     if state == CertificationState.EXPIRING:
-        return Q(valid_until__gte=today, valid_until__lte=soon)
+        return started(today) & Q(valid_until__gte=today, valid_until__lte=soon)
     if state == CertificationState.VALID:
-        return Q(valid_until__gt=soon)
+        return started(today) & Q(valid_until__gt=soon)
     return Q()
 
 
@@ -114,8 +117,10 @@ NO_OWNER = "none"
 
 def certificate_expiring_list(*, filters: ExpiringFilters, today: datetime.date) -> QuerySet[Certification]:
     """Certificates that end within ``within_days`` of ``today``, and those already expired, soonest first;
-    those a later certificate has renewed are history and not listed."""
-    queryset = current_certifications().filter(valid_until__lte=today + datetime.timedelta(days=filters.within_days))
+    those a later certificate has renewed are history and not listed, and those not yet valid wait for their day."""
+    queryset = current_certifications(today).filter(
+        started(today), valid_until__lte=today + datetime.timedelta(days=filters.within_days)
+    )
     if filters.state == CertificationState.EXPIRED:
         queryset = queryset.filter(valid_until__lt=today)
     elif filters.state == CertificationState.EXPIRING:

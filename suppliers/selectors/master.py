@@ -87,14 +87,22 @@ class SupplierFilter:
     certificates: str = ""  # "" | "expiring" (within 30 days) | "expired"
 
 
-def renewed() -> Exists:
-    """True for a certificate that a later one replaces: the same type and name (the name tells apart the
-    certificates of the type Other) for the same site, or both for no site, ending after it. A renewed
-    certificate is history: it does not make its supplier's certificates "expired" or "expiring", and nobody
-    is reminded about it."""
+def started(today: datetime.date) -> Q:
+    """Certificates whose validity has begun on ``today`` (those without a start date always have)."""
+    return Q(valid_from__isnull=True) | Q(valid_from__lte=today)
+
+
+def renewed(today: datetime.date | None = None) -> Exists:
+    """True for a certificate that a later one replaces on ``today`` (the viewer's today unless given): the
+    same type and name (the name tells apart the certificates of the type Other) for the same site, or both for
+    no site, ending after it and started by then. One dated to start next month renews nothing until that day
+    (``suppliers.row_facts``). A renewed certificate is history: it does not make its supplier's certificates
+    "expired" or "expiring", and nobody is reminded about it."""
+    today = today or timezone.localdate()
     no_site = Value(uuid.UUID(int=0), output_field=UUIDField())
     return Exists(
         Certification.objects.filter(
+            started(today),
             supplier_id=OuterRef("supplier_id"),
             cert_type=OuterRef("cert_type"),
             name=OuterRef("name"),
@@ -105,16 +113,16 @@ def renewed() -> Exists:
     )
 
 
-def current_certifications() -> QuerySet[Certification]:
-    """The certificates no later one replaces (``renewed``)."""
-    return Certification.objects.filter(~renewed())
+def current_certifications(today: datetime.date | None = None) -> QuerySet[Certification]:
+    """The certificates no later one replaces on ``today`` (``renewed``), not yet valid ones included."""
+    return Certification.objects.filter(~renewed(today))
 
 
 def _certificates_in(state: str, today: datetime.date) -> Q:
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
     if state == "expired":
         return Q(valid_until__lt=today)
-    return Q(valid_until__gte=today, valid_until__lte=soon)
+    return started(today) & Q(valid_until__gte=today, valid_until__lte=soon)
 
 
 def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
@@ -150,7 +158,7 @@ def supplier_list(f: SupplierFilter = SupplierFilter()) -> QuerySet[Supplier]:
         flags = RiskFlag.objects.filter(supplier_id=OuterRef("pk"), is_open=True)
         queryset = queryset.filter(Exists(flags if f.risk == "any" else flags.filter(kind=f.risk)))
     if f.certificates in {"expiring", "expired"}:
-        certs = current_certifications().filter(supplier_id=OuterRef("pk"))
+        certs = current_certifications(today).filter(supplier_id=OuterRef("pk"))
         queryset = queryset.filter(Exists(certs.filter(_certificates_in(f.certificates, today))))
     return queryset
 
@@ -231,7 +239,7 @@ def list_page(
     values, cursor = page_after(queryset.select_related(None).values(*ROW_COLUMNS), after, size)
     rows = []
     for v in values:
-        ends = v["certificate_ends"]
+        ends = row_facts.current_ends(v["certificate_ends"], today) if v["certificate_ends"] else []
         rows.append(
             SupplierRow(
                 pk=v["id"],

@@ -42,7 +42,7 @@ from suppliers.models import (
     SupplierAgentGrant,
 )
 from suppliers.selectors import evidence as selectors
-from suppliers.selectors.master import current_certifications
+from suppliers.selectors.master import current_certifications, started
 from suppliers.services.access import access_certification, access_supplier, check_supplier_access
 from suppliers.services.common import invalid
 from suppliers.services.risk import risk_flag_raise, risk_flag_resolve
@@ -401,16 +401,22 @@ def _send_reminders(
 
 
 def certification_reminders_send(*, tenant: Tenant, by: Actor, today: datetime.date | None = None) -> int:
-    """Remind the owner and the assigned agents of each current certificate (one no later certificate has
-    renewed) that has reached a reminder mark (30, 14 and 7 days before it ends) whose reminder has not gone
-    out. A certificate that reached a later mark without the earlier ones being sent gets only the latest.
+    """Remind the owner and the assigned agents of each current certificate (valid from today or earlier, and
+    not renewed by a later certificate that has started) that has reached a reminder mark (30, 14 and 7 days
+    before it ends) whose reminder has not gone out. A certificate that reached a later mark without the
+    earlier ones being sent gets only the latest.
     Each mark is recorded with the certificate in the same transaction that schedules its e-mails (sent on
     commit), so a rerun or a retry never sends a mark twice. Returns the number of certificates reminded about."""
     by.require(Scope.SUPPLIER_EVIDENCE)
     today = today or selectors.tenant_today(tenant)
     window = (
-        current_certifications()  # nobody is reminded of a certificate already renewed
-        .filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=max(REMINDER_MARKS)))
+        # nobody is reminded of a certificate renewed by one in force, nor of one not valid yet
+        current_certifications(today)
+        .filter(
+            started(today),
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=max(REMINDER_MARKS)),
+        )
         .values_list("pk", "valid_until", "reminders_sent")
     )
     due = [pk for pk, until, sent in window if _needs(reminder_mark((until - today).days), sent)]

@@ -35,6 +35,7 @@ from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
 from suppliers.services.access import access_supplier, is_agent
 from suppliers.services.common import invalid
+from suppliers.services.duplicate_locks import duplicate_check_lock
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -222,7 +223,9 @@ def _identity(supplier: Supplier) -> tuple[str, ...]:
 def _check_duplicates(supplier: Supplier, *, allow: bool) -> None:
     if allow:
         return
-    candidates = duplicate_candidates(_probe(supplier), exclude_id=supplier.pk if supplier.pk else None)
+    probe = _probe(supplier)
+    duplicate_check_lock(tenant_id=supplier.tenant_id, probe=probe)
+    candidates = duplicate_candidates(probe, exclude_id=supplier.pk if supplier.pk else None)
     if candidates:
         raise PossibleDuplicate(candidates)
 

@@ -21,7 +21,7 @@ from suppliers.models import ROW_FACTS, Certification, RiskFlag, Supplier, Suppl
 FIELDS = list(ROW_FACTS)
 
 
-def row_facts_for(supplier_ids: Iterable[Any]) -> dict[Any, tuple[int, list[str], list[str]]]:
+def row_facts_for(supplier_ids: Iterable[Any]) -> dict[Any, tuple[int, list[row_facts.Span], list[str]]]:
     """The row facts of these suppliers as their sources say, in three queries."""
     ids = list(supplier_ids)
     flags = dict(
@@ -34,7 +34,7 @@ def row_facts_for(supplier_ids: Iterable[Any]) -> dict[Any, tuple[int, list[str]
     ends = row_facts.certificate_ends(
         Certification.objects.filter(supplier_id__in=ids)
         .order_by()
-        .values_list("supplier_id", "cert_type", "name", "site_id", "valid_until")
+        .values_list("supplier_id", "cert_type", "name", "site_id", "valid_from", "valid_until")
     )
     categories: dict[Any, list[str]] = {}
     for supplier_id, category_id in SupplierCategory.objects.filter(supplier_id__in=ids).values_list(
@@ -71,7 +71,7 @@ def row_facts_refresh_all(batch: int = 2000) -> int:
     return changed
 
 
-def _write(suppliers: list[Supplier], facts: dict[Any, tuple[int, list[str], list[str]]]) -> int:
+def _write(suppliers: list[Supplier], facts: dict[Any, tuple[int, list[row_facts.Span], list[str]]]) -> int:
     stale = []
     for supplier in suppliers:
         fresh = facts[supplier.pk]

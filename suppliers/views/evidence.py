@@ -39,7 +39,8 @@ def _can_edit(request: TenantRequest) -> bool:
 
 def with_states(certifications: list[Certification], today: datetime.date) -> list[Certification]:
     """Each certificate with ``current_state`` and ``days_left`` on ``today`` (the viewer's date); one a later
-    certificate has renewed (``is_renewed``, where the list read it) is "renewed", whatever its dates."""
+    certificate has renewed (``is_renewed``, read on the same day) is "renewed", whatever its dates, and one
+    that starts after ``today`` is "not yet valid"."""
     for certification in certifications:
         renewed = getattr(certification, "is_renewed", False)
         certification.current_state = "renewed" if renewed else certification.state(today)  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ def file_response(record: StoredFile) -> HttpResponseBase:
 
 def _certifications_page(request: TenantRequest, supplier: Supplier, form: CertificationForm) -> HttpResponse:
     today = timezone.localdate()
-    certifications = with_states(list(selectors.certification_list(supplier=supplier)), today)
+    certifications = with_states(list(selectors.certification_list(supplier=supplier, today=today)), today)
     context = profile_context(
         request,
         supplier,

@@ -38,7 +38,8 @@ def portal_supplier_certifications(request: TenantRequest, supplier_id: str) -> 
         else:
             messages.success(request, _("Certificate %(name)s added.") % {"name": certification})
             return redirect("portal_supplier_certifications", tenant_slug=request.tenant.slug, supplier_id=supplier.pk)
-    certifications = with_states(list(selectors.certification_list(supplier=supplier)), timezone.localdate())
+    today = timezone.localdate()
+    certifications = with_states(list(selectors.certification_list(supplier=supplier, today=today)), today)
     return render(
         request,
         "portal/evidence/certifications.html",

@@ -79,6 +79,7 @@ CERTIFICATION_KEYS = {
     "valid_from",
     "valid_until",
     "state",
+    "renewed",
     "file_name",
 }
 DOCUMENT_KEYS = {"id", "supplier", "doc_type", "title", "expires_on", "created_at", "versions"}

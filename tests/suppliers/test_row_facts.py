@@ -38,18 +38,25 @@ D = datetime.date
 
 def test_a_later_certificate_of_the_same_kind_renews_the_earlier() -> None:
     rows = [
-        ("s1", "iso_9001", "", None, D(2026, 1, 31)),  # renewed by the next one
-        ("s1", "iso_9001", "", None, D(2027, 1, 31)),
-        ("s1", "iso_9001", "", "site-a", D(2026, 3, 1)),  # another site's certificate stands on its own
-        ("s1", "other", "Lead test", None, D(2026, 2, 1)),
-        ("s1", "other", "Cadmium test", None, D(2025, 2, 1)),  # another name: its own certificate
-        ("s2", "smeta", "", None, D(2026, 5, 5)),
-        ("s2", "smeta", "", None, D(2026, 5, 5)),  # two ending the same last day are both current
+        ("s1", "iso_9001", "", None, None, D(2026, 1, 31)),  # renewed by the next one
+        ("s1", "iso_9001", "", None, None, D(2027, 1, 31)),
+        ("s1", "iso_9001", "", "site-a", None, D(2026, 3, 1)),  # another site's certificate stands on its own
+        ("s1", "other", "Lead test", None, None, D(2026, 2, 1)),
+        ("s1", "other", "Cadmium test", None, None, D(2025, 2, 1)),  # another name: its own certificate
+        ("s2", "smeta", "", None, None, D(2026, 5, 5)),
+        ("s2", "smeta", "", None, None, D(2026, 5, 5)),  # two ending the same last day are both current
     ]
-    assert row_facts.certificate_ends(rows) == {
-        "s1": ["2025-02-01", "2026-02-01", "2026-03-01", "2027-01-31"],
-        "s2": ["2026-05-05", "2026-05-05"],
+    spans = row_facts.certificate_ends(rows)
+    assert spans == {
+        "s1": [[end, None, None] for end in ("2025-02-01", "2026-02-01", "2026-03-01", "2027-01-31")],
+        "s2": [["2026-05-05", None, None], ["2026-05-05", None, None]],
     }
+    assert row_facts.current_ends(spans["s1"], D(2026, 1, 1)) == [
+        "2025-02-01",
+        "2026-02-01",
+        "2026-03-01",
+        "2027-01-31",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -77,7 +84,7 @@ def _supplier(tenant: Tenant, name: str = "Ningbo Everbright Housewares Co., Ltd
         )
 
 
-def _stored(tenant: Tenant, supplier: Supplier) -> tuple[int, list[str], list[str]]:
+def _stored(tenant: Tenant, supplier: Supplier) -> tuple[int, list[row_facts.Span], list[str]]:
     """The row facts on the supplier's row, checked against what their sources say."""
     with tenant_scope(tenant):
         row = Supplier.objects.get(pk=supplier.pk)
@@ -88,6 +95,11 @@ def _stored(tenant: Tenant, supplier: Supplier) -> tuple[int, list[str], list[st
 
 def _days(n: int) -> D:
     return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def _current(tenant: Tenant, supplier: Supplier) -> list[str]:
+    """The end dates of the supplier's current certificates today, as the list reads them from its row."""
+    return row_facts.current_ends(_stored(tenant, supplier)[1], timezone.localdate())
 
 
 def test_flag_services_keep_the_open_flag_count(tenant: Tenant) -> None:
@@ -117,26 +129,26 @@ def test_certificate_services_keep_the_end_dates(tenant: Tenant) -> None:
         old = cert_services.certification_create(
             tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, cert_type="iso_9001", valid_until=_days(-3)
         )
-    assert _stored(tenant, supplier)[1] == [_days(-3).isoformat()]
+    assert _current(tenant, supplier) == [_days(-3).isoformat()]
     with tenant_scope(tenant):
         assert Supplier.objects.get(pk=supplier.pk).certs_expired == 1
         renewal = cert_services.certification_create(
             tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, cert_type="iso_9001", valid_until=_days(20)
         )
-    assert _stored(tenant, supplier)[1] == [_days(20).isoformat()]  # the old one is renewed: history
+    assert _current(tenant, supplier) == [_days(20).isoformat()]  # the old one is renewed: history
     with tenant_scope(tenant):
         row = Supplier.objects.get(pk=supplier.pk)
         assert (row.certs_expired, row.certs_expiring) == (0, 1)
         cert_services.certification_update(
             tenant=tenant, by=SYSTEM, certification_id=renewal.pk, valid_until=_days(400)
         )
-    assert _stored(tenant, supplier)[1] == [_days(400).isoformat()]
+    assert _current(tenant, supplier) == [_days(400).isoformat()]
     with tenant_scope(tenant):
         cert_services.certification_delete(tenant=tenant, by=SYSTEM, certification_id=renewal.pk)
-    assert _stored(tenant, supplier)[1] == [_days(-3).isoformat()]  # without its renewal, the old one is current
+    assert _current(tenant, supplier) == [_days(-3).isoformat()]  # without its renewal, the old one is current
     with tenant_scope(tenant):
         cert_services.certification_delete(tenant=tenant, by=SYSTEM, certification_id=old.pk)
-    assert _stored(tenant, supplier)[1] == []
+    assert _current(tenant, supplier) == []
 
 
 def test_category_changes_keep_the_category_ids(tenant: Tenant) -> None:
@@ -163,7 +175,7 @@ def test_a_merge_moves_the_facts_with_the_records(tenant: Tenant) -> None:
             tenant=tenant, by=SYSTEM, supplier_id=merged.pk, cert_type="amfori_bsci", valid_until=_days(10)
         )
         merge_services.supplier_merge(tenant=tenant, by=SYSTEM, source_id=merged.pk, target_id=kept.pk)
-    assert _stored(tenant, kept) == (1, [_days(10).isoformat()], [str(cookware.pk)])
+    assert _stored(tenant, kept) == (1, [[_days(10).isoformat(), None, None]], [str(cookware.pk)])
     assert _stored(tenant, merged) == (0, [], [])
 
 
@@ -252,11 +264,11 @@ def test_deleting_a_site_refreshes_the_certificates_it_held(tenant: Tenant) -> N
                 valid_until=_days(days),
                 site_id=site_id,
             )
-    assert _stored(tenant, supplier)[1] == [_days(-5).isoformat(), _days(300).isoformat()]  # two sites' own
+    assert _current(tenant, supplier) == [_days(-5).isoformat(), _days(300).isoformat()]  # two sites' own
     with tenant_scope(tenant):
         site_services.site_delete(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, site_id=site.pk)
     # Plant 1's certificate is now the supplier's, and renews the lapsed one
-    assert _stored(tenant, supplier)[1] == [_days(300).isoformat()]
+    assert _current(tenant, supplier) == [_days(300).isoformat()]
 
 
 def test_a_renewed_certificate_says_so_on_the_profile_and_in_the_api(
