@@ -11,7 +11,7 @@ import pytest
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.test import APIClient
 
-from sourcing.categories.api import CategorySerializer
+from sourcing.categories.api.categories import CategorySerializer
 from tests.openapi_check import SchemaMismatch, api_schema, check_response
 
 MakeClient = Callable[..., APIClient]
