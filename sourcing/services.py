@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -57,18 +58,16 @@ def base_amount_holders() -> list[str]:
     frozen totals, and FX rates say how many units of the base currency one unit of another currency buys.
     A new base currency would relabel all of them without converting them, so their presence refuses the change.
     A spend import that is queued or running is about to write spend lines and counts too.
-    """
-    # The core reads the spend tables by name only; what it asks is whether any row exists.
-    from sourcing.spend.models import Baseline, Finding, FxRate, ImportStatus, SpendImport, SpendLine
 
-    holders = [
-        (SpendLine.objects.all(), _("spend lines")),
-        (SpendImport.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]), _("spend imports")),
-        (Finding.objects.all(), _("findings")),
-        (Baseline.objects.all(), _("baselines")),
-        (FxRate.objects.all(), _("FX rates")),
-    ]
-    return [str(label) for rows, label in holders if rows.exists()]
+    Each model that holds such amounts says so with a classmethod ``base_amount_rows()`` (the rows that hold
+    them); the core asks every installed model, so it depends on none of the apps above it.
+    """
+    holders = []
+    for model in django_apps.get_models():
+        rows = getattr(model, "base_amount_rows", None)
+        if rows is not None and rows().exists():
+            holders.append(str(model._meta.verbose_name_plural))
+    return holders
 
 
 def _check_base_currency_change(tenant: Tenant, currency: str) -> None:

@@ -4,6 +4,7 @@ suppliers and categories, and the rules, rates and findings around it."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -56,7 +57,15 @@ class FxRate(TenantScopedModel):
     source = models.CharField(_("source"), max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    @classmethod
+    def base_amount_rows(cls) -> models.QuerySet[Any]:
+        """Rows that hold money in the tenant's base currency (a change of that currency is refused while any
+        exist; see sourcing.services.base_amount_holders)."""
+        return cls.objects.all()
+
     class Meta:
+        verbose_name = _("FX rate")
+        verbose_name_plural = _("FX rates")
         ordering = ["currency", "-rate_date"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "currency", "rate_date"], name="fx_rate_unique_per_day"),
@@ -182,7 +191,15 @@ class SpendImport(TenantScopedModel):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    @classmethod
+    def base_amount_rows(cls) -> models.QuerySet[Any]:
+        """Rows that hold money in the tenant's base currency (a change of that currency is refused while any
+        exist; see sourcing.services.base_amount_holders)."""
+        return cls.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])  # about to write lines
+
     class Meta:
+        verbose_name = _("spend import")
+        verbose_name_plural = _("spend imports")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -241,6 +258,16 @@ class SpendLine(TenantScopedModel):
     # .line_id), so the primary key itself refuses the same invoice line twice, and it starts with the invoice
     # day, so ids sort by date and a date range is an id range (spend.selectors uses that instead of an index).
 
+    class Meta:
+        verbose_name = _("spend line")
+        verbose_name_plural = _("spend lines")
+
+    @classmethod
+    def base_amount_rows(cls) -> models.QuerySet[Any]:
+        """Rows that hold money in the tenant's base currency (a change of that currency is refused while any
+        exist; see sourcing.services.base_amount_holders)."""
+        return cls.objects.all()
+
     def __str__(self) -> str:
         return f"{self.invoice_number} {self.item_sku}"
 
@@ -261,7 +288,15 @@ class Baseline(TenantScopedModel):
     )
     frozen_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    @classmethod
+    def base_amount_rows(cls) -> models.QuerySet[Any]:
+        """Rows that hold money in the tenant's base currency (a change of that currency is refused while any
+        exist; see sourcing.services.base_amount_holders)."""
+        return cls.objects.all()
+
     class Meta:
+        verbose_name = _("baseline")
+        verbose_name_plural = _("baselines")
         ordering = ["-period_end", "name"]
 
     def __str__(self) -> str:
@@ -306,7 +341,15 @@ class Finding(TenantScopedModel):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    @classmethod
+    def base_amount_rows(cls) -> models.QuerySet[Any]:
+        """Rows that hold money in the tenant's base currency (a change of that currency is refused while any
+        exist; see sourcing.services.base_amount_holders)."""
+        return cls.objects.all()
+
     class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
         ordering = ["-estimated_saving", "-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "key"], condition=~models.Q(key=""), name="finding_unique_key"),
