@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.errors import DomainError
+from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
@@ -18,16 +18,16 @@ from sourcing.spend.models import MatchMethod, Vendor
 from sourcing.spend.services import importer
 from sourcing.spend.services.access import access_vendor
 from suppliers.models import Supplier
+from suppliers.services.access import access_supplier
 
 VENDOR_FIELDS = ["supplier", "match_method", "merged_into"]
 
 
-def _supplier(supplier_id: Any) -> Supplier:
-    pk = as_uuid(supplier_id)
-    supplier = Supplier.objects.filter(pk=pk).first() if pk else None
-    if supplier is None:
-        raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]})
-    return supplier
+def _supplier(supplier_id: Any, *, by: Actor) -> Supplier:
+    try:
+        return access_supplier(by=by, id=supplier_id, need=Scope.SPEND_WRITE, merged=True)
+    except NotFoundError as exc:
+        raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]}) from exc
 
 
 def _save(vendor: Vendor, *, tenant: Tenant, by: Actor, action: str, before: dict[str, Any]) -> Vendor:
@@ -44,7 +44,7 @@ def vendor_link(*, tenant: Tenant, by: Actor, vendor_id: Any, supplier_id: Any) 
     """Link a vendor of the spend to a supplier by hand."""
     by.require(Scope.SPEND_WRITE)
     vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
-    supplier = _supplier(supplier_id)
+    supplier = _supplier(supplier_id, by=by)
     before = snapshot(vendor, VENDOR_FIELDS)
     vendor.supplier = supplier
     vendor.match_method = MatchMethod.MANUAL
