@@ -286,9 +286,8 @@ def category_spec_upload(
     """Store a specification document. Under a title the category already has (in any letter case), it is
     the next version; earlier versions are kept. The file is accepted by its bytes (PDF, image, Word, Excel)."""
     by.require(Scope.CATEGORY_WRITE)
-    category = access_category(
-        by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True
-    )  # one upload at a time per category, so versions never collide
+    # one upload at a time per category, so versions never collide
+    category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     note = (note or "").strip()
