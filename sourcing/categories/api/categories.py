@@ -16,6 +16,7 @@ from sourcing.categories.fields import REQUIREMENT_FIELDS
 from sourcing.categories.models import Category, KraljicPosition, Segment
 from sourcing.categories.selectors import categories as selectors
 from sourcing.categories.services import categories as services
+from sourcing.categories.services.access import access_category
 from sourcing.roles import Scope
 
 
@@ -115,9 +116,10 @@ class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def scoped_queryset(self) -> Any:
         return selectors.category_queryset()
 
-    def _answer(self, category: Category, code: int = status.HTTP_200_OK) -> Response:
-        # Read back through the selector so the answer carries what a list row carries.
-        return Response(CategorySerializer(selectors.category_get(category_id=category.pk)).data, status=code)
+    def _answer(self, request: TenantAPIRequest, category: Category, code: int = status.HTTP_200_OK) -> Response:
+        # Read back as a list row is read, so the answer carries what a list row carries.
+        read = access_category(by=request.actor, id=category.pk, need=Scope.CATEGORY_WRITE)
+        return Response(CategorySerializer(read).data, status=code)
 
     @extend_schema(request=CategoryInputSerializer, responses={201: CategorySerializer})
     def create(self, request: TenantAPIRequest) -> Response:
@@ -126,7 +128,7 @@ class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         category = services.category_create(
             tenant=request.auth.tenant, by=request.actor, **serializer.service_arguments()
         )
-        return self._answer(category, status.HTTP_201_CREATED)
+        return self._answer(request, category, status.HTTP_201_CREATED)
 
     @extend_schema(request=CategoryInputSerializer, responses=CategorySerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
@@ -136,7 +138,7 @@ class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         services.category_update(
             tenant=request.auth.tenant, by=request.actor, category_id=category.pk, **serializer.service_arguments()
         )
-        return self._answer(category)
+        return self._answer(request, category)
 
 
 # (prefix, viewset, basename) for the router

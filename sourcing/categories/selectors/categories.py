@@ -193,14 +193,6 @@ def category_specs(*, category: Category) -> list[SpecTitle]:
     return list(groups.values())
 
 
-def category_spec_get(*, spec_id: Any) -> CategorySpec:
-    pk = as_uuid(spec_id)
-    spec = CategorySpec.objects.select_related("category").filter(pk=pk).first() if pk else None
-    if spec is None:
-        raise NotFoundError()
-    return spec
-
-
 def owner_choices(*, include: Iterable[Any] = ()) -> list[Membership]:
     """Members who may manage a category: active category managers and administrators (and whoever is
     named in ``include``, so a form can still show the owner a category has)."""
@@ -209,14 +201,6 @@ def owner_choices(*, include: Iterable[Any] = ()) -> list[Membership]:
     if extra:
         wanted |= Q(pk__in=extra)
     return list(Membership.objects.filter(wanted).select_related("user").order_by("user__full_name", "user__email"))
-
-
-def owner_get(*, membership_id: Any) -> Membership | None:
-    """An active category manager or administrator of this tenant, or None."""
-    pk = as_uuid(membership_id)
-    if pk is None:
-        return None
-    return Membership.objects.filter(pk=pk, is_active=True, role__in=OWNER_ROLES).select_related("user").first()
 
 
 # Kraljic matrix

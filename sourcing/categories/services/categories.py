@@ -23,6 +23,7 @@ from sourcing.categories import csvio, tree
 from sourcing.categories import fields as f
 from sourcing.categories.models import Category, CategorySpec
 from sourcing.categories.selectors import categories as selectors
+from sourcing.categories.services.access import access_category, access_category_owner, access_category_spec
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
@@ -76,7 +77,7 @@ def _invalid(errors: dict[str, list[str]]) -> DomainError:
     return DomainError(messages[0] if len(messages) == 1 else _("Some fields are not valid."), fields=errors)
 
 
-def _clean(changes: dict[str, Any], *, category: Category | None) -> dict[str, Any]:
+def _clean(changes: dict[str, Any], *, by: Actor, category: Category | None) -> dict[str, Any]:
     """Model attribute values for ``changes``, or a DomainError naming every bad field at once."""
     unknown = sorted(set(changes) - set(INPUT_FIELDS))
     if unknown:
@@ -105,7 +106,7 @@ def _clean(changes: dict[str, Any], *, category: Category | None) -> dict[str, A
             errors["parent"] = [str(exc)]
     if "owner_id" in changes:
         try:
-            cleaned["owner_id"] = _owner_id(changes["owner_id"], category)
+            cleaned["owner_id"] = _owner_id(changes["owner_id"], category, by=by)
         except f.FieldError as exc:
             errors["owner"] = [str(exc)]
     if errors:
@@ -130,15 +131,16 @@ def _parent_id(value: Any, category: Category | None) -> Any:
     return pk
 
 
-def _owner_id(value: Any, category: Category | None) -> Any:
+def _owner_id(value: Any, category: Category | None, *, by: Actor) -> Any:
     if value in (None, ""):
         return None
     pk = selectors.as_uuid(value)
     if category is not None and pk is not None and pk == category.owner_id:
         return pk  # unchanged: an owner who has since left keeps the category until someone changes it
-    owner = selectors.owner_get(membership_id=pk)
-    if owner is None:
-        raise f.FieldError(_("Choose an active category manager or administrator of this organisation."))
+    try:
+        owner = access_category_owner(by=by, id=pk, need=Scope.CATEGORY_WRITE)
+    except NotFoundError as exc:
+        raise f.FieldError(_("Choose an active category manager or administrator of this organisation.")) from exc
     return owner.pk
 
 
@@ -181,18 +183,11 @@ def category_create(
             "required_audits": required_audits,
             "service_levels": service_levels,
         },
+        by=by,
         category=None,
     )
     category = Category.objects.create(tenant=tenant, **values)
     audit_record(tenant=tenant, by=by, action="category.create", target=category, after=category_snapshot(category))
-    return category
-
-
-def _locked(category_id: Any) -> Category:
-    pk = selectors.as_uuid(category_id)
-    category = Category.objects.select_for_update().filter(pk=pk).first() if pk else None
-    if category is None:
-        raise NotFoundError()
     return category
 
 
@@ -201,8 +196,8 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
     """Change any of a category's fields (named as in ``category_create``). Moving it under one of its own
     subcategories, or under itself, is refused."""
     by.require(Scope.CATEGORY_WRITE)
-    category = _locked(category_id)
-    cleaned = _clean(changes, category=category)
+    category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
+    cleaned = _clean(changes, by=by, category=category)
     changed = {name: value for name, value in cleaned.items() if getattr(category, name) != value}
     if not changed:
         return category  # nothing to save, nothing to audit
@@ -234,7 +229,7 @@ def category_delete(*, tenant: Tenant, by: Actor, category_id: Any) -> None:
     from sourcing.spend.models import CategoryRule, SpendLine
 
     by.require(Scope.CATEGORY_WRITE)
-    category = _locked(category_id)
+    category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
     reasons = []
     children = Category.objects.filter(parent_id=category.pk).count()
     if children:
@@ -291,7 +286,8 @@ def category_spec_upload(
     """Store a specification document. Under a title the category already has (in any letter case), it is
     the next version; earlier versions are kept. The file is accepted by its bytes (PDF, image, Word, Excel)."""
     by.require(Scope.CATEGORY_WRITE)
-    category = _locked(category_id)  # one upload at a time per category, so versions never collide
+    # one upload at a time per category, so versions never collide
+    category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     note = (note or "").strip()
@@ -348,7 +344,7 @@ def category_spec_upload(
 def category_spec_download(*, tenant: Tenant, by: Actor, spec_id: Any) -> CategorySpec:
     """The specification to send, once the read is recorded: specifications are the tenant's designs."""
     by.require(Scope.CATEGORY_READ)
-    spec = selectors.category_spec_get(spec_id=spec_id)
+    spec = access_category_spec(by=by, id=spec_id, need=Scope.CATEGORY_READ)
     audit_record(
         tenant=tenant,
         by=by,

@@ -20,6 +20,7 @@ from sourcing.categories.forms.categories import CategoryFilterForm, CategoryFor
 from sourcing.categories.models import Category
 from sourcing.categories.selectors import categories as selectors
 from sourcing.categories.services import categories as services
+from sourcing.categories.services.access import access_category
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
 from sourcing.roles import Scope
@@ -117,7 +118,7 @@ def category_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.CATEGORY_WRITE)
 def category_edit(request: TenantRequest, category_id: str) -> HttpResponse:
-    category = selectors.category_get(category_id=category_id)
+    category = access_category(by=request.actor, id=category_id, need=Scope.CATEGORY_WRITE)
     form = _category_form(request, category, CategoryForm.initial_for(category))
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,14 +167,14 @@ def _detail(request: TenantRequest, category: Category, spec_form: SpecUploadFor
 
 @tenant_view(Scope.CATEGORY_READ)
 def category_detail(request: TenantRequest, category_id: str) -> HttpResponse:
-    category = selectors.category_get(category_id=category_id)
+    category = access_category(by=request.actor, id=category_id, need=Scope.CATEGORY_READ)
     return _detail(request, category, SpecUploadForm())
 
 
 @tenant_view(Scope.CATEGORY_WRITE)
 @require_POST
 def category_delete(request: TenantRequest, category_id: str) -> HttpResponse:
-    category = selectors.category_get(category_id=category_id)
+    category = access_category(by=request.actor, id=category_id, need=Scope.CATEGORY_WRITE)
     try:
         services.category_delete(tenant=request.tenant, by=request.actor, category_id=category.pk)
     except DomainError as exc:
@@ -188,7 +189,7 @@ def category_delete(request: TenantRequest, category_id: str) -> HttpResponse:
 @tenant_view(Scope.CATEGORY_WRITE)
 @require_POST
 def category_spec_upload(request: TenantRequest, category_id: str) -> HttpResponse:
-    category = selectors.category_get(category_id=category_id)
+    category = access_category(by=request.actor, id=category_id, need=Scope.CATEGORY_WRITE)
     form = SpecUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -35,6 +35,7 @@ from sourcing.roles import Scope
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
 from sourcing.spend.selectors import findings as selectors
 from sourcing.spend.services import findings as services
+from sourcing.spend.services.access import access_finding
 
 # Findings
 
@@ -201,7 +202,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
                 services.finding_set_status(
                     tenant=tenant, by=by, finding_id=finding.pk, status=data["status"], note=data.get("note")
                 )
-        return Response(FindingSerializer(selectors.finding_get(finding_id=finding.pk)).data)
+        return Response(FindingSerializer(access_finding(by=by, id=finding.pk, need=Scope.SPEND_WRITE)).data)
 
 
 # Baselines

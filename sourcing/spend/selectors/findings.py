@@ -138,21 +138,6 @@ def assignee_choices(*, include: Iterable[Any] = ()) -> list[Membership]:
     return list(Membership.objects.filter(wanted).select_related("user").order_by("user__full_name", "user__email"))
 
 
-def assignee_find(*, membership_id: Any) -> Membership | None:
-    """An active member of this tenant who may hold a finding, or None (missing, another tenant's, an agent,
-    inactive, or a role that cannot read spend: all the same)."""
-    pk = as_uuid(membership_id)
-    if pk is None:
-        return None
-    return Membership.objects.filter(pk=pk, is_active=True, role__in=ASSIGNEE_ROLES).select_related("user").first()
-
-
-def category_find(*, category_id: Any) -> Category | None:
-    """A category of this tenant, or None for a missing, malformed or another tenant's id alike."""
-    pk = as_uuid(category_id)
-    return Category.objects.filter(pk=pk).first() if pk else None
-
-
 def finding_events(*, finding: Finding, limit: int = 100) -> list[AuditEvent]:
     """The finding's audit trail, newest first."""
     return list(audit_event_list(object_type=Finding._meta.label_lower, object_id=str(finding.pk))[:limit])

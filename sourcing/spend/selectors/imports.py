@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from sourcing.errors import NotFoundError
 from sourcing.spend.models import SpendImport, SpendLine
 
 
@@ -19,10 +18,3 @@ def category_spend_totals() -> dict[Any, Decimal]:
 
 def spend_import_list() -> QuerySet[SpendImport]:
     return SpendImport.objects.select_related("mapping", "duplicate_of").order_by("-created_at")
-
-
-def spend_import_get(*, import_id: Any) -> SpendImport:
-    found = SpendImport.objects.select_related("mapping", "duplicate_of").filter(pk=import_id).first()
-    if found is None:
-        raise NotFoundError()
-    return found

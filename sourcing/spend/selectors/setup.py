@@ -4,25 +4,14 @@ API. Callers are inside ``tenant_scope``."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 
 from sourcing.categories.models import Category
-from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, SpendSettings
 from sourcing.tenancy import current_tenant
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    """An id from a URL or a body; anything that is not a UUID is simply not found."""
-    pk = as_uuid(value)
-    if pk is None:
-        raise NotFoundError()
-    return pk
 
 
 def spend_settings_find() -> SpendSettings:
@@ -48,14 +37,6 @@ def fx_rate_list(
     if date_to:
         qs = qs.filter(rate_date__lte=date_to)
     return qs
-
-
-def fx_rate_get(*, fx_rate_id: Any) -> FxRate:
-    """A rate of the current tenant; another tenant's id raises the same NotFoundError as a missing one."""
-    rate = FxRate.objects.filter(pk=_uuid(fx_rate_id)).first()
-    if rate is None:
-        raise NotFoundError()
-    return rate
 
 
 def fx_currency_summary() -> list[dict[str, Any]]:
@@ -101,25 +82,9 @@ def category_rule_list() -> QuerySet[CategoryRule]:
     return CategoryRule.objects.select_related("category").order_by("priority", "created_at", "id")
 
 
-def category_rule_get(*, rule_id: Any) -> CategoryRule:
-    rule = CategoryRule.objects.select_related("category").filter(pk=_uuid(rule_id)).first()
-    if rule is None:
-        raise NotFoundError()
-    return rule
-
-
 def category_choices() -> QuerySet[Category]:
     """The categories a rule may point at: this tenant's, by code."""
     return Category.objects.order_by("code")
-
-
-def category_find(*, category_id: Any) -> Category | None:
-    """A category of this tenant by id; None for a missing id, a malformed one and another tenant's alike."""
-    try:
-        pk = _uuid(category_id)
-    except NotFoundError:
-        return None
-    return Category.objects.filter(pk=pk).first()
 
 
 # Column mappings
@@ -127,13 +92,6 @@ def category_find(*, category_id: Any) -> Category | None:
 
 def column_mapping_list() -> QuerySet[ColumnMapping]:
     return ColumnMapping.objects.order_by("name")
-
-
-def column_mapping_get(*, mapping_id: Any) -> ColumnMapping:
-    mapping = ColumnMapping.objects.filter(pk=_uuid(mapping_id)).first()
-    if mapping is None:
-        raise NotFoundError()
-    return mapping
 
 
 def decimal_text(value: Decimal) -> str:

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
+from sourcing.categories.services.access import access_category
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
 from sourcing.spend.selectors import findings as selectors
+from sourcing.spend.services.access import access_baseline, access_finding, access_finding_assignee
 from sourcing.spend.setup_checks import decimal_places, decimal_value, fail
 
 # Where each status may go next. Closed and dismissed findings can be reopened; work that was started can be
@@ -92,7 +94,7 @@ def _text(value: Any, name: str, errors: dict[str, list[str]], *, limit: int, re
     return value
 
 
-def _clean(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _clean(values: Mapping[str, Any], *, by: Actor) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Check the given finding fields (any subset); errors are keyed by the input names (``category``)."""
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -110,8 +112,9 @@ def _clean(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
     if "category_id" in values:
         category = None
         if values["category_id"] not in (None, ""):
-            category = selectors.category_find(category_id=values["category_id"])
-            if category is None:
+            try:
+                category = access_category(by=by, id=values["category_id"], need=Scope.SPEND_WRITE)
+            except NotFoundError:
                 errors["category"] = [_("No such category.")]
         cleaned["category"] = category
     return cleaned, errors
@@ -139,7 +142,8 @@ def finding_create(
             "amount": amount,
             "estimated_saving": estimated_saving,
             "note": note,
-        }
+        },
+        by=by,
     )
     if errors:
         raise fail(errors)
@@ -161,24 +165,13 @@ def _save(*, tenant: Tenant, by: Actor, finding: Finding, changes: dict[str, Any
     return finding
 
 
-def _locked(finding_id: Any) -> Finding:
-    """The finding, locked until the transaction ends, so two changes at once do not overwrite each other.
-    Missing, malformed and another tenant's ids raise the same NotFoundError."""
-    pk = selectors.as_uuid(finding_id)
-    qs = selectors.finding_queryset().select_for_update(of=("self",))
-    finding = qs.filter(pk=pk).first() if pk else None
-    if finding is None:
-        raise NotFoundError()
-    return finding
-
-
 @transaction.atomic
 def finding_update(*, tenant: Tenant, by: Actor, finding_id: Any, **changes: Any) -> Finding:
     """Change a finding's title, note, amounts or category (``category_id``; None takes it off)."""
     by.require(Scope.SPEND_WRITE)
     _unknown(changes, UPDATE_FIELDS)
-    finding = _locked(finding_id)
-    cleaned, errors = _clean(changes)
+    finding = access_finding(by=by, id=finding_id, need=Scope.SPEND_WRITE, lock=True)
+    cleaned, errors = _clean(changes, by=by)
     if errors:
         raise fail(errors)
     return _save(tenant=tenant, by=by, finding=finding, changes=cleaned, action="finding.update")
@@ -189,13 +182,14 @@ def finding_assign(*, tenant: Tenant, by: Actor, finding_id: Any, assignee_id: A
     """Give a finding to a member who works with spend (an active, internal member of this tenant; never a
     partner agent), or to nobody (``assignee_id`` None)."""
     by.require(Scope.SPEND_WRITE)
-    finding = _locked(finding_id)
+    finding = access_finding(by=by, id=finding_id, need=Scope.SPEND_WRITE, lock=True)
     assignee = None
     if assignee_id not in (None, ""):
-        assignee = selectors.assignee_find(membership_id=assignee_id)
-        if assignee is None:
+        try:
+            assignee = access_finding_assignee(by=by, id=assignee_id, need=Scope.SPEND_WRITE)
+        except NotFoundError as exc:
             message = _("Choose an active member of this organisation who works with spend.")
-            raise DomainError(message, fields={"assignee": [message]})
+            raise DomainError(message, fields={"assignee": [message]}) from exc
     if finding.assignee_id == (assignee.pk if assignee else None):
         return finding
     return _save(tenant=tenant, by=by, finding=finding, changes={"assignee": assignee}, action="finding.assign")
@@ -208,7 +202,7 @@ def finding_set_status(*, tenant: Tenant, by: Actor, finding_id: Any, status: An
     a note saying why. A ``note`` given replaces the finding's note. Closing or dismissing stamps
     ``closed_at``; any other status clears it."""
     by.require(Scope.SPEND_WRITE)
-    finding = _locked(finding_id)
+    finding = access_finding(by=by, id=finding_id, need=Scope.SPEND_WRITE, lock=True)
     errors: dict[str, list[str]] = {}
     if status not in FindingStatus.values:
         errors["status"] = [_("Choose one of: %(statuses)s.") % {"statuses": ", ".join(FindingStatus.values)}]
@@ -308,7 +302,7 @@ def baseline_freeze(*, tenant: Tenant, by: Actor, name: Any, period_start: Any, 
 @transaction.atomic
 def baseline_delete(*, tenant: Tenant, by: Actor, baseline_id: Any) -> None:
     by.require(Scope.SPEND_WRITE)
-    baseline = selectors.baseline_get(baseline_id=baseline_id)
+    baseline = access_baseline(by=by, id=baseline_id, need=Scope.SPEND_WRITE)
     # recorded first: after delete() the instance no longer has its id
     audit_record(tenant=tenant, by=by, action="baseline.delete", target=baseline, before=_baseline_snapshot(baseline))
     baseline.delete()

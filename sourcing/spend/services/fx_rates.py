@@ -23,6 +23,7 @@ from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.models import FxRate
 from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services.access import access_fx_rate
 from sourcing.spend.setup_checks import (
     FX_INPUT_FIELDS,
     RatesRejected,
@@ -117,7 +118,7 @@ def _rate_conflict() -> ConflictError:
 @transaction.atomic
 def fx_rate_delete(*, tenant: Tenant, by: Actor, fx_rate_id: Any) -> None:
     by.require(Scope.FX_WRITE)
-    rate = selectors.fx_rate_get(fx_rate_id=fx_rate_id)
+    rate = access_fx_rate(by=by, id=fx_rate_id, need=Scope.FX_WRITE)
     # recorded first: after delete() the instance no longer has its id
     audit_record(tenant=tenant, by=by, action="fx_rate.delete", target=rate, before=_fx_snapshot(rate))
     rate.delete()

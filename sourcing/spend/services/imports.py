@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
 from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
+from sourcing.spend.services.access import access_column_mapping, access_spend_import
 from sourcing.tasks import enqueue_on_commit
 from sourcing.uploads import SPREADSHEETS, check_upload
 
@@ -42,14 +42,14 @@ def _sha256(stream: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _mapping(mapping_id: Any) -> ColumnMapping | None:
+def _mapping(mapping_id: Any, *, by: Actor) -> ColumnMapping | None:
     if not mapping_id:
         return None
-    # Not an id at all reads as a missing mapping.
-    mapping = ColumnMapping.objects.filter(pk=as_uuid(mapping_id)).first() if as_uuid(mapping_id) else None
-    if mapping is None:
-        raise DomainError(_("No such column mapping."), fields={"mapping": [_("No such column mapping.")]})
-    return mapping
+    try:
+        return access_column_mapping(by=by, id=mapping_id, need=Scope.SPEND_IMPORT)
+    except NotFoundError as exc:  # not an id at all reads as a missing mapping too
+        message = _("No such column mapping.")
+        raise DomainError(message, fields={"mapping": [message]}) from exc
 
 
 @transaction.atomic
@@ -65,7 +65,7 @@ def spend_import_create(
     """Record an uploaded spend file, checked by its bytes, ready for ``spend_import_run``."""
     by.require(Scope.SPEND_IMPORT)
     check_upload(upload, allowed=SPREADSHEETS)
-    mapping = _mapping(mapping_id)
+    mapping = _mapping(mapping_id, by=by)
     spend_import = SpendImport(
         tenant=tenant,
         source=source,
@@ -97,9 +97,7 @@ def spend_import_run(*, tenant: Tenant, by: Actor, import_id: Any) -> SpendImpor
     every error). A file already imported adds nothing. Safe to run again: a finished import is left as is."""
     by.require(Scope.SPEND_IMPORT)
     with transaction.atomic():
-        spend_import = SpendImport.objects.select_for_update().filter(pk=import_id).first()
-        if spend_import is None:
-            raise NotFoundError()
+        spend_import = access_spend_import(by=by, id=import_id, need=Scope.SPEND_IMPORT, lock=True)
         if spend_import.is_finished:
             return spend_import
         earlier = (

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.errors import ConflictError, DomainError
+from sourcing.categories.services.access import access_category
+from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.models import CategoryRule, ColumnMapping, RuleField, SpendSettings
 from sourcing.spend.selectors import setup as selectors
+from sourcing.spend.services.access import access_category_rule, access_column_mapping
 from sourcing.spend.setup_checks import (
     clean_columns,
     date_format_round_trips,
@@ -126,7 +128,7 @@ def _rule_snapshot(rule: CategoryRule) -> dict[str, Any]:
     }
 
 
-def _clean_rule(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _clean_rule(values: Mapping[str, Any], *, by: Actor) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Check the given rule fields (any subset); errors are keyed by the input names (``category``)."""
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -149,10 +151,11 @@ def _clean_rule(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, li
             errors["pattern"] = [_("Use at most 200 characters.")]
         cleaned["pattern"] = pattern
     if "category_id" in values:
-        category = selectors.category_find(category_id=values["category_id"])
-        if category is None:
+        try:
+            cleaned["category"] = access_category(by=by, id=values["category_id"], need=Scope.SPEND_WRITE)
+        except NotFoundError:
             errors["category"] = [_("Choose one of this organisation's categories.")]
-        cleaned["category"] = category
+            cleaned["category"] = None
     return cleaned, errors
 
 
@@ -163,7 +166,7 @@ def category_rule_create(
     """A rule that puts spend lines without a category code into ``category``."""
     by.require(Scope.SPEND_WRITE)
     cleaned, errors = _clean_rule(
-        {"priority": priority, "field": field, "pattern": pattern, "category_id": category_id}
+        {"priority": priority, "field": field, "pattern": pattern, "category_id": category_id}, by=by
     )
     if errors:
         raise fail(errors)
@@ -177,8 +180,8 @@ def category_rule_update(*, tenant: Tenant, by: Actor, rule_id: Any, **changes: 
     """Change a rule's priority, field, pattern or category (``category_id``)."""
     by.require(Scope.SPEND_WRITE)
     _unknown(changes, RULE_INPUT_FIELDS)
-    rule = selectors.category_rule_get(rule_id=rule_id)
-    cleaned, errors = _clean_rule(changes)
+    rule = access_category_rule(by=by, id=rule_id, need=Scope.SPEND_WRITE)
+    cleaned, errors = _clean_rule(changes, by=by)
     if errors:
         raise fail(errors)
     changed = {name: value for name, value in cleaned.items() if getattr(rule, name) != value}
@@ -197,7 +200,7 @@ def category_rule_update(*, tenant: Tenant, by: Actor, rule_id: Any, **changes: 
 @transaction.atomic
 def category_rule_delete(*, tenant: Tenant, by: Actor, rule_id: Any) -> None:
     by.require(Scope.SPEND_WRITE)
-    rule = selectors.category_rule_get(rule_id=rule_id)
+    rule = access_category_rule(by=by, id=rule_id, need=Scope.SPEND_WRITE)
     audit_record(tenant=tenant, by=by, action="category_rule.delete", target=rule, before=_rule_snapshot(rule))
     rule.delete()
 
@@ -283,7 +286,7 @@ def column_mapping_update(*, tenant: Tenant, by: Actor, mapping_id: Any, **chang
     """Change a mapping's name, columns (replaced as a whole), date format or decimal comma."""
     by.require(Scope.SPEND_WRITE)
     _unknown(changes, MAPPING_FIELDS)
-    mapping = selectors.column_mapping_get(mapping_id=mapping_id)
+    mapping = access_column_mapping(by=by, id=mapping_id, need=Scope.SPEND_WRITE)
     before = _mapping_snapshot(mapping)
     cleaned, errors = _clean_mapping({**before, **changes}, mapping_id=mapping.pk)
     if errors:
@@ -309,7 +312,7 @@ def column_mapping_update(*, tenant: Tenant, by: Actor, mapping_id: Any, **chang
 def column_mapping_delete(*, tenant: Tenant, by: Actor, mapping_id: Any) -> None:
     """Delete a mapping; imports that used it keep their lines and forget the mapping."""
     by.require(Scope.SPEND_WRITE)
-    mapping = selectors.column_mapping_get(mapping_id=mapping_id)
+    mapping = access_column_mapping(by=by, id=mapping_id, need=Scope.SPEND_WRITE)
     audit_record(
         tenant=tenant, by=by, action="column_mapping.delete", target=mapping, before=_mapping_snapshot(mapping)
     )

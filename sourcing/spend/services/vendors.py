@@ -16,25 +16,18 @@ from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.models import MatchMethod, Vendor
 from sourcing.spend.services import importer
+from sourcing.spend.services.access import access_vendor
 from suppliers.models import Supplier
+from suppliers.services.access import access_supplier
 
 VENDOR_FIELDS = ["supplier", "match_method", "merged_into"]
 
 
-def vendor_get(*, vendor_id: Any) -> Vendor:
-    pk = as_uuid(vendor_id)
-    vendor = Vendor.objects.select_related("supplier", "merged_into").filter(pk=pk).first() if pk else None
-    if vendor is None:
-        raise NotFoundError()
-    return vendor
-
-
-def _supplier(supplier_id: Any) -> Supplier:
-    pk = as_uuid(supplier_id)
-    supplier = Supplier.objects.filter(pk=pk).first() if pk else None
-    if supplier is None:
-        raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]})
-    return supplier
+def _supplier(supplier_id: Any, *, by: Actor) -> Supplier:
+    try:
+        return access_supplier(by=by, id=supplier_id, need=Scope.SPEND_WRITE, merged=True)
+    except NotFoundError as exc:
+        raise DomainError(_("No such supplier."), fields={"supplier": [_("No such supplier.")]}) from exc
 
 
 def _save(vendor: Vendor, *, tenant: Tenant, by: Actor, action: str, before: dict[str, Any]) -> Vendor:
@@ -50,8 +43,8 @@ def _save(vendor: Vendor, *, tenant: Tenant, by: Actor, action: str, before: dic
 def vendor_link(*, tenant: Tenant, by: Actor, vendor_id: Any, supplier_id: Any) -> Vendor:
     """Link a vendor of the spend to a supplier by hand."""
     by.require(Scope.SPEND_WRITE)
-    vendor = vendor_get(vendor_id=vendor_id)
-    supplier = _supplier(supplier_id)
+    vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
+    supplier = _supplier(supplier_id, by=by)
     before = snapshot(vendor, VENDOR_FIELDS)
     vendor.supplier = supplier
     vendor.match_method = MatchMethod.MANUAL
@@ -61,7 +54,7 @@ def vendor_link(*, tenant: Tenant, by: Actor, vendor_id: Any, supplier_id: Any) 
 @transaction.atomic
 def vendor_unlink(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
     by.require(Scope.SPEND_WRITE)
-    vendor = vendor_get(vendor_id=vendor_id)
+    vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
     before = snapshot(vendor, VENDOR_FIELDS)
     vendor.supplier = None
     vendor.match_method = ""
@@ -75,7 +68,7 @@ def vendor_create_supplier(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vend
     from suppliers.services.master import supplier_upsert
 
     by.require(Scope.SPEND_WRITE)
-    vendor = vendor_get(vendor_id=vendor_id)
+    vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
     if vendor.supplier_id:
         raise DomainError(_("This vendor is already linked to a supplier."))
     data: dict[str, Any] = {"legal_name": vendor.name}
@@ -95,9 +88,9 @@ def vendor_merge(*, tenant: Tenant, by: Actor, target_id: Any, duplicate_ids: li
     """Count the duplicates' spend as the target's: each duplicate points at the target (and so does anything
     that was merged into a duplicate). Nothing else changes, so ``vendor_unmerge`` undoes it exactly."""
     by.require(Scope.SPEND_WRITE)
-    target = vendor_get(vendor_id=target_id)
+    target = access_vendor(by=by, id=target_id, need=Scope.SPEND_WRITE)
     if target.merged_into_id:
-        target = vendor_get(vendor_id=target.merged_into_id)
+        target = access_vendor(by=by, id=target.merged_into_id, need=Scope.SPEND_WRITE)
     wanted = {pk for pk in (as_uuid(d) for d in duplicate_ids) if pk is not None and pk != target.pk}
     dupes = list(Vendor.objects.filter(pk__in=wanted))
     if len(dupes) != len(wanted) or not dupes or len(wanted) != len({str(d) for d in duplicate_ids} - {str(target.pk)}):
@@ -123,7 +116,7 @@ def vendor_merge(*, tenant: Tenant, by: Actor, target_id: Any, duplicate_ids: li
 def vendor_unmerge(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
     """Undo a merge: the vendor's spend counts as its own again."""
     by.require(Scope.SPEND_WRITE)
-    vendor = vendor_get(vendor_id=vendor_id)
+    vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
     if not vendor.merged_into_id:
         raise DomainError(_("This vendor is not merged into another."))
     previous = vendor.merged_into_id

@@ -33,6 +33,7 @@ from sourcing.spend.forms.findings import (
 from sourcing.spend.models import Baseline, Finding
 from sourcing.spend.selectors import findings as selectors
 from sourcing.spend.services import findings as services
+from sourcing.spend.services.access import access_baseline, access_finding
 from sourcing.web import TenantRequest, tenant_view
 
 PAGE_SIZE = 50
@@ -160,7 +161,7 @@ def finding_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_WRITE)
 def finding_edit(request: TenantRequest, finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=finding_id)
+    finding = access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_WRITE)
     initial = {
         "title": finding.title,
         "category": str(finding.category_id) if finding.category_id else "",
@@ -209,7 +210,7 @@ def _detail(
 
 @tenant_view(Scope.SPEND_READ)
 def finding_detail(request: TenantRequest, finding_id: str) -> HttpResponse:
-    return _detail(request, selectors.finding_get(finding_id=finding_id))
+    return _detail(request, access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_READ))
 
 
 def _back_to(request: TenantRequest, finding: Finding) -> HttpResponse:
@@ -219,7 +220,7 @@ def _back_to(request: TenantRequest, finding: Finding) -> HttpResponse:
 @tenant_view(Scope.SPEND_WRITE)
 @require_POST
 def finding_assign(request: TenantRequest, finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=finding_id)
+    finding = access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_WRITE)
     form = AssignForm(request.POST, assignees=selectors.assignee_choices(include=[finding.assignee_id]))
     if form.is_valid():
         try:
@@ -240,7 +241,7 @@ def finding_assign(request: TenantRequest, finding_id: str) -> HttpResponse:
 @tenant_view(Scope.SPEND_WRITE)
 @require_POST
 def finding_set_status(request: TenantRequest, finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=finding_id)
+    finding = access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_WRITE)
     form = StatusForm(request.POST, current=finding.status)
     if form.is_valid():
         try:
@@ -262,7 +263,7 @@ def finding_set_status(request: TenantRequest, finding_id: str) -> HttpResponse:
 @tenant_view(Scope.SPEND_WRITE)
 @require_POST
 def finding_note(request: TenantRequest, finding_id: str) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=finding_id)
+    finding = access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_WRITE)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -309,7 +310,7 @@ def baseline_freeze(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_READ)
 def baseline_detail(request: TenantRequest, baseline_id: str) -> HttpResponse | StreamingHttpResponse:
-    baseline = selectors.baseline_get(baseline_id=baseline_id)
+    baseline = access_baseline(by=request.actor, id=baseline_id, need=Scope.SPEND_READ)
     form = CompareForm(request.GET or None)
     start = form.cleaned_data["period_start"] if form.is_valid() else None
     comparison = selectors.baseline_compare(baseline=baseline, period_start=start)
@@ -379,7 +380,7 @@ def _baseline_export(
 @tenant_view(Scope.SPEND_WRITE)
 @require_POST
 def baseline_delete(request: TenantRequest, baseline_id: str) -> HttpResponse:
-    baseline = selectors.baseline_get(baseline_id=baseline_id)
+    baseline = access_baseline(by=request.actor, id=baseline_id, need=Scope.SPEND_WRITE)
     services.baseline_delete(tenant=request.tenant, by=request.actor, baseline_id=baseline.pk)
     messages.success(request, _("Baseline %(name)s deleted.") % {"name": baseline.name})
     return redirect("baseline_list", tenant_slug=request.tenant.slug)

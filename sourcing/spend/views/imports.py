@@ -16,6 +16,7 @@ from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_CO
 from sourcing.spend.forms.imports import UploadForm
 from sourcing.spend.selectors import imports as selectors
 from sourcing.spend.services import imports as services
+from sourcing.spend.services.access import access_spend_import
 from sourcing.spend.views.analysis import SPEND_TABS
 from sourcing.web import TenantRequest, tenant_view
 
@@ -57,7 +58,7 @@ def spend_import_upload(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_READ)
 def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
-    spend_import = selectors.spend_import_get(import_id=import_id)
+    spend_import = access_spend_import(by=request.actor, id=import_id, need=Scope.SPEND_READ)
     context = {
         "imp": spend_import,
         "progress": services.spend_import_progress(spend_import=spend_import),
@@ -76,7 +77,7 @@ def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_READ)
 def spend_import_errors(request: TenantRequest, import_id: str) -> StreamingHttpResponse:
-    spend_import = selectors.spend_import_get(import_id=import_id)
+    spend_import = access_spend_import(by=request.actor, id=import_id, need=Scope.SPEND_READ)
     rows = ([e["row"], e["column"], e["message"], e.get("value", "")] for e in spend_import.errors)
     return csv_response(f"errors-{spend_import.pk}.csv", ["row", "column", "message", "value"], rows)
 

@@ -34,6 +34,7 @@ from sourcing.spend.forms.setup import (
 from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
+from sourcing.spend.services.access import access_category_rule, access_column_mapping, access_fx_rate
 from sourcing.spend.setup_checks import RatesRejected
 from sourcing.web import TenantRequest, tenant_view
 
@@ -110,7 +111,7 @@ def fx_rate_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.FX_WRITE)
 def fx_rate_edit(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
-    rate = selectors.fx_rate_get(fx_rate_id=fx_rate_id)
+    rate = access_fx_rate(by=request.actor, id=fx_rate_id, need=Scope.FX_WRITE)
     initial = {"rate": selectors.decimal_text(rate.rate), "source": rate.source}
     form = FxRateEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +135,7 @@ def fx_rate_edit(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
 @tenant_view(Scope.FX_WRITE)
 @require_POST
 def fx_rate_delete(request: TenantRequest, fx_rate_id: str) -> HttpResponse:
-    rate = selectors.fx_rate_get(fx_rate_id=fx_rate_id)
+    rate = access_fx_rate(by=request.actor, id=fx_rate_id, need=Scope.FX_WRITE)
     fx_rates.fx_rate_delete(tenant=request.tenant, by=request.actor, fx_rate_id=rate.pk)
     messages.success(request, _("Rate deleted."))
     return redirect(_fx_list_url(request, rate.currency))
@@ -229,7 +230,7 @@ def category_rule_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_WRITE)
 def category_rule_edit(request: TenantRequest, rule_id: str) -> HttpResponse:
-    rule = selectors.category_rule_get(rule_id=rule_id)
+    rule = access_category_rule(by=request.actor, id=rule_id, need=Scope.SPEND_WRITE)
     initial = {"priority": rule.priority, "field": rule.field, "pattern": rule.pattern, "category": rule.category_id}
     form = CategoryRuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -311,7 +312,7 @@ def column_mapping_create(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_WRITE)
 def column_mapping_edit(request: TenantRequest, mapping_id: str) -> HttpResponse:
-    mapping = selectors.column_mapping_get(mapping_id=mapping_id)
+    mapping = access_column_mapping(by=request.actor, id=mapping_id, need=Scope.SPEND_WRITE)
     form = ColumnMappingForm(request.POST or None, initial=ColumnMappingForm.initial_for(mapping))
     if request.method == "POST" and form.is_valid() and _save_mapping(request, form, mapping.pk):
         messages.success(request, _("Mapping saved."))

@@ -17,6 +17,7 @@ from sourcing.roles import Scope
 from sourcing.spend.selectors import vendors as vendor_selectors
 from sourcing.spend.selectors.analysis import SpendFilter
 from sourcing.spend.services import vendors
+from sourcing.spend.services.access import access_vendor
 from sourcing.spend.views.analysis import export_format, spend_context
 from sourcing.web import TenantRequest, tenant_view
 
@@ -75,7 +76,7 @@ def vendor_link(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
         else:
             vendors.vendor_link(tenant=request.tenant, by=request.actor, vendor_id=vendor_id, supplier_id=supplier_id)
 
-    vendors.vendor_get(vendor_id=vendor_id)  # a missing or another tenant's vendor: 404
+    access_vendor(by=request.actor, id=vendor_id, need=Scope.SPEND_WRITE)  # a missing or another tenant's vendor: 404
     _run(request, link, _("Saved."))
     return _back(request, "vendor_list")
 
@@ -83,7 +84,7 @@ def vendor_link(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
 @require_POST
 @tenant_view(Scope.SPEND_WRITE)
 def vendor_create_supplier(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
-    vendors.vendor_get(vendor_id=vendor_id)
+    access_vendor(by=request.actor, id=vendor_id, need=Scope.SPEND_WRITE)
     _run(
         request,
         lambda: vendors.vendor_create_supplier(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),
@@ -118,7 +119,7 @@ def vendor_merge(request: TenantRequest) -> HttpResponseBase:
 @require_POST
 @tenant_view(Scope.SPEND_WRITE)
 def vendor_unmerge(request: TenantRequest, vendor_id: str) -> HttpResponseBase:
-    vendors.vendor_get(vendor_id=vendor_id)
+    access_vendor(by=request.actor, id=vendor_id, need=Scope.SPEND_WRITE)
     _run(
         request,
         lambda: vendors.vendor_unmerge(tenant=request.tenant, by=request.actor, vendor_id=vendor_id),

@@ -1,0 +1,56 @@
+"""The one way from an id that arrives from outside (a URL, a form or JSON body, a query string) to a record of
+the category tree: ``access_<entity>(by=, id=, need=)``, as ``suppliers.services.access`` is for the supplier side.
+
+Each checks the caller's scope first (``ScopeError`` before anything is looked up), looks the id up in the
+current tenant (the scoped manager) and, with ``lock=True``, locks the row. A missing id, a malformed one and
+another tenant's id are the same ``NotFoundError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from sourcing.access import access_membership
+from sourcing.actors import Actor
+from sourcing.categories.models import Category, CategorySpec
+from sourcing.categories.selectors.categories import OWNER_ROLES, category_queryset
+from sourcing.errors import NotFoundError
+from sourcing.ids import as_uuid
+from sourcing.models import Membership
+
+
+def _access(queryset: QuerySet[Any], *, by: Actor, id: Any, need: str, lock: bool) -> Any:
+    by.require(need)
+    pk = as_uuid(id)
+    if pk is None:
+        raise NotFoundError()
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    record: Model | None = queryset.filter(pk=pk).first()
+    if record is None:
+        raise NotFoundError()
+    return record
+
+
+def access_category(*, by: Actor, id: Any, need: str, lock: bool = False) -> Category:
+    """A category, with its parent, its owner and how many children it has; with ``lock``, the row alone
+    (FOR UPDATE does not go with the count's GROUP BY)."""
+    queryset = Category.objects.all() if lock else category_queryset()
+    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+
+
+def access_category_spec(*, by: Actor, id: Any, need: str, lock: bool = False) -> CategorySpec:
+    """A specification document of a category, with its category."""
+    queryset = CategorySpec.objects.select_related("category")
+    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+
+
+def access_category_owner(*, by: Actor, id: Any, need: str) -> Membership:
+    """A member who may own a category: an active category manager or administrator. Anyone else (missing,
+    another tenant's, inactive, another role) is the same NotFoundError."""
+    membership = access_membership(by=by, id=id, need=need)
+    if not membership.is_active or membership.role not in OWNER_ROLES:
+        raise NotFoundError()
+    return membership
