@@ -268,7 +268,7 @@ def _entry(event: AuditEvent, names: dict[tuple[type[models.Model], str], str], 
             return _plain(value, choices)
 
         was, now = shown(before.get(key)), shown(after.get(key))
-        if event.before is not None and event.after is not None and was == now:
+        if was == now:  # unchanged, or empty on both sides of a create or delete
             continue
         label = capfirst(str(found.verbose_name)) if found is not None else capfirst(key.replace("_", " "))
         entry.changes.append(Change(field=label, before=was, after=now))

@@ -75,11 +75,11 @@ def test_changes_name_fields_and_records_and_leave_out_what_did_not_change(
     ]
 
 
-def test_an_id_of_a_removed_record_is_not_shown(tenant: Tenant, make_member: Any) -> None:
+def test_removed_records_and_empty_fields_of_a_create_are_not_shown(tenant: Tenant, make_member: Any) -> None:
     member = make_member(tenant, Role.BUYER)
     with tenant_scope(tenant):
         event = AuditEvent.objects.get(action="member.invite", object_id=str(member.pk))
-        event.after = {"agency": "01a25214-0000-7000-8000-000000000000"}
+        event.after = {"agency": "01a25214-0000-7000-8000-000000000000", "role": None, "note": ""}
         event.before = None
         [entry] = describe_events([event])
     assert [(c.field, c.after) for c in entry.changes] == [("Agency", "(removed)")]
