@@ -54,9 +54,12 @@ test: install-dev translations
 	owner_url=$$($(PY) -m sourcing.dbroles "$(TEST_DATABASE_URL)" | tail -n 1) && \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
-	CACHE_KEY_PREFIX="sourcewise-test-$$(date +%s%N)" $(VENV)/bin/pytest --durations=25 $(PYTEST_ARGS)
+	CACHE_KEY_PREFIX="sourcewise-test-$$(date +%s%N)" $(VENV)/bin/pytest --durations=25 $(PYTEST_ARGS) --ignore=tests/browser
 	# The embedded default has only the application's wall (no RLS): run the isolation harness there too.
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest tests/test_isolation.py --durations=25 $(PYTEST_ARGS)
+	# The demo in a real browser (Debian's Chromium, driven by Playwright): every page at desktop and phone width.
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(OFFLINE) $(VENV)/bin/pytest tests/browser -p no:xdist --durations=10
 
 bench: install-dev
 	$(PY) bench/run.py

@@ -158,7 +158,7 @@ class Membership(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.role})"
+        return f"{self.user} ({self.get_role_display()})"
 
     @property
     def scopes(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -176,6 +177,9 @@ class SupplierAgentGrant(AgentGrantBase):
     class Meta(AgentGrantBase.Meta):
         constraints = grant_constraints("supplier_agent_grant")
 
+    def __str__(self) -> str:
+        return str(_("Agent assignment"))
+
 
 class SupplierCategory(TenantScopedModel):
     """A category the supplier supplies, and is qualified against (that category's requirements apply)."""
@@ -187,6 +191,9 @@ class SupplierCategory(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "supplier", "category"], name="supplier_category_unique"),
         ]
+
+    def __str__(self) -> str:
+        return str(_("Supplier category"))
 
 
 class StatusChange(TenantScopedModel):
@@ -203,6 +210,9 @@ class StatusChange(TenantScopedModel):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class SiteKind(models.TextChoices):
@@ -297,6 +307,9 @@ class BankAccount(TenantScopedModel):
                 fields=["tenant", "supplier"], condition=models.Q(status="pending"), name="bank_one_pending"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.masked_number}"
 
     @property
     def masked_number(self) -> str:
@@ -425,6 +438,9 @@ class AuditQuestion(TenantScopedModel):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return Truncator(self.text).chars(80)
+
 
 class AuditStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -483,6 +499,9 @@ class AuditItem(TenantScopedModel):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return Truncator(self.text).chars(80)
+
 
 class AuditEvidence(TenantScopedModel, StoredFile):
     audit = models.ForeignKey(FactoryAudit, on_delete=models.CASCADE, related_name="evidence")
@@ -518,6 +537,9 @@ class AuditFinding(TenantScopedModel):
 
     class Meta:
         ordering = ["is_closed", "due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {Truncator(self.description).chars(80)}"
 
 
 class RiskKind(models.TextChoices):
@@ -555,6 +577,9 @@ class RiskFlag(TenantScopedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class OnboardingTemplate(TenantScopedModel):
     """The onboarding checklist for suppliers of one tier."""
@@ -581,6 +606,9 @@ class OnboardingItem(TenantScopedModel):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["tenant", "template", "code"], name="onboarding_item_code")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class TaskStatus(models.TextChoices):

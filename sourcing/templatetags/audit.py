@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from sourcing.audit_text import Entry, describe_events
 from sourcing.models import AuditEvent
 
 register = template.Library()
@@ -38,3 +39,10 @@ def audit_changes(event: AuditEvent) -> list[dict[str, str]]:
             continue
         rows.append({"field": field, "before": _shown(before.get(field)), "after": _shown(after.get(field))})
     return rows
+
+
+@register.simple_tag
+def described(events: Any, changes: bool = True) -> list[Entry]:
+    """`{% described page.object_list as entries %}`: the events in words, with one lookup per kind of record
+    their changes name; `changes=False` for a feed that shows no changes (and needs no lookup)."""
+    return describe_events(events, changes=changes)
