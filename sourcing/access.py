@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
@@ -19,7 +20,17 @@ from sourcing.models import Agency, ApiKey, Membership, PartnerToken
 from sourcing.roles import Role, Scope
 
 
-def _found(record: Any) -> Any:
+def access_in(queryset: QuerySet[Any], *, by: Actor, id: Any, need: str, lock: bool = False) -> Any:
+    """The record of ``queryset`` with this id, for a caller who holds ``need``: the scope first (before any
+    query), then the look-up in the current tenant, locked with ``lock``. A malformed, missing or another
+    tenant's id is the same NotFoundError. The access functions of every app build on it."""
+    by.require(need)
+    pk = as_uuid(id)
+    if pk is None:
+        raise NotFoundError()
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    record = queryset.filter(pk=pk).first()
     if record is None:
         raise NotFoundError()
     return record
@@ -27,28 +38,18 @@ def _found(record: Any) -> Any:
 
 def access_membership(*, by: Actor, id: Any, need: str, lock: bool = False) -> Membership:
     """A membership of this tenant, with its user and agency."""
-    by.require(need)
-    pk = as_uuid(id)
     queryset = Membership.objects.select_related("user", "agency")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    return _found(queryset.filter(pk=pk).first() if pk else None)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_agency(*, by: Actor, id: Any, need: str, lock: bool = False) -> Agency:
     """An agency (partner firm) this tenant works with."""
-    by.require(need)
-    pk = as_uuid(id)
-    queryset = Agency.objects.select_for_update() if lock else Agency.objects.all()
-    return _found(queryset.filter(pk=pk).first() if pk else None)  # type: ignore[no-any-return]
+    return access_in(Agency.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_api_key(*, by: Actor, id: Any, need: str, lock: bool = False) -> ApiKey:
     """One of this tenant's ERP API keys."""
-    by.require(need)
-    pk = as_uuid(id)
-    queryset = ApiKey.objects.select_for_update() if lock else ApiKey.objects.all()
-    return _found(queryset.filter(pk=pk).first() if pk else None)  # type: ignore[no-any-return]
+    return access_in(ApiKey.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def own_agent_membership(by: Actor) -> Membership:
@@ -63,12 +64,8 @@ def own_agent_membership(by: Actor) -> Membership:
 def access_partner_token(*, by: Actor, id: Any, need: str, lock: bool = False) -> PartnerToken:
     """A partner token, with its agent. An agent reaches only their own tokens (any other is missing to them);
     anyone else needs ``need`` (the admin's ``apikey:manage``) and reaches every agent's."""
-    pk = as_uuid(id)
     tokens = PartnerToken.objects.select_related("membership__user")
-    if lock:
-        tokens = tokens.select_for_update(of=("self",))
     if by.membership is not None and by.membership.role == Role.AGENT:
         tokens = tokens.filter(membership_id=own_agent_membership(by).pk)
-    else:
-        by.require(need)
-    return _found(tokens.filter(pk=pk).first() if pk is not None else None)  # type: ignore[no-any-return]
+        need = Scope.PORTAL  # what own_agent_membership has just checked
+    return access_in(tokens, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]

@@ -10,41 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
-
-from sourcing.access import access_membership
+from sourcing.access import access_in, access_membership
 from sourcing.actors import Actor
 from sourcing.categories.models import Category, CategorySpec
 from sourcing.categories.selectors.categories import OWNER_ROLES, category_queryset
 from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import Membership
-
-
-def _access(queryset: QuerySet[Any], *, by: Actor, id: Any, need: str, lock: bool) -> Any:
-    by.require(need)
-    pk = as_uuid(id)
-    if pk is None:
-        raise NotFoundError()
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    record: Model | None = queryset.filter(pk=pk).first()
-    if record is None:
-        raise NotFoundError()
-    return record
 
 
 def access_category(*, by: Actor, id: Any, need: str, lock: bool = False) -> Category:
     """A category, with its parent, its owner and how many children it has; with ``lock``, the row alone
     (FOR UPDATE does not go with the count's GROUP BY)."""
     queryset = Category.objects.all() if lock else category_queryset()
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_category_spec(*, by: Actor, id: Any, need: str, lock: bool = False) -> CategorySpec:
     """A specification document of a category, with its category."""
     queryset = CategorySpec.objects.select_related("category")
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_category_owner(*, by: Actor, id: Any, need: str) -> Membership:

@@ -10,68 +10,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
-
-from sourcing.access import access_membership
+from sourcing.access import access_in, access_membership
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError
-from sourcing.ids import as_uuid
 from sourcing.models import Membership
 from sourcing.spend.models import Baseline, CategoryRule, ColumnMapping, Finding, FxRate, SpendImport, Vendor
 from sourcing.spend.selectors.findings import ASSIGNEE_ROLES, finding_queryset
 
 
-def _access(queryset: QuerySet[Any], *, by: Actor, id: Any, need: str, lock: bool) -> Any:
-    by.require(need)
-    pk = as_uuid(id)
-    if pk is None:
-        raise NotFoundError()
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    record: Model | None = queryset.filter(pk=pk).first()
-    if record is None:
-        raise NotFoundError()
-    return record
-
-
 def access_vendor(*, by: Actor, id: Any, need: str, lock: bool = False) -> Vendor:
     """A vendor of the spend, with its supplier and the vendor it is merged into."""
     queryset = Vendor.objects.select_related("supplier", "merged_into")
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_spend_import(*, by: Actor, id: Any, need: str, lock: bool = False) -> SpendImport:
     """A spend import, with its column mapping and the import it duplicates."""
     queryset = SpendImport.objects.select_related("mapping", "duplicate_of")
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_fx_rate(*, by: Actor, id: Any, need: str, lock: bool = False) -> FxRate:
     """An exchange rate of this tenant."""
-    return _access(FxRate.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(FxRate.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_category_rule(*, by: Actor, id: Any, need: str, lock: bool = False) -> CategoryRule:
     """A categorisation rule, with its category."""
     queryset = CategoryRule.objects.select_related("category")
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_column_mapping(*, by: Actor, id: Any, need: str, lock: bool = False) -> ColumnMapping:
     """A saved column mapping for spend files."""
-    return _access(ColumnMapping.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(ColumnMapping.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_finding(*, by: Actor, id: Any, need: str, lock: bool = False) -> Finding:
     """A finding, with its category and assignee. ``lock`` holds it until the transaction ends, so two changes
     at once do not overwrite each other."""
-    return _access(finding_queryset(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(finding_queryset(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_baseline(*, by: Actor, id: Any, need: str, lock: bool = False) -> Baseline:
     """A frozen spend baseline, with who froze it."""
     queryset = Baseline.objects.select_related("frozen_by")
-    return _access(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
 def access_finding_assignee(*, by: Actor, id: Any, need: str) -> Membership:
