@@ -255,6 +255,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
 }
+# An agent's supplier proposals answered "another supplier may be the same company" (a probe of the supplier
+# base for a credit code, website or phone), per agent and tenant, on the portal page and the partner API.
+SUPPLIER_PROPOSAL_MATCH_RATE = env("SUPPLIER_PROPOSAL_MATCH_RATE", "20/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sourcewise API",
     "DESCRIPTION": "The ERP's interface to Sourcewise. Authenticate with `Authorization: Api-Key <key>`.",

@@ -118,6 +118,9 @@ TENANT_SCOPE_CALLERS = {
     "sourcing/api/idempotency.py": 3,  # the API base runs every endpoint through run_idempotent
     "sourcing/api/authentication.py": 1,  # a key's or token's last-used time, in its own tenant
     "sourcing/api/partner.py": 1,  # a partner token's membership, in the token's own tenant
+    # a proposal's probe of another supplier's identifier, audited in the token's own tenant once the refused
+    # request's transaction has rolled back (the audit must outlive the refusal)
+    "suppliers/api/partner.py": 1,
     "sourcing/tasks.py": 2,  # the Celery task wrapper, and the idempotency purge that walks every tenant
     "sourcing/management/commands/create_api_key.py": 1,  # management command (--org)
     "sourcing/management/commands/seed_demo.py": 3,  # management command: demo seeding, tenant by tenant

@@ -233,7 +233,20 @@ def _from_raw(kind: str, encoding: str, raw: pl.DataFrame, decode_errors: list[t
     # a row with nothing in it is no row at all (as spreadsheets leave them at the end of a sheet)
     if cells:
         body = _without_blank_rows(body, cells)
-    return SpendFrame(kind, encoding, header, body, decode_errors)
+    return SpendFrame(kind, encoding, header, body, decode_errors + nul_errors(body))
+
+
+def nul_errors(body: pl.DataFrame) -> list[tuple[int, str]]:
+    """The rows with a NUL byte in any cell, mapped or not: no text column can store one, so the whole file is
+    refused before anything is written, each such row named."""
+    cells = [c for c in body.columns if c != ROW]
+    if not cells or body.is_empty():
+        return []
+    found = body.filter(
+        pl.any_horizontal(pl.col(c).cast(pl.String).fill_null("").str.contains("\x00", literal=True) for c in cells)
+    )
+    message = _("Row %(row)s contains a NUL byte, which a spend file cannot hold.")
+    return [(number, message % {"row": number}) for number in found.get_column(ROW).to_list()]
 
 
 def _without_blank_rows(body: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
@@ -272,4 +285,4 @@ def open_frame(stream: IO[bytes]) -> SpendFrame:
         return read_csv(stream)
     book = open_xlsx(stream)
     frame = read_rows("xlsx", "xlsx", book.rows, len(book.header))
-    return SpendFrame("xlsx", "xlsx", book.header, frame)
+    return SpendFrame("xlsx", "xlsx", book.header, frame, nul_errors(frame))

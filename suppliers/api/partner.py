@@ -24,6 +24,7 @@ from sourcing.api.partner import PartnerAPIRequest, PartnerViewSet
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
+from sourcing.tenancy import tenant_scope
 from suppliers.api.partner_audits import READ_WRITE, PartnerAuditViewSet
 from suppliers.models import (
     Certification,
@@ -41,6 +42,7 @@ from suppliers.selectors.master import renewed, suppliers_assigned_to
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 from suppliers.services import master as master_services
+from suppliers.services.proposal_matches import proposal_match_audit
 
 
 def _assigned(request: Any) -> Any:
@@ -146,6 +148,7 @@ def _partner_duplicate(exc: master_services.PossibleDuplicate, assigned: set[Any
         ],
         "other_match": any(c.supplier.pk not in assigned for c in exc.candidates),
     }
+    error.probe_audit = exc.probe_audit  # type: ignore[attr-defined]
     return error
 
 
@@ -173,6 +176,15 @@ class PartnerProposalViewSet(PartnerViewSet):
             raise _partner_duplicate(exc, assigned) from exc
         fresh = self.scoped_queryset().get(pk=supplier.pk)
         return Response(PartnerSupplierSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        after = getattr(exc, "probe_audit", None)
+        if after is not None:
+            # The service recorded the probe, but in the request's transaction, rolled back with the refusal.
+            request: Any = self.request
+            with tenant_scope(request.auth.tenant):
+                proposal_match_audit(tenant=request.auth.tenant, by=request.actor, after=after)
+        return super().handle_exception(exc)
 
 
 # Certifications

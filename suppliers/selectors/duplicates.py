@@ -27,6 +27,7 @@ class Candidate:
     supplier: Supplier
     score: int
     reasons: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)  # the probe's fields that matched exactly
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,20 @@ def duplicate_candidates(probe: Probe, *, exclude_id: Any = None, limit: int = 5
         exact |= Q(name_key__in=names) | Q(local_name_key__in=names)
     if exact:
         for supplier in _live().filter(exact).exclude(pk=exclude_id)[:50]:
-            reasons = []
+            reasons, fields = [], []
             if probe.credit_code and supplier.credit_code == probe.credit_code:
                 reasons.append(_("same credit code"))
+                fields.append("credit_code")
             if probe.website and supplier.website_key == probe.website:
                 reasons.append(_("same website"))
+                fields.append("website")
             if probe.phone and supplier.phone_key == probe.phone:
                 reasons.append(_("same phone"))
+                fields.append("phone")
             if {supplier.name_key, supplier.local_name_key} & set(names):
                 reasons.append(_("same name"))
-            found[supplier.pk] = Candidate(supplier, 100, reasons)
+                fields.append("name")
+            found[supplier.pk] = Candidate(supplier, 100, reasons, fields)
     if names:
         ids, keys = _name_index()
         scores: dict[Any, int] = {}

@@ -36,6 +36,7 @@ from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidate
 from suppliers.services.access import access_supplier, is_agent
 from suppliers.services.common import invalid
 from suppliers.services.duplicate_locks import duplicate_check_lock
+from suppliers.services.proposal_matches import proposal_matches_check, proposal_matches_record
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
 
@@ -87,6 +88,7 @@ class PossibleDuplicate(DomainError):
 
     status = 409
     code = "possible_duplicate"
+    probe_audit: dict[str, Any] | None = None  # an agent's proposal that hit another supplier's identifier
 
     def __init__(self, candidates: list[Candidate]):
         super().__init__(
@@ -378,14 +380,25 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow), False
 
 
-@transaction.atomic
 def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_duplicates: bool = False) -> Supplier:
     """An agent proposes a supplier they found: it enters as a prospect, proposed by them, and assigned to
     them so they can go on working on it. The duplicate check runs as for any new supplier, but what an agent
-    is shown of the candidates is decided by the page (names only)."""
+    is shown of the candidates is decided by the page (names only). Answers that another supplier may be the
+    same company are few per agent (``proposal_matches``): past them, a checked proposal is refused (429)."""
     by.require(Scope.PORTAL)
     if not is_agent(by) or by.membership is None:
         raise NotFoundError()
+    if not allow_duplicates:
+        proposal_matches_check(by=by)
+    try:
+        return _propose(tenant=tenant, by=by, data=data, allow_duplicates=allow_duplicates)
+    except PossibleDuplicate as exc:
+        exc.probe_audit = proposal_matches_record(tenant=tenant, by=by, candidates=exc.candidates)
+        raise
+
+
+@transaction.atomic
+def _propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_duplicates: bool) -> Supplier:
     values, category_ids = _clean(data, allowed=PROPOSAL_FIELDS, creating=True)
     supplier = Supplier(tenant=tenant, proposed_by=by.membership, **values)
     _set_keys(supplier)

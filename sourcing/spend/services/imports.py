@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,17 +17,22 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
+from sourcing.rls import refresh_statistics
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS
-from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport
+from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, SpendImport, SpendLine, Vendor
 from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
 from sourcing.spend.services.access import access_column_mapping, access_spend_import
 from sourcing.tasks import enqueue_on_commit
 from sourcing.uploads import SPREADSHEETS, check_upload
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_SECONDS = 24 * 3600
 MAX_BULK_LINES = 10_000
+# An import adding more lines than this refreshes the planner's statistics of the line and vendor tables.
+STATISTICS_AFTER_LINES = 10_000
 
 
 def progress_key(import_id: Any) -> str:
@@ -94,8 +100,23 @@ class _Rejected(Exception):
 
 def spend_import_run(*, tenant: Tenant, by: Actor, import_id: Any) -> SpendImport:
     """Run a recorded import: every row validated, then all lines written, or none (the import then holds
-    every error). A file already imported adds nothing. Safe to run again: a finished import is left as is."""
+    every error). A file already imported adds nothing. Safe to run again: a finished import is left as is.
+    Should the run itself fail, its partial work is rolled back and the import ends as failed, with the reason."""
     by.require(Scope.SPEND_IMPORT)
+    try:
+        spend_import = _run(tenant=tenant, by=by, import_id=import_id)
+    except NotFoundError:
+        raise
+    except Exception as exc:
+        logger.exception("spend import %s failed", import_id)
+        return _finish_failed(tenant=tenant, by=by, import_id=import_id, exc=exc)
+    if spend_import.status == ImportStatus.SUCCEEDED and spend_import.lines_created > STATISTICS_AFTER_LINES:
+        # the planner still plans for the tables as they were before this many lines arrived
+        refresh_statistics(connection, [SpendLine._meta.db_table, Vendor._meta.db_table])
+    return spend_import
+
+
+def _run(*, tenant: Tenant, by: Actor, import_id: Any) -> SpendImport:
     with transaction.atomic():
         spend_import = access_spend_import(by=by, id=import_id, need=Scope.SPEND_IMPORT, lock=True)
         if spend_import.is_finished:
@@ -220,6 +241,31 @@ def _finish_rejected(
         target=spend_import,
         after={"rows": result.rows, "error_count": result.error_count},
     )
+    return spend_import
+
+
+def _finish_failed(*, tenant: Tenant, by: Actor, import_id: Any, exc: Exception) -> SpendImport:
+    """Record, in a transaction of its own (the run's has been rolled back), that the import stopped on an error."""
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    message = _("The import stopped on an unexpected error; nothing was written: %(reason)s") % {"reason": reason}
+    with transaction.atomic():
+        spend_import = SpendImport.objects.select_for_update().get(pk=import_id)
+        if spend_import.is_finished:
+            return spend_import
+        spend_import.status = ImportStatus.FAILED
+        spend_import.rows_done = spend_import.lines_created = spend_import.lines_duplicate = 0
+        spend_import.error_count = 1
+        spend_import.errors = [importer.RowError(0, "", message).as_dict()]
+        spend_import.finished_at = timezone.now()
+        spend_import.save()
+        audit_record(
+            tenant=tenant,
+            by=by,
+            action="spend_import.failed",
+            target=spend_import,
+            after={"error": type(exc).__name__, "reason": reason},
+        )
+    cache.set(progress_key(spend_import.pk), 100, PROGRESS_SECONDS)
     return spend_import
 
 
