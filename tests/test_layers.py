@@ -66,6 +66,7 @@ CORE_LAYERS = {
     "sourcing.partner_tokens": SERVICES,
     "sourcing.uploads": SERVICES,  # file checks and storage for the services that take uploads
     "sourcing.exports": ENTRY,  # CSV and XLSX answers
+    "sourcing.audit_text": ENTRY,  # audit events read as sentences, for the pages
     "sourcing.web": ENTRY,  # the page wrapper
     "sourcing.middleware": ENTRY,
     "sourcing.context_processors": ENTRY,
