@@ -145,6 +145,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
         partner_token_views.partner_token_revoke,
         name="partner_token_revoke",
     ),
+    path("categories/kraljic/", workspace_views.category_kraljic, name="category_kraljic"),
     path("categories/", include(category_urls.page_patterns)),
     path("spend/", include(spend_urls.page_patterns)),
     path("suppliers/", include(supplier_urls.page_patterns)),

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +9,15 @@ class SuppliersConfig(AppConfig):
     name = "suppliers"
     verbose_name = "Suppliers"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def category_in_use(self, category_id: Any) -> list[str]:
+        """What suppliers keep on a category, in people's words; a category with any of it cannot be deleted
+        (the categories app asks every installed app; see "Imports run one way" in docs/architecture.md)."""
+        from django.utils.translation import ngettext
+
+        from suppliers.models import SupplierCategory
+
+        suppliers = SupplierCategory.objects.filter(category_id=category_id).count()
+        if not suppliers:
+            return []
+        return [ngettext("%(n)d supplier supplies it", "%(n)d suppliers supply it", suppliers) % {"n": suppliers}]

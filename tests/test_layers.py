@@ -77,14 +77,7 @@ CORE_LAYERS = {
 }
 
 # (importer, imported) pairs that break the rules today. Only ever remove entries.
-ALLOWED_APP_EDGES: set[tuple[str, str]] = {
-    # the Kraljic matrix sizes each category by its spend
-    ("sourcing.categories.selectors.categories", "sourcing.spend.selectors.imports"),
-    # a category with spend booked on it or rules filing lines under it cannot be deleted
-    ("sourcing.categories.services.categories", "sourcing.spend.models"),
-    # a category turned direct or indirect re-files the spend booked under it
-    ("sourcing.categories.services.categories", "sourcing.spend.services.importer"),
-}
+ALLOWED_APP_EDGES: set[tuple[str, str]] = set()
 ALLOWED_LAYER_EDGES: set[tuple[str, str]] = {
     ("sourcing.categories.csvio", "sourcing.categories.fields"),  # the import's cells checked as the form checks them
     ("suppliers.governance", "suppliers.models"),  # the tier enumeration

@@ -1,4 +1,5 @@
-"""Category pages, under /t/<tenant_slug>/categories/."""
+"""Category pages, under /t/<tenant_slug>/categories/ (the Kraljic matrix, categories/kraljic/, is in the
+project's URLs: it shows spend, so it is a cross-app page)."""
 
 from django.urls import URLPattern, path
 
@@ -9,7 +10,6 @@ page_patterns: list[URLPattern] = [
     path("export.csv", views.category_export, name="category_export"),
     path("new/", views.category_create, name="category_create"),
     path("import/", views.category_import, name="category_import"),
-    path("kraljic/", views.category_kraljic, name="category_kraljic"),
     path("<uuid:category_id>/", views.category_detail, name="category_detail"),
     path("<uuid:category_id>/edit/", views.category_edit, name="category_edit"),
     path("<uuid:category_id>/delete/", views.category_delete, name="category_delete"),

@@ -1,4 +1,5 @@
-"""Cross-app pages of the tenant: the role dashboards and the agencies page with agents' supplier assignments."""
+"""Cross-app pages of the tenant: the role dashboards, the agencies page with agents' supplier assignments, and
+the Kraljic matrix of the categories sized by their spend."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing import selectors, services
+from sourcing.categories import charts
+from sourcing.categories.selectors import categories as category_selectors
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.ids import as_uuid
 from sourcing.roles import Role, Scope
+from sourcing.spend.selectors.imports import category_spend_totals
 from sourcing.web import TenantRequest, tenant_view
 from sourcing.workspace import selectors as workspace_selectors
 from suppliers.selectors import master as supplier_selectors
@@ -78,3 +82,33 @@ def _uuid_or_404(value: str | None) -> str:
     if pk is None:
         raise NotFoundError()
     return str(pk)
+
+
+@tenant_view(Scope.CATEGORY_READ)
+def category_kraljic(request: TenantRequest) -> HttpResponse:
+    """The category tree's Kraljic matrix; each bubble is sized by the spend under it, for those who may read spend."""
+    show_spend = Scope.SPEND_READ in request.membership.scopes
+    spend = category_spend_totals() if show_spend else None
+    matrix = category_selectors.kraljic_matrix(spend=spend)
+    drawn = [
+        (bubble, bubble.key, charts.bubble_colour(bubble.key.position))
+        for bubble in charts.bubbles([(p, p.profit_impact, p.supply_risk, p.spend) for p in matrix.points])
+    ]
+    quadrants = matrix.quadrants
+    frame = charts.Frame()
+    return render(
+        request,
+        "categories/category_kraljic.html",
+        {
+            "matrix": matrix,
+            "show_spend": show_spend,
+            "bubbles": drawn,
+            "frame": frame,
+            "areas": [(area, quadrants[area.position].label) for area in frame.quadrants],
+            # reading order of the grid: top row (high impact) first, low risk on the left
+            "grid": [
+                [quadrants["leverage"], quadrants["strategic"]],
+                [quadrants["non_critical"], quadrants["bottleneck"]],
+            ],
+        },
+    )

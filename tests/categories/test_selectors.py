@@ -15,6 +15,7 @@ from sourcing.categories.selectors import categories as selectors
 from sourcing.errors import NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Role
+from sourcing.spend.selectors.imports import category_spend_totals
 from sourcing.tenancy import tenant_scope
 from tests.categories.spend import book_spend
 
@@ -148,7 +149,7 @@ def test_kraljic_matrix_rolls_spend_up_the_tree(
     book_spend(other_tenant, make_category(other_tenant, "111", profit_impact=4, supply_risk=3), "99999.00")
     # when the matrix is read
     with tenant_scope(tenant):
-        matrix = selectors.kraljic_matrix()
+        matrix = selectors.kraljic_matrix(spend=category_spend_totals())
     # then each scored category carries its subtree's spend, largest first
     assert [(p.category.code, p.position, p.spend) for p in matrix.points] == [
         ("200", "leverage", Decimal("1000.00")),  # its own 0 + bedding's 1000
@@ -172,7 +173,7 @@ def test_kraljic_matrix_rolls_spend_up_the_tree(
 
 def test_kraljic_matrix_with_no_spend(tenant: Tenant, kitchen: dict[str, Category]) -> None:
     with tenant_scope(tenant):
-        matrix = selectors.kraljic_matrix()
+        matrix = selectors.kraljic_matrix(spend=category_spend_totals())
     assert len(matrix.points) == 5
     assert {p.spend for p in matrix.points} == {Decimal(0)}
     assert matrix.total_spend == Decimal(0)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from sourcing.actors import Actor
 from sourcing.categories.models import Category, CategorySpec
@@ -20,9 +21,11 @@ from sourcing.roles import Role
 from sourcing.services import member_set_active
 from sourcing.spend.models import CategoryRule
 from sourcing.tenancy import tenant_scope
+from suppliers.models import SupplierCategory
 from tests.categories.conftest import PDF_BYTES, PNG_BYTES
 from tests.categories.spend import book_spend
 from tests.conftest import SYSTEM
+from tests.suppliers.builders import make_supplier
 
 MakeCategory = Callable[..., Category]
 
@@ -355,6 +358,32 @@ def test_delete_is_refused_while_anything_depends_on_the_category(tenant: Tenant
     assert error.code == "in_use"
     assert _reload(tenant, category).code == "110"
     assert _events(tenant, "category.delete") == []
+
+
+def test_every_app_gives_its_reasons_in_order_and_in_chinese(tenant: Tenant, make_category: MakeCategory) -> None:
+    # given a category with a subcategory, spend, a spend rule and two suppliers qualified for it
+    category = make_category(tenant, "110", name="Cookware")
+    make_category(tenant, "111", parent=category)
+    book_spend(tenant, category, "100.00")
+    with tenant_scope(tenant):
+        CategoryRule.objects.create(tenant=tenant, field="description", pattern="pot", category=category)
+        for name in ("Everbright", "Zhejiang Pots"):
+            SupplierCategory.objects.create(tenant=tenant, supplier=make_supplier(tenant, name), category=category)
+    # when it is deleted, in English and in Chinese
+    with tenant_scope(tenant):
+        english = _refused(lambda: services.category_delete(tenant=tenant, by=SYSTEM, category_id=category.pk))
+        with translation.override("zh-hans"):
+            chinese = _refused(lambda: services.category_delete(tenant=tenant, by=SYSTEM, category_id=category.pk))
+    # then the category's own children come first, then what spend and suppliers keep on it
+    assert english.message == (
+        "110 Cookware cannot be deleted: it has 1 subcategory; spend is booked on it; "
+        "1 spend rule files lines under it; 2 suppliers supply it."
+    )
+    assert chinese.message == (
+        "无法删除 110 Cookware\uff1a它有 1 个子品类; 已有支出记入该品类; 有 1 条支出规则将明细归入该品类; "
+        "有 2 个供应商供应该品类。"
+    )
+    assert _reload(tenant, category).code == "110"
 
 
 @pytest.mark.parametrize("blocker", ["child", "spend", "rule"])

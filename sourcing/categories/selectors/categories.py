@@ -6,7 +6,7 @@ in memory, so every list and roll-up costs the same few queries whatever its siz
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypedDict
@@ -236,18 +236,17 @@ class KraljicMatrix:
     total_spend: Decimal  # everything booked on any category, counted once
 
 
-def kraljic_matrix(*, with_spend: bool = True) -> KraljicMatrix:
+def kraljic_matrix(*, spend: Mapping[Any, Decimal] | None = None) -> KraljicMatrix:
     """Scored categories placed by profit impact and supply risk, each with its subtree's spend.
 
-    A parent and its scored child are both shown, and the parent's bubble includes the child's spend: each
-    bubble answers "how much do we spend in this category", as its manager would ask it. The quadrant totals
-    count every line once, in the quadrant of the most specific scored category at or above it.
+    ``spend`` is the spend booked directly on each category, by category id (the spend app's
+    ``category_spend_totals()``); without it every bubble has the same size. A parent and its scored child are
+    both shown, and the parent's bubble includes the child's spend: each bubble answers "how much do we spend in
+    this category", as its manager would ask it. The quadrant totals count every line once, in the quadrant of
+    the most specific scored category at or above it.
     """
-    from sourcing.spend.selectors.imports import category_spend_totals
-
     categories, parents = _load()
-    # spend is shown only to those who may read it; without it every bubble has the same size
-    totals = category_spend_totals() if with_spend else {}
+    totals = spend or {}
     direct = {pk: amount for pk, amount in totals.items() if pk in categories}
     rolled = tree.roll_up(parents, direct)
     quadrants = {p.value: KraljicQuadrant(p.value, str(KraljicPosition(p.value).label)) for p in Position}

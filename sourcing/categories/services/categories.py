@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.apps import apps as django_apps
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -215,38 +216,32 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
         after=category_snapshot(category),
     )
     if {"is_production_material", "parent", "parent_id"} & set(changed):
-        # direct spend is spend in production material, this category's and everything below it
-        from sourcing.spend.services.importer import reclassify_by_category
-
-        reclassify_by_category()
+        # apps that file their records by the tree file them again, in this transaction (spend: direct or indirect)
+        for config in django_apps.get_app_configs():
+            refile = getattr(config, "category_tree_changed", None)
+            if refile is not None:
+                refile()
     return category
 
 
 @transaction.atomic
 def category_delete(*, tenant: Tenant, by: Actor, category_id: Any) -> None:
     """Delete a category that nothing depends on: no subcategories, no spend booked on it, no spend rule
-    that files lines under it, no supplier qualified for it. Its specification documents go with it."""
-    from sourcing.spend.models import CategoryRule, SpendLine
+    that files lines under it, no supplier qualified for it. Its specification documents go with it.
 
+    The apps after this one say what they keep on a category with an app config method
+    ``category_in_use(category_id)`` (the reasons, in people's words); every installed app is asked, in the
+    order of ``INSTALLED_APPS``."""
     by.require(Scope.CATEGORY_WRITE)
     category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
     reasons = []
     children = Category.objects.filter(parent_id=category.pk).count()
     if children:
         reasons.append(ngettext("it has %(n)d subcategory", "it has %(n)d subcategories", children) % {"n": children})
-    if SpendLine.objects.filter(category_id=category.pk).exists():
-        reasons.append(_("spend is booked on it"))
-    rules = CategoryRule.objects.filter(category_id=category.pk).count()
-    if rules:
-        reasons.append(
-            ngettext("%(n)d spend rule files lines under it", "%(n)d spend rules file lines under it", rules)
-            % {"n": rules}
-        )
-    suppliers = category.supplier_links.count()  # type: ignore[attr-defined]
-    if suppliers:
-        reasons.append(
-            ngettext("%(n)d supplier supplies it", "%(n)d suppliers supply it", suppliers) % {"n": suppliers}
-        )
+    for config in django_apps.get_app_configs():
+        in_use = getattr(config, "category_in_use", None)
+        if in_use is not None:
+            reasons.extend(in_use(category.pk))
     if reasons:
         raise DomainError(
             _("%(category)s cannot be deleted: %(reasons)s.") % {"category": category, "reasons": "; ".join(reasons)},

@@ -1,5 +1,5 @@
-"""Category pages: the tree with filters and export, the form, the detail with specifications, the CSV
-import and the Kraljic matrix."""
+"""Category pages: the tree with filters and export, the form, the detail with specifications and the CSV
+import. The Kraljic matrix, sized by spend, is a cross-app page (sourcing/workspace/views.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sourcing.categories import charts, csvio
+from sourcing.categories import csvio
 from sourcing.categories.fields import REQUIREMENT_FIELDS
 from sourcing.categories.forms.categories import CategoryFilterForm, CategoryForm, ImportForm, SpecUploadForm
 from sourcing.categories.models import Category
@@ -255,32 +255,4 @@ def category_import(request: TenantRequest) -> HttpResponse:
         request,
         "categories/category_import.html",
         {"form": form, "errors": errors, "columns": csvio.IMPORT_COLUMNS},
-    )
-
-
-@tenant_view(Scope.CATEGORY_READ)
-def category_kraljic(request: TenantRequest) -> HttpResponse:
-    show_spend = Scope.SPEND_READ in request.membership.scopes
-    matrix = selectors.kraljic_matrix(with_spend=show_spend)
-    drawn = [
-        (bubble, bubble.key, charts.bubble_colour(bubble.key.position))
-        for bubble in charts.bubbles([(p, p.profit_impact, p.supply_risk, p.spend) for p in matrix.points])
-    ]
-    quadrants = matrix.quadrants
-    frame = charts.Frame()
-    return render(
-        request,
-        "categories/category_kraljic.html",
-        {
-            "matrix": matrix,
-            "show_spend": show_spend,
-            "bubbles": drawn,
-            "frame": frame,
-            "areas": [(area, quadrants[area.position].label) for area in frame.quadrants],
-            # reading order of the grid: top row (high impact) first, low risk on the left
-            "grid": [
-                [quadrants["leverage"], quadrants["strategic"]],
-                [quadrants["non_critical"], quadrants["bottleneck"]],
-            ],
-        },
     )
