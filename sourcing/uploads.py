@@ -76,7 +76,7 @@ def check_upload(
     return found
 
 
-EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
+EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx", TEXT: ".csv"}
 
 
 @dataclass(frozen=True)
