@@ -3,12 +3,15 @@ exactly when the change it describes was committed."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.db import models
 
 from sourcing.actors import Actor
 from sourcing.models import AuditEvent, Tenant
+
+M = TypeVar("M", bound=models.Model)
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -46,3 +49,31 @@ def audit_record(
         after=after,
         ip_address=by.ip_address,
     )
+
+
+def update_audited(
+    obj: M,
+    changes: Mapping[str, Any],
+    *,
+    tenant: Tenant,
+    by: Actor,
+    action: str,
+    picture: Sequence[str] | Callable[[M], dict[str, Any]],
+    touch: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Set the fields of ``changes`` whose value differs, save just those (and ``touch``, such as
+    ``updated_at``, set along with any change) and record ``action`` with the before/after ``picture``
+    (field names for ``snapshot``, or a function of the object). Returns the changed names; when nothing
+    differs, nothing is saved and nothing is audited."""
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    if not changed:
+        return []
+    take = picture if callable(picture) else lambda o: snapshot(o, list(picture))
+    before = take(obj)
+    for name in changed:
+        setattr(obj, name, changes[name])
+    for name, value in (touch or {}).items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[*changed, *(touch or {})])
+    audit_record(tenant=tenant, by=by, action=action, target=obj, before=before, after=take(obj))
+    return changed

@@ -24,7 +24,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from sourcing.access import access_agency, access_api_key, access_membership
 from sourcing.actors import Actor
-from sourcing.audit import audit_record, snapshot
+from sourcing.audit import audit_record, snapshot, update_audited
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.mail import render_subject
 from sourcing.models import (
@@ -106,21 +106,7 @@ def tenant_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Tenant:
         raise DomainError(_("Unknown language."), fields={"default_language": [_("Use en or zh-hans.")]})
     if "name" in changes and not str(changes["name"]).strip():
         raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
-    before = snapshot(tenant, TENANT_FIELDS)
-    changed = {name: value for name, value in changes.items() if getattr(tenant, name) != value}
-    if not changed:
-        return tenant  # nothing to save, nothing to audit
-    for name, value in changed.items():
-        setattr(tenant, name, value)
-    tenant.save(update_fields=list(changed))
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="tenant.update",
-        target=tenant,
-        before=before,
-        after=snapshot(tenant, TENANT_FIELDS),
-    )
+    update_audited(tenant, changes, tenant=tenant, by=by, action="tenant.update", picture=TENANT_FIELDS)
     return tenant
 
 

@@ -10,10 +10,8 @@ submission is reviewed by quality before it counts (``suppliers.services.audit_r
 from __future__ import annotations
 
 import datetime
-import os
 from typing import IO, Any
 
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +22,7 @@ from sourcing.errors import DomainError, ScopeError
 from sourcing.ids import as_uuid
 from sourcing.models import Membership, Tenant
 from sourcing.roles import Scope
-from sourcing.tenancy import uuid7
-from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from sourcing.uploads import DOCUMENTS, accept_upload, store_upload
 from suppliers import audit_scoring
 from suppliers.models import (
     AnswerChoice,
@@ -49,7 +46,6 @@ from suppliers.services.access import (
 from suppliers.services.common import invalid
 
 CAPTION_MAX = AuditEvidence._meta.get_field("caption").max_length or 200
-_EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
 
 
 # Planning
@@ -232,29 +228,24 @@ def audit_evidence_upload(
     caption = (caption or "").strip()
     if len(caption) > CAPTION_MAX:
         errors["caption"] = [_("At most %(n)d characters.") % {"n": CAPTION_MAX}]
-    content_type = ""
+    accepted = None
     try:
-        content_type = check_upload(file, allowed=DOCUMENTS, field="file")
+        accepted = accept_upload(file, allowed=DOCUMENTS, file_name=file_name, fallback="evidence")
     except DomainError as exc:
         errors.update(exc.fields)
-    if errors:
+    if errors or accepted is None:
         raise invalid(errors)
-    file.seek(0, os.SEEK_END)
-    size = file.tell()
-    file.seek(0)
     evidence = AuditEvidence(
         tenant=tenant,
         audit=audit,
         item=item,
         caption=caption,
-        file_name=os.path.basename(file_name or getattr(file, "name", "") or "")[:255]
-        or f"evidence{_EXTENSIONS[content_type]}",
-        content_type=content_type,
-        size=size,
+        file_name=accepted.file_name,
+        content_type=accepted.content_type,
+        size=accepted.size,
         uploaded_by=by.user,
     )
-    # Stored under a name of our own: the person's file name is kept only as data, for the download.
-    evidence.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
+    store_upload(evidence.file, accepted)
     evidence.save()
     mark_started(audit)
     audit_record(
@@ -266,8 +257,8 @@ def audit_evidence_upload(
             "evidence": str(evidence.pk),
             "item": str(item.pk) if item else None,
             "file_name": evidence.file_name,
-            "content_type": content_type,
-            "size": size,
+            "content_type": accepted.content_type,
+            "size": accepted.size,
         },
     )
     return evidence

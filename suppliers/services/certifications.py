@@ -9,12 +9,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import os
 from collections.abc import Iterable
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -30,8 +28,7 @@ from sourcing.ids import as_uuid
 from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.roles import Role, Scope
-from sourcing.tenancy import uuid7
-from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from sourcing.uploads import DOCUMENTS, Accepted, accept_upload, delete_files_on_commit, store_upload
 from suppliers.models import (
     Certification,
     RiskFlag,
@@ -50,7 +47,6 @@ from suppliers.services.row_facts import row_facts_refresh
 
 # Evidence files are certificates and reports, never bulk data: a lower limit than the site-wide one.
 EVIDENCE_MAX_BYTES = 25 * 1_048_576
-EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
 # Days before ``valid_until`` on which the owner and the assigned agents are reminded.
 REMINDER_MARKS = (30, 14, 7)
 COMPLIANCE_SOURCE = "certification:"
@@ -62,26 +58,24 @@ def _limit(model: type, name: str) -> int:
     return int(model._meta.get_field(name).max_length or 200)  # type: ignore[attr-defined]
 
 
-def check_file(file: IO[bytes], *, field: str = "file") -> tuple[str, int]:
-    """The content type and size of an evidence file, judged by its bytes; a DomainError naming ``field``."""
-    content_type = check_upload(
-        file, allowed=DOCUMENTS, field=field, max_bytes=min(settings.MAX_UPLOAD_BYTES, EVIDENCE_MAX_BYTES)
+def check_file(file: IO[bytes], *, file_name: str = "", field: str = "file") -> Accepted:
+    """An evidence file accepted by its bytes and size; a DomainError naming ``field``."""
+    return accept_upload(
+        file,
+        allowed=DOCUMENTS,
+        file_name=file_name,
+        field=field,
+        max_bytes=min(settings.MAX_UPLOAD_BYTES, EVIDENCE_MAX_BYTES),
     )
-    file.seek(0, os.SEEK_END)
-    size = file.tell()
-    file.seek(0)
-    return content_type, size
 
 
-def store_file(record: StoredFile, *, file: IO[bytes], file_name: str, content_type: str, size: int, by: Actor) -> None:
-    """Put an accepted file on ``record`` (not saved). It is stored under a name of our own; the person's
-    file name is kept only as data, for the download."""
-    extension = EXTENSIONS.get(content_type, "")
-    record.file_name = os.path.basename(file_name or getattr(file, "name", "") or "")[:255] or f"file{extension}"
-    record.content_type = content_type
-    record.size = size
+def store_file(record: StoredFile, accepted: Accepted, *, by: Actor) -> None:
+    """Put an accepted file on ``record`` (not saved), with what the download needs to know about it."""
+    record.file_name = accepted.file_name
+    record.content_type = accepted.content_type
+    record.size = accepted.size
     record.uploaded_by = by.user
-    record.file.save(f"{uuid7()}{extension}", File(file), save=False)
+    store_upload(record.file, accepted)
 
 
 def _site(supplier: Supplier, site_id: Any, errors: dict[str, list[str]]) -> Site | None:
@@ -144,17 +138,17 @@ def certification_create(
     }
     _check_fields(values, errors)
     site = _site(supplier, site_id, errors)
-    accepted: tuple[str, int] | None = None
+    accepted: Accepted | None = None
     if file is not None:
         try:
-            accepted = check_file(file)
+            accepted = check_file(file, file_name=file_name)
         except DomainError as exc:
             errors.update(exc.fields)
     if errors:
         raise invalid(errors)
     certification = Certification(tenant=tenant, supplier=supplier, site=site, **values)
-    if file is not None and accepted is not None:
-        store_file(certification, file=file, file_name=file_name, content_type=accepted[0], size=accepted[1], by=by)
+    if accepted is not None:
+        store_file(certification, accepted, by=by)
     certification.save()
     audit_record(
         tenant=tenant,
@@ -191,10 +185,10 @@ def certification_update(
     values.update({k: v for k, v in changes.items() if k != "site_id"})
     _check_fields(values, errors)
     site = _site(supplier, changes["site_id"], errors) if "site_id" in changes else certification.site
-    accepted: tuple[str, int] | None = None
+    accepted: Accepted | None = None
     if file is not None:
         try:
-            accepted = check_file(file)
+            accepted = check_file(file, file_name=file_name)
         except DomainError as exc:
             errors.update(exc.fields)
     if errors:
@@ -207,8 +201,8 @@ def certification_update(
     for name, value in values.items():
         setattr(certification, name, value)
     certification.site = site
-    if file is not None and accepted is not None:
-        store_file(certification, file=file, file_name=file_name, content_type=accepted[0], size=accepted[1], by=by)
+    if accepted is not None:
+        store_file(certification, accepted, by=by)
     certification.save()
     audit_record(
         tenant=tenant,
@@ -230,12 +224,9 @@ def certification_delete(*, tenant: Tenant, by: Actor, certification_id: Any) ->
     found = access_certification(by=by, id=certification_id, need=Scope.SUPPLIER_EVIDENCE, lock=True)
     supplier = found.supplier
     before = {"supplier": str(supplier.pk), **snapshot(found, AUDIT_FIELDS)}
-    stored = found.file.name if found.file else ""
     audit_record(tenant=tenant, by=by, action="certification.delete", target=found, before=before)
     found.delete()
-    if stored:
-        storage = found.file.storage
-        transaction.on_commit(lambda: storage.delete(stored))
+    delete_files_on_commit([found.file])
     compliance_evaluate(tenant=tenant, by=by, supplier=supplier)
     row_facts_refresh([supplier.pk])
     return supplier

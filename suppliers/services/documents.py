@@ -20,6 +20,7 @@ from sourcing.errors import DomainError
 from sourcing.ids import as_uuid
 from sourcing.models import Tenant
 from sourcing.roles import Scope
+from sourcing.uploads import Accepted, delete_files_on_commit
 from suppliers.models import Document, DocumentType, DocumentVersion, Supplier
 from suppliers.services.access import access_document, access_document_version, access_supplier
 from suppliers.services.certifications import check_file, store_file
@@ -68,15 +69,15 @@ def document_upload(
         errors["expires_on"] = [_("Enter a valid date.")]
     if len(note) > NOTE_MAX:
         errors["note"] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
-    accepted: tuple[str, int] | None = None
+    accepted: Accepted | None = None
     if file is None:
         errors["file"] = [_("Choose a file to upload.")]
     else:
         try:
-            accepted = check_file(file)
+            accepted = check_file(file, file_name=file_name)
         except DomainError as exc:
             errors.update(exc.fields)
-    if errors or file is None or accepted is None:
+    if errors or accepted is None:
         raise invalid(errors)
     if document is None:
         document = Document.objects.filter(supplier_id=supplier.pk, doc_type=doc_type, title__iexact=title).first()
@@ -91,7 +92,7 @@ def document_upload(
     # The supplier row is locked above, so two uploads to one supplier never take the same number.
     latest = DocumentVersion.objects.filter(document_id=document.pk).aggregate(n=Max("version"))["n"] or 0
     version = DocumentVersion(tenant=tenant, document=document, version=latest + 1, note=note)
-    store_file(version, file=file, file_name=file_name, content_type=accepted[0], size=accepted[1], by=by)
+    store_file(version, accepted, by=by)
     version.save()
     audit_record(
         tenant=tenant,
@@ -207,13 +208,6 @@ def document_delete(*, tenant: Tenant, by: Actor, document_id: Any) -> Supplier:
             "versions": [{"version": v.version, "file_name": v.file_name, "size": v.size} for v in versions],
         },
     )
-    stored = [(v.file.storage, v.file.name) for v in versions if v.file]
     document.delete()  # the versions go with it (cascade)
-
-    def remove_files() -> None:
-        for storage, name in stored:
-            storage.delete(name)
-
-    if stored:
-        transaction.on_commit(remove_files)
+    delete_files_on_commit(v.file for v in versions)
     return supplier

@@ -7,12 +7,10 @@ A tenant that has never saved a template gets the defaults below the first time 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -24,8 +22,7 @@ from sourcing.audit import audit_record
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.tenancy import uuid7
-from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, XLSX, check_upload
+from sourcing.uploads import DOCUMENTS, accept_upload, store_upload
 from suppliers.governance import governance_for
 from suppliers.models import (
     OnboardingItem,
@@ -75,7 +72,6 @@ CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 TITLE_MAX = 200
 NOTE_MAX = 2000
 DUE_DAYS_MAX = 365
-_EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
 
 
 # Templates
@@ -356,27 +352,22 @@ def _complete(
         )
     errors: dict[str, list[str]] = {}
     note = _clean_note(note, errors)
-    content_type = ""
+    accepted = None
     if file is not None:
         try:
-            content_type = check_upload(file, allowed=DOCUMENTS, field="file")
+            accepted = accept_upload(file, allowed=DOCUMENTS, file_name=file_name, fallback="evidence")
         except DomainError as exc:
             errors.update(exc.fields)
     if errors:
         raise invalid(errors)
     update = ["status", "note", "completed_at", "completed_by_label"]
-    if file is not None:
-        file.seek(0, os.SEEK_END)
-        task.size = file.tell()
-        file.seek(0)
-        task.content_type = content_type
-        task.file_name = os.path.basename(file_name or getattr(file, "name", "") or "")[:255] or (
-            f"evidence{_EXTENSIONS[content_type]}"
-        )
+    if accepted is not None:
+        task.size = accepted.size
+        task.content_type = accepted.content_type
+        task.file_name = accepted.file_name
         task.uploaded_by = by.user
         task.uploaded_at = timezone.now()
-        # Stored under a name of our own: the person's file name is kept only as data, for the download.
-        task.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
+        store_upload(task.file, accepted)
         update += ["file", "file_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     task.status = TaskStatus.DONE
     if note:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.apps import apps as django_apps
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sourcing.actors import Actor
-from sourcing.audit import audit_record, snapshot
+from sourcing.audit import audit_record, snapshot, update_audited
 from sourcing.categories import csvio, tree
 from sourcing.categories import fields as f
 from sourcing.categories.models import Category, CategorySpec
@@ -28,8 +27,7 @@ from sourcing.categories.services.access import access_category, access_category
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from sourcing.tenancy import uuid7
-from sourcing.uploads import DOCUMENTS, DOCX, JPEG, PDF, PNG, TEXT, XLSX, check_upload
+from sourcing.uploads import DOCUMENTS, TEXT, accept_upload, check_upload, delete_files_on_commit, store_upload
 
 # What a caller may set, by the names services take (ids for the two references).
 INPUT_FIELDS = (
@@ -199,22 +197,17 @@ def category_update(*, tenant: Tenant, by: Actor, category_id: Any, **changes: A
     by.require(Scope.CATEGORY_WRITE)
     category = access_category(by=by, id=category_id, need=Scope.CATEGORY_WRITE, lock=True)
     cleaned = _clean(changes, by=by, category=category)
-    changed = {name: value for name, value in cleaned.items() if getattr(category, name) != value}
-    if not changed:
-        return category  # nothing to save, nothing to audit
-    before = category_snapshot(category)
-    for name, value in changed.items():
-        setattr(category, name, value)
-    category.updated_at = timezone.now()
-    category.save(update_fields=[*changed, "updated_at"])
-    audit_record(
+    changed = update_audited(
+        category,
+        cleaned,
         tenant=tenant,
         by=by,
         action="category.update",
-        target=category,
-        before=before,
-        after=category_snapshot(category),
+        picture=category_snapshot,
+        touch={"updated_at": timezone.now()},
     )
+    if not changed:
+        return category  # nothing to save, nothing to audit
     if {"is_production_material", "parent", "parent_id"} & set(changed):
         # apps that file their records by the tree file them again, in this transaction (spend: direct or indirect)
         for config in django_apps.get_app_configs():
@@ -247,22 +240,14 @@ def category_delete(*, tenant: Tenant, by: Actor, category_id: Any) -> None:
             _("%(category)s cannot be deleted: %(reasons)s.") % {"category": category, "reasons": "; ".join(reasons)},
             code="in_use",
         )
-    files = [spec.file.name for spec in CategorySpec.objects.filter(category_id=category.pk) if spec.file]
+    files = [spec.file for spec in CategorySpec.objects.filter(category_id=category.pk)]
     audit_record(tenant=tenant, by=by, action="category.delete", target=category, before=category_snapshot(category))
     category.delete()
-    if files:
-        storage = CategorySpec._meta.get_field("file").storage  # type: ignore[attr-defined]
-
-        def delete_files() -> None:
-            for name in files:
-                storage.delete(name)
-
-        transaction.on_commit(delete_files)
+    delete_files_on_commit(files)
 
 
 # Specification documents
 
-_EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", XLSX: ".xlsx", DOCX: ".docx"}
 TITLE_MAX = CategorySpec._meta.get_field("title").max_length or 200
 NOTE_MAX = CategorySpec._meta.get_field("note").max_length or 500
 
@@ -292,31 +277,26 @@ def category_spec_upload(
         errors["title"] = [_("At most %(n)d characters.") % {"n": TITLE_MAX}]
     if len(note) > NOTE_MAX:
         errors["note"] = [_("At most %(n)d characters.") % {"n": NOTE_MAX}]
-    content_type = ""
+    accepted = None
     try:
-        content_type = check_upload(file, allowed=DOCUMENTS, field="file")
+        accepted = accept_upload(file, allowed=DOCUMENTS, file_name=file_name, fallback="spec")
     except DomainError as exc:
         errors.update(exc.fields)
-    if errors:
+    if errors or accepted is None:
         raise _invalid(errors)
-    file.seek(0, os.SEEK_END)
-    size = file.tell()
-    file.seek(0)
     latest = CategorySpec.objects.filter(category_id=category.pk, title__iexact=title).order_by("-version").first()
     spec = CategorySpec(
         tenant=tenant,
         category=category,
         title=latest.title if latest else title,
         version=latest.version + 1 if latest else 1,
-        file_name=os.path.basename(file_name or getattr(file, "name", "") or "")[:255]
-        or f"spec{_EXTENSIONS[content_type]}",
-        content_type=content_type,
-        size=size,
+        file_name=accepted.file_name,
+        content_type=accepted.content_type,
+        size=accepted.size,
         note=note,
         uploaded_by=by.user,
     )
-    # Stored under a name of our own: the person's file name is kept only as data, for the download.
-    spec.file.save(f"{uuid7()}{_EXTENSIONS[content_type]}", File(file), save=False)
+    store_upload(spec.file, accepted)
     spec.save()
     audit_record(
         tenant=tenant,
@@ -328,8 +308,8 @@ def category_spec_upload(
             "title": spec.title,
             "version": spec.version,
             "file_name": spec.file_name,
-            "content_type": content_type,
-            "size": size,
+            "content_type": accepted.content_type,
+            "size": accepted.size,
         },
     )
     return spec

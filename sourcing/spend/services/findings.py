@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
-from sourcing.audit import audit_record
+from sourcing.audit import audit_record, update_audited
 from sourcing.categories.services.access import access_category
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
@@ -154,14 +154,7 @@ def finding_create(
 
 def _save(*, tenant: Tenant, by: Actor, finding: Finding, changes: dict[str, Any], action: str) -> Finding:
     """Apply what differs and audit it; nothing saved and nothing audited when nothing differs."""
-    changed = {name: value for name, value in changes.items() if getattr(finding, name) != value}
-    if not changed:
-        return finding
-    before = _snapshot(finding)
-    for name, value in changed.items():
-        setattr(finding, name, value)
-    finding.save(update_fields=list(changed))
-    audit_record(tenant=tenant, by=by, action=action, target=finding, before=before, after=_snapshot(finding))
+    update_audited(finding, changes, tenant=tenant, by=by, action=action, picture=_snapshot)
     return finding
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.cache import cache
-from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
 from sourcing.spend.services.access import access_column_mapping, access_spend_import
 from sourcing.tasks import enqueue_on_commit
-from sourcing.uploads import SPREADSHEETS, check_upload
+from sourcing.uploads import SPREADSHEETS, accept_upload, store_upload
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def spend_import_create(
 ) -> SpendImport:
     """Record an uploaded spend file, checked by its bytes, ready for ``spend_import_run``."""
     by.require(Scope.SPEND_IMPORT)
-    check_upload(upload, allowed=SPREADSHEETS)
+    accepted = accept_upload(upload, allowed=SPREADSHEETS, file_name=file_name, fallback="spend")
     mapping = _mapping(mapping_id, by=by)
     spend_import = SpendImport(
         tenant=tenant,
@@ -81,7 +80,7 @@ def spend_import_create(
         created_by=by.user,
         created_by_label=by.label[:200],
     )
-    spend_import.file.save(file_name[-100:] or "spend.csv", File(upload), save=False)
+    store_upload(spend_import.file, accepted)
     spend_import.save()
     audit_record(
         tenant=tenant,

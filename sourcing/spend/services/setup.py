@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
-from sourcing.audit import audit_record
+from sourcing.audit import audit_record, update_audited
 from sourcing.categories.services.access import access_category
 from sourcing.errors import ConflictError, DomainError, NotFoundError
 from sourcing.models import Tenant
@@ -99,16 +99,7 @@ def spend_settings_update(*, tenant: Tenant, by: Actor, **changes: Any) -> Spend
     if errors:
         raise fail(errors)
     row = spend_settings_get(tenant=tenant)
-    changed = {name: value for name, value in cleaned.items() if getattr(row, name) != value}
-    if not changed:
-        return row  # nothing to save, nothing to audit
-    before = _settings_snapshot(row)
-    for name, value in changed.items():
-        setattr(row, name, value)
-    row.save(update_fields=list(changed))
-    audit_record(
-        tenant=tenant, by=by, action="spend_settings.update", target=row, before=before, after=_settings_snapshot(row)
-    )
+    update_audited(row, cleaned, tenant=tenant, by=by, action="spend_settings.update", picture=_settings_snapshot)
     return row
 
 
@@ -184,16 +175,7 @@ def category_rule_update(*, tenant: Tenant, by: Actor, rule_id: Any, **changes: 
     cleaned, errors = _clean_rule(changes, by=by)
     if errors:
         raise fail(errors)
-    changed = {name: value for name, value in cleaned.items() if getattr(rule, name) != value}
-    if not changed:
-        return rule  # nothing to save, nothing to audit
-    before = _rule_snapshot(rule)
-    for name, value in changed.items():
-        setattr(rule, name, value)
-    rule.save(update_fields=list(changed))
-    audit_record(
-        tenant=tenant, by=by, action="category_rule.update", target=rule, before=before, after=_rule_snapshot(rule)
-    )
+    update_audited(rule, cleaned, tenant=tenant, by=by, action="category_rule.update", picture=_rule_snapshot)
     return rule
 
 
