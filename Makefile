@@ -57,8 +57,10 @@ test: install-dev translations
 	CACHE_KEY_PREFIX="sourcewise-test-$$(date +%s%N)" $(VENV)/bin/pytest --durations=25 $(PYTEST_ARGS) --ignore=tests/browser
 	# The embedded default has only the application's wall (no RLS): run the isolation harness there too.
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest tests/test_isolation.py --durations=25 $(PYTEST_ARGS)
-	# The demo in a real browser (Debian's Chromium, driven by Playwright): every page at desktop and phone width.
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	# The demo in a real browser (Debian's Chromium, driven by Playwright): every page at desktop and phone width,
+	# the partner pages with real Chinese glyphs (Noto CJK), so their widths are measured as agents see them.
+	(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 	$(OFFLINE) $(VENV)/bin/pytest tests/browser -p no:xdist --durations=10
 
 bench: install-dev
