@@ -11,13 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import OnboardingItem, OnboardingTask, OnboardingTemplate, Supplier, TaskStatus, Tier
+from suppliers.selectors.evidence import tenant_today
 from suppliers.services import onboarding as services
 from tests.conftest import SYSTEM
 
@@ -200,7 +200,7 @@ def test_another_tenants_task_is_a_missing_task(
 
 
 def _overdue_world(tenant: Tenant, owner: Membership, start: int, n: int) -> None:
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    yesterday = tenant_today(tenant) - datetime.timedelta(days=1)  # the day the pages count in, not the server's
     for i in range(start, start + n):
         supplier = _started(tenant, f"Supplier {i:03d}", owner=owner)
         with tenant_scope(tenant):
