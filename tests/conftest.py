@@ -53,6 +53,15 @@ def _tenant(slug: str, name: str, zone: str) -> Tenant:
 
 
 @pytest.fixture
+def viewers_day(settings: Any) -> None:
+    """For tests that build dates and read them back from pages, APIs or daily jobs, which count in the viewer's
+    or the tenant's zone (acme's America/Chicago): the test's own ``timezone.localdate()`` counts there too.
+    The server's UTC date runs a day ahead of Chicago's for six hours of every night. Pages activate the viewer's
+    zone and fall back to the default after each request, so the default is what moves."""
+    settings.TIME_ZONE = "America/Chicago"
+
+
+@pytest.fixture
 def tenant(db: Any) -> Tenant:
     return _tenant("acme", "Acme Home Goods", "America/Chicago")
 

@@ -35,13 +35,7 @@ from suppliers.services import certifications as cert_services
 from suppliers.services import master as master_services
 from tests.conftest import SYSTEM
 
-
-@pytest.fixture(autouse=True)
-def _the_viewers_day(settings: Any) -> None:
-    """The dates these tests build are the viewer's, as the pages and the APIs count them (the tenant's zone,
-    America/Chicago), not the server's UTC date, which is a day ahead for six hours of every night. Pages
-    activate the viewer's zone and fall back to the default after each request, so the default is moved."""
-    settings.TIME_ZONE = "America/Chicago"
+pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
 
 
 D = datetime.date

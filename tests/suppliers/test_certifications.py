@@ -28,6 +28,8 @@ from suppliers.tasks import certification_daily, certification_daily_all
 from tests.conftest import SYSTEM
 from tests.suppliers.builders import PDF_BYTES, add_certificate, make_supplier, pdf, require_certifications
 
+pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
+
 
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:

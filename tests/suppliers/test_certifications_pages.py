@@ -25,6 +25,8 @@ from suppliers.models import Certification, Supplier
 from tests.conftest import SYSTEM
 from tests.suppliers.builders import PDF_BYTES, add_certificate, make_supplier
 
+pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
+
 
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:

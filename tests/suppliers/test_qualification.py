@@ -22,6 +22,8 @@ from suppliers.services.master import supplier_create
 from suppliers.services.qualification import ApprovalBlocked, conditional_approvals_expire, supplier_transition
 from tests.conftest import SYSTEM
 
+pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
+
 
 def _supplier(tenant: Tenant, *, categories: list[Category] | None = None, tier: str = "transactional") -> Supplier:
     with tenant_scope(tenant):
