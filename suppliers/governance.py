@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.roles import INTERNAL_ROLES, Role
-from suppliers.models import Tier
+
+
+class Tier(models.TextChoices):
+    """Business criticality; it sets the governance a supplier gets (below)."""
+
+    STRATEGIC = "strategic", _("Strategic")
+    CORE = "core", _("Core")
+    TRANSACTIONAL = "transactional", _("Transactional")
+
 
 # Who may own a supplier (be its buyer of record): the internal roles that run sourcing.
 OWNER_ROLES = INTERNAL_ROLES - {Role.EXECUTIVE, Role.FINANCE}

@@ -12,10 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.roles import Scope
-from suppliers.models import SupplierStatus as S
+
+
+class SupplierStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    IN_QUALIFICATION = "in_qualification", _("In qualification")
+    APPROVED = "approved", _("Approved")
+    CONDITIONAL = "conditional", _("Conditionally approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    BLOCKED = "blocked", _("Blocked")
+
+
+S = SupplierStatus
 
 
 @dataclass(frozen=True)

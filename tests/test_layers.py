@@ -80,8 +80,6 @@ CORE_LAYERS = {
 ALLOWED_APP_EDGES: set[tuple[str, str]] = set()
 ALLOWED_LAYER_EDGES: set[tuple[str, str]] = {
     ("sourcing.categories.csvio", "sourcing.categories.fields"),  # the import's cells checked as the form checks them
-    ("suppliers.governance", "suppliers.models"),  # the tier enumeration
-    ("suppliers.lifecycle", "suppliers.models"),  # the status enumeration
 }
 ALLOWED_ORM_IN_PURE: set[str] = set()
 
