@@ -40,7 +40,6 @@ SUB_APPS = {"sourcing.categories": "categories", "sourcing.spend": "spend"}
 PURE, MODELS, SELECTORS, SERVICES, FORMS, ENTRY, OUTER = range(7)
 LAYER_NAMES = {
     "models": MODELS,
-    "fields": MODELS,
     "selectors": SELECTORS,
     "services": SERVICES,
     "forms": FORMS,
@@ -78,9 +77,7 @@ CORE_LAYERS = {
 
 # (importer, imported) pairs that break the rules today. Only ever remove entries.
 ALLOWED_APP_EDGES: set[tuple[str, str]] = set()
-ALLOWED_LAYER_EDGES: set[tuple[str, str]] = {
-    ("sourcing.categories.csvio", "sourcing.categories.fields"),  # the import's cells checked as the form checks them
-}
+ALLOWED_LAYER_EDGES: set[tuple[str, str]] = set()
 ALLOWED_ORM_IN_PURE: set[str] = set()
 
 

@@ -1,5 +1,5 @@
 """Checking one category field at a time, the same way for forms, the API and CSV rows. No queries: what
-needs the database (unique codes, parents, owners) is checked by the services."""
+needs the database (unique codes, parents, owners) is checked by the services. Pure: no ORM."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from sourcing.categories.kraljic import SCORES
-from sourcing.categories.models import Category, Segment
-from sourcing.categories.requirements import AuditType, CertificationType, ComplianceRequirement
+from sourcing.categories.requirements import AuditType, CertificationType, ComplianceRequirement, Segment
 
-CODE_MAX = Category._meta.get_field("code").max_length or 50
-NAME_MAX = Category._meta.get_field("name").max_length or 200
+CODE_MAX = 50  # the longest code and name a category keeps (its model reads these)
+NAME_MAX = 200
 LEAD_TIME_MAX = 3650  # ten years: anything longer is a typing mistake
 
 # The JSON list fields and the vocabulary each one takes its values from.

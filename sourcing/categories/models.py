@@ -9,15 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.categories import kraljic
+from sourcing.categories.fields import CODE_MAX, NAME_MAX
+from sourcing.categories.requirements import Segment
 from sourcing.tenancy import TenantScopedModel
-
-
-class Segment(models.TextChoices):
-    """How much governance a category needs."""
-
-    STRATEGIC = "strategic", _("Strategic")
-    OPERATIONAL = "operational", _("Operational")
-    TRANSACTIONAL = "transactional", _("Transactional")
 
 
 class KraljicPosition(models.TextChoices):
@@ -31,8 +25,8 @@ _SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Category(TenantScopedModel):
-    code = models.CharField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=CODE_MAX)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")

@@ -5,6 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Segment(models.TextChoices):
+    """How much governance a category needs."""
+
+    STRATEGIC = "strategic", _("Strategic")
+    OPERATIONAL = "operational", _("Operational")
+    TRANSACTIONAL = "transactional", _("Transactional")
+
+
 class ComplianceRequirement(models.TextChoices):
     FDA = "fda", _("FDA (food contact, facility registration)")
     CPSIA = "cpsia", _("CPSIA (children's products, CPC)")
