@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.request import Request
 
 from sourcing.errors import DomainError
 
 
-def json_body(request: Request, allowed: list[str]) -> dict[str, Any]:
-    """The request's JSON object; keys other than ``allowed`` are refused by name."""
+def json_body(request: Request, allowed: list[str] | type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """The request's JSON object; keys other than ``allowed`` (names, or the fields of the serializer the
+    schema shows for the body) are refused by name."""
+    if isinstance(allowed, type):
+        allowed = list(allowed().fields)
     data = request.data
     if not isinstance(data, dict):
         raise DomainError(_("Send a JSON object."))

@@ -161,19 +161,29 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         """Upsert by ``external_id``: a new one is created (a prospect), a known one updated. A new supplier
         that looks like an existing one is answered 409 ``possible_duplicate`` with the candidates in
         ``error.details``, unless ``allow_duplicates`` is true."""
-        data = json_body(request, [*services.SUPPLIER_FIELDS, "allow_duplicates"])
-        data["allow_duplicates"] = json_flag(data, "allow_duplicates")
-        supplier, created = services.supplier_upsert(tenant=request.auth.tenant, by=request.actor, data=data)
+        data = json_body(request, SupplierInputSerializer)
+        allow = json_flag(data, "allow_duplicates")
+        data.pop("allow_duplicates", None)
+        supplier, created = services.supplier_upsert(
+            tenant=request.auth.tenant,
+            by=request.actor,
+            fields=services.SupplierFields.of(data),
+            allow_duplicates=allow,
+        )
         return self._answer(supplier, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=SupplierInputSerializer, responses=SupplierSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         supplier = self.get_object()
-        data = json_body(request, [*services.SUPPLIER_FIELDS, "allow_duplicates"])
+        data = json_body(request, SupplierInputSerializer)
         allow = json_flag(data, "allow_duplicates")
         data.pop("allow_duplicates", None)
         services.supplier_update(
-            tenant=request.auth.tenant, by=request.actor, supplier_id=supplier.pk, data=data, allow_duplicates=allow
+            tenant=request.auth.tenant,
+            by=request.actor,
+            supplier_id=supplier.pk,
+            fields=services.SupplierFields.of(data),
+            allow_duplicates=allow,
         )
         return self._answer(supplier)
 

@@ -164,12 +164,15 @@ class PartnerProposalViewSet(PartnerViewSet):
 
     @extend_schema(request=ProposalSerializer, responses={201: PartnerSupplierSerializer})
     def create(self, request: PartnerAPIRequest) -> Response:
-        data = json_body(request, [*master_services.PROPOSAL_FIELDS, "allow_duplicates"])
+        data = json_body(request, ProposalSerializer)
         allow = json_flag(data, "allow_duplicates")
         data.pop("allow_duplicates", None)
         try:
             supplier = master_services.supplier_propose(
-                tenant=request.auth.tenant, by=request.actor, data=data, allow_duplicates=allow
+                tenant=request.auth.tenant,
+                by=request.actor,
+                fields=master_services.ProposalFields.of(data),
+                allow_duplicates=allow,
             )
         except master_services.PossibleDuplicate as exc:
             assigned = set(suppliers_assigned_to(user=request.membership.user).values_list("pk", flat=True))

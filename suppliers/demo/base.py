@@ -23,6 +23,7 @@ from suppliers.identifiers import uscc_check_character
 from suppliers.models import StatusChange, Supplier, SupplierStatus
 from suppliers.services.master import supplier_create, supplier_update
 from suppliers.services.sites_contacts import contact_save, site_save
+from suppliers.services.supplier_fields import SupplierFields
 
 # (country, province, city, division code, Chinese city, English phone prefix)
 PLACES = [
@@ -251,7 +252,7 @@ def seed_suppliers(*, tenant: Tenant, by: Actor, count: int = 150, seed: int = 1
                 "capacity_notes": f"{rng.choice([20, 40, 60, 120])}k units a month",
                 "credit_code": credit_code(rng, division) if division else "",
             }
-            supplier = supplier_create(tenant=tenant, by=by, data=data, allow_duplicates=True)
+            supplier = supplier_create(tenant=tenant, by=by, fields=SupplierFields.of(data), allow_duplicates=True)
             existing.append(supplier)
             added += 1
         for supplier in existing:
@@ -283,7 +284,9 @@ def _enrich(
     if supplier.owner_id is None and owners:
         update["owner_id"] = str(rng.choice(owners).pk)
     update["tier"] = rng.choices(["strategic", "core", "transactional"], [12, 38, 50])[0]
-    supplier_update(tenant=tenant, by=by, supplier_id=supplier.pk, data=update, allow_duplicates=True)
+    supplier_update(
+        tenant=tenant, by=by, supplier_id=supplier.pk, fields=SupplierFields.of(update), allow_duplicates=True
+    )
     if supplier.sites.exists():
         return
     trade = next((t for t in TRADES if t[0] in supplier.legal_name), rng.choice(TRADES))
@@ -393,30 +396,30 @@ def _duplicates(tenant: Tenant, by: Actor, suppliers: list[Supplier]) -> None:
     supplier_create(
         tenant=tenant,
         by=by,
-        data={
-            "legal_name": a.legal_name.replace("Co., Ltd.", "COMPANY LIMITED").upper(),
-            "country": "CN",
-            "province": a.province,
-            "city": a.city,
-        },
+        fields=SupplierFields(
+            legal_name=a.legal_name.replace("Co., Ltd.", "COMPANY LIMITED").upper(),
+            country="CN",
+            province=a.province,
+            city=a.city,
+        ),
         allow_duplicates=True,
     )
     supplier_create(
         tenant=tenant,
         by=by,
-        data={
-            "legal_name": f"{b.city} Bright Future Trading Co., Ltd.",
-            "supplier_type": "trading_company",
-            "country": "CN",
-            "province": b.province,
-            "phone": b.phone,
-        },
+        fields=SupplierFields(
+            legal_name=f"{b.city} Bright Future Trading Co., Ltd.",
+            supplier_type="trading_company",
+            country="CN",
+            province=b.province,
+            phone=b.phone,
+        ),
         allow_duplicates=True,
     )
     supplier_create(
         tenant=tenant,
         by=by,
-        data={"legal_name": f"{c.legal_name.split(' Co.')[0]} Factory", "country": "CN", "website": c.website},
+        fields=SupplierFields(legal_name=f"{c.legal_name.split(' Co.')[0]} Factory", country="CN", website=c.website),
         allow_duplicates=True,
     )
 

@@ -12,6 +12,7 @@ from sourcing.forms import Form
 from sourcing.models import Membership
 from suppliers.models import RiskKind, SiteKind, SupplierStatus, SupplierType, Tier
 from suppliers.selectors.master import SupplierFilter
+from suppliers.services.supplier_fields import ProposalFields, SupplierFields
 
 _NOT_OFFERED = {"invalid_choice": _("Choose one of the listed options.")}
 LANGUAGES = [("zh-hans", "中文（简体）"), ("en", "English"), ("vi", "Tiếng Việt"), ("es", "Español")]
@@ -122,10 +123,10 @@ class SupplierForm(Form):
         self.fields["categories"].choices = _category_choices(categories)  # type: ignore[attr-defined]
         self.fields["owner"].choices = [("", _("Nobody yet")), *((str(m.pk), member_label(m)) for m in owners)]  # type: ignore[attr-defined]
 
-    def data_for_service(self) -> dict[str, Any]:
+    def fields_for_service(self) -> SupplierFields:
         d = dict(self.cleaned_data)
         d.pop("allow_duplicates", None)
-        return {self.RENAMED.get(k, k): v for k, v in d.items()}
+        return SupplierFields.of({self.RENAMED.get(k, k): v for k, v in d.items()})
 
 
 class ProposalForm(Form):
@@ -144,10 +145,10 @@ class ProposalForm(Form):
     capacity_notes = SupplierForm.base_fields["capacity_notes"]
     allow_duplicates = SupplierForm.base_fields["allow_duplicates"]
 
-    def data_for_service(self) -> dict[str, Any]:
+    def fields_for_service(self) -> ProposalFields:
         d = dict(self.cleaned_data)
         d.pop("allow_duplicates", None)
-        return d
+        return ProposalFields.of(d)
 
 
 class TransitionForm(Form):

@@ -5,32 +5,22 @@ Every create and update runs the duplicate check first; a caller who has seen th
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
-from sourcing.categories.models import Category
 from sourcing.errors import ConflictError, DomainError, NotFoundError
-from sourcing.ids import as_uuid
-from sourcing.models import Membership, Tenant, validate_country
+from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.services import agent_assign_proposer
 from sourcing.tenancy import current_tenant
-from suppliers.governance import OWNER_ROLES
-from suppliers.identifiers import InvalidIdentifier, validate_uscc
-from suppliers.models import (
-    NameIndexVersion,
-    Supplier,
-    SupplierCategory,
-    SupplierType,
-    Tier,
-)
+from suppliers.models import NameIndexVersion, Supplier, SupplierCategory
 from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
 from suppliers.services.access import access_supplier, is_agent
@@ -39,48 +29,18 @@ from suppliers.services.duplicate_locks import duplicate_check_lock
 from suppliers.services.proposal_matches import proposal_matches_check, proposal_matches_record
 from suppliers.services.risk import risk_region_refresh
 from suppliers.services.row_facts import row_facts_refresh
+from suppliers.services.supplier_fields import (
+    AUDITED,
+    PROPOSAL_FIELDS,
+    SUPPLIER_FIELDS,
+    UNSET,
+    ProposalFields,
+    SupplierFields,
+    Unset,
+    clean_fields,
+)
 
-TEXT_FIELDS = {
-    "legal_name": 255,
-    "local_name": 255,
-    "province": 100,
-    "city": 100,
-    "website": 255,
-    "phone": 50,
-    "external_id": 100,
-}
-LONG_TEXT_FIELDS = ["address", "capacity_notes", "internal_notes", "risk_notes"]
-SUPPLIER_FIELDS = [
-    *TEXT_FIELDS,
-    *LONG_TEXT_FIELDS,
-    "aliases",
-    "supplier_type",
-    "tier",
-    "credit_code",
-    "country",
-    "year_founded",
-    "employees",
-    "owner_id",
-    "category_ids",
-]
-# What an agent may give when proposing a supplier: identity and contact points, nothing internal.
-PROPOSAL_FIELDS = [
-    "legal_name",
-    "local_name",
-    "supplier_type",
-    "credit_code",
-    "country",
-    "province",
-    "city",
-    "address",
-    "website",
-    "phone",
-    "year_founded",
-    "employees",
-    "capacity_notes",
-    "category_ids",
-]
-AUDITED = [f for f in SUPPLIER_FIELDS if f != "category_ids"]
+__all__ = ["PROPOSAL_FIELDS", "SUPPLIER_FIELDS", "PossibleDuplicate", "ProposalFields", "SupplierFields"]
 
 
 class PossibleDuplicate(DomainError):
@@ -106,99 +66,6 @@ class PossibleDuplicate(DomainError):
             }
             for c in candidates
         ]
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _clean(data: dict[str, Any], *, allowed: list[str], creating: bool) -> tuple[dict[str, Any], list[Any] | None]:
-    """The validated values of ``data`` (only the keys given), and the category ids when given; one
-    DomainError naming every bad field."""
-    errors: dict[str, list[str]] = {}
-    unknown = sorted(set(data) - set(allowed) - {"allow_duplicates"})
-    for name in unknown:
-        errors[name] = [_("Unknown field.")]
-    values: dict[str, Any] = {}
-    for name, limit in TEXT_FIELDS.items():
-        if name in data:
-            values[name] = _text(data[name])
-            if len(values[name]) > limit:
-                errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
-    for name in LONG_TEXT_FIELDS:
-        if name in data:
-            values[name] = _text(data[name])
-    if (creating or "legal_name" in data) and not values.get("legal_name"):
-        errors["legal_name"] = [_("A legal name is required.")]
-    if "aliases" in data:
-        raw = data["aliases"]
-        items = raw.splitlines() if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
-            errors["aliases"] = [_("A list of names.")]
-        else:
-            values["aliases"] = [a.strip() for a in items if a.strip()][:20]
-    for name, choices in (("supplier_type", SupplierType), ("tier", Tier)):
-        if name in data:
-            values[name] = _text(data[name])
-            if values[name] not in choices.values:
-                errors[name] = [_("Not a valid choice.")]
-    if "credit_code" in data:
-        code = _text(data["credit_code"])
-        try:
-            values["credit_code"] = validate_uscc(code) if code else ""
-        except InvalidIdentifier as exc:
-            errors["credit_code"] = [str(exc)]
-    if "country" in data:
-        values["country"] = _text(data["country"]).upper()
-        try:
-            validate_country(values["country"])
-        except ValidationError:
-            errors["country"] = [_("A two-letter ISO 3166 country code, e.g. CN, VN, MX, US.")]
-    if values.get("website") and "." not in website_key(values["website"]):
-        errors["website"] = [_("A web address such as www.example.com.")]
-    if values.get("phone") and not phone_key(values["phone"]):
-        errors["phone"] = [_("A phone number of at least 7 digits.")]
-    this_year = timezone.localdate().year
-    for name, low, high in (("year_founded", 1800, this_year), ("employees", 0, 10_000_000)):
-        if name in data:
-            raw = data[name]
-            if raw in (None, ""):
-                values[name] = None
-                continue
-            try:
-                number = int(str(raw))
-            except ValueError:
-                errors[name] = [_("A whole number.")]
-                continue
-            if not low <= number <= high:
-                errors[name] = [_("Between %(low)d and %(high)d.") % {"low": low, "high": high}]
-            values[name] = number
-    if "owner_id" in data:
-        owner = _text(data["owner_id"])
-        if not owner:
-            values["owner_id"] = None
-        else:
-            pk = as_uuid(owner)
-            member = Membership.objects.filter(pk=pk, is_active=True, role__in=OWNER_ROLES).first() if pk else None
-            if member is None:
-                errors["owner_id"] = [_("Choose one of the listed options.")]
-            else:
-                values["owner_id"] = member.pk
-    category_ids: list[Any] | None = None
-    if "category_ids" in data:
-        raw = data["category_ids"] or []
-        if not isinstance(raw, list | tuple):
-            errors["category_ids"] = [_("A list of category ids.")]
-        else:
-            wanted = [as_uuid(c) for c in raw]
-            found = set(Category.objects.filter(pk__in=[w for w in wanted if w]).values_list("pk", flat=True))
-            missing = [str(c) for c, w in zip(raw, wanted, strict=True) if w is None or w not in found]
-            if missing:
-                errors["category_ids"] = [_("Unknown category: %(ids)s.") % {"ids": ", ".join(missing[:5])}]
-            category_ids = sorted(found, key=str)
-    if errors:
-        raise invalid(errors)
-    return values, category_ids
 
 
 def _probe(supplier: Supplier) -> Probe:
@@ -281,10 +148,10 @@ def _after_identity_change(tenant: Tenant, by: Actor, supplier: Supplier) -> Non
 
 
 @transaction.atomic
-def supplier_create(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_duplicates: bool = False) -> Supplier:
+def supplier_create(*, tenant: Tenant, by: Actor, fields: SupplierFields, allow_duplicates: bool = False) -> Supplier:
     """A new supplier (a prospect). Raises PossibleDuplicate, with the candidates, unless ``allow_duplicates``."""
     by.require(Scope.SUPPLIER_WRITE)
-    values, category_ids = _clean(data, allowed=SUPPLIER_FIELDS, creating=True)
+    values, category_ids = clean_fields(fields, allowed=SUPPLIER_FIELDS, creating=True)
     supplier = Supplier(tenant=tenant, **values)
     _set_keys(supplier)
     if supplier.external_id and Supplier.objects.filter(external_id=supplier.external_id).exists():
@@ -306,11 +173,11 @@ def supplier_create(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_du
 
 @transaction.atomic
 def supplier_update(
-    *, tenant: Tenant, by: Actor, supplier_id: Any, data: dict[str, Any], allow_duplicates: bool = False
+    *, tenant: Tenant, by: Actor, supplier_id: Any, fields: SupplierFields, allow_duplicates: bool = False
 ) -> Supplier:
     """Change the given fields. A change of name or identifier runs the duplicate check again."""
     supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    values, category_ids = _clean(data, allowed=SUPPLIER_FIELDS, creating=False)
+    values, category_ids = clean_fields(fields, allowed=SUPPLIER_FIELDS, creating=False)
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow_duplicates)
 
 
@@ -350,17 +217,19 @@ def _apply(
 
 
 @transaction.atomic
-def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple[Supplier, bool]:
+def supplier_upsert(
+    *, tenant: Tenant, by: Actor, fields: SupplierFields, allow_duplicates: bool = False
+) -> tuple[Supplier, bool]:
     """Create a supplier, or update the one with the same ERP ``external_id`` (following a merge to the record
     it was merged into). Returns (supplier, created). A new supplier that looks like an existing one raises
-    PossibleDuplicate unless the data says ``allow_duplicates``."""
+    PossibleDuplicate unless ``allow_duplicates``."""
     by.require(Scope.SUPPLIER_WRITE)
-    allow = data.get("allow_duplicates") is True
-    external_id = _text(data.get("external_id"))
+    allow = allow_duplicates
+    external_id = "" if isinstance(fields.external_id, Unset) else str(fields.external_id or "").strip()
     supplier = Supplier.objects.select_for_update().filter(external_id=external_id).first() if external_id else None
     if supplier is None:
         try:
-            return supplier_create(tenant=tenant, by=by, data=data, allow_duplicates=allow), True
+            return supplier_create(tenant=tenant, by=by, fields=fields, allow_duplicates=allow), True
         except DomainError as exc:
             if "external_id" in exc.fields and Supplier.objects.filter(external_id=external_id).exists():
                 # Another request created this external_id between our look-up and our insert.
@@ -375,12 +244,12 @@ def supplier_upsert(*, tenant: Tenant, by: Actor, data: dict[str, Any]) -> tuple
         while supplier.merged_into_id is not None:
             supplier = Supplier.objects.select_for_update().get(pk=supplier.merged_into_id)
         return supplier, False
-    update = {k: v for k, v in data.items() if k not in {"external_id", "allow_duplicates"}}
-    values, category_ids = _clean(update, allowed=SUPPLIER_FIELDS, creating=False)
+    update = dataclasses.replace(fields, external_id=UNSET)
+    values, category_ids = clean_fields(update, allowed=SUPPLIER_FIELDS, creating=False)
     return _apply(tenant, by, supplier, values, category_ids, allow_duplicates=allow), False
 
 
-def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_duplicates: bool = False) -> Supplier:
+def supplier_propose(*, tenant: Tenant, by: Actor, fields: ProposalFields, allow_duplicates: bool = False) -> Supplier:
     """An agent proposes a supplier they found: it enters as a prospect, proposed by them, and assigned to
     them so they can go on working on it. The duplicate check runs as for any new supplier, but what an agent
     is shown of the candidates is decided by the page (names only). Answers that another supplier may be the
@@ -391,15 +260,15 @@ def supplier_propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_d
     if not allow_duplicates:
         proposal_matches_check(by=by)
     try:
-        return _propose(tenant=tenant, by=by, data=data, allow_duplicates=allow_duplicates)
+        return _propose(tenant=tenant, by=by, fields=fields, allow_duplicates=allow_duplicates)
     except PossibleDuplicate as exc:
         exc.probe_audit = proposal_matches_record(tenant=tenant, by=by, candidates=exc.candidates)
         raise
 
 
 @transaction.atomic
-def _propose(*, tenant: Tenant, by: Actor, data: dict[str, Any], allow_duplicates: bool) -> Supplier:
-    values, category_ids = _clean(data, allowed=PROPOSAL_FIELDS, creating=True)
+def _propose(*, tenant: Tenant, by: Actor, fields: ProposalFields, allow_duplicates: bool) -> Supplier:
+    values, category_ids = clean_fields(fields, allowed=PROPOSAL_FIELDS, creating=True)
     supplier = Supplier(tenant=tenant, proposed_by=by.membership, **values)
     _set_keys(supplier)
     _check_duplicates(supplier, allow=allow_duplicates)

@@ -172,7 +172,7 @@ def supplier_create(request: TenantRequest) -> HttpResponse:
             supplier = services.supplier_create(
                 tenant=request.tenant,
                 by=request.actor,
-                data=form.data_for_service(),
+                fields=form.fields_for_service(),
                 allow_duplicates=form.cleaned_data["allow_duplicates"],
             )
         except services.PossibleDuplicate as exc:
@@ -197,7 +197,7 @@ def supplier_edit(request: TenantRequest, supplier_id: str) -> HttpResponse:
                 tenant=request.tenant,
                 by=request.actor,
                 supplier_id=supplier.pk,
-                data=form.data_for_service(),
+                fields=form.fields_for_service(),
                 allow_duplicates=form.cleaned_data["allow_duplicates"],
             )
         except services.PossibleDuplicate as exc:

@@ -54,7 +54,7 @@ def portal_supplier_propose(request: TenantRequest) -> HttpResponse:
             supplier = supplier_propose(
                 tenant=request.tenant,
                 by=request.actor,
-                data=form.data_for_service(),
+                fields=form.fields_for_service(),
                 allow_duplicates=form.cleaned_data["allow_duplicates"],
             )
         except PossibleDuplicate as exc:

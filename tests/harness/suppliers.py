@@ -22,6 +22,7 @@ from suppliers.services.certifications import certification_create
 from suppliers.services.documents import document_upload
 from suppliers.services.master import supplier_create
 from suppliers.services.sites_contacts import contact_save, site_save
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -189,10 +190,10 @@ def _master_objects(tenant: Tenant, supplier: Supplier) -> dict[str, str]:
             tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Li Wei", email=f"li@{tenant.slug}.cn"
         )
         source = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": f"{tenant.name} Twin A"}, allow_duplicates=True
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name=f"{tenant.name} Twin A"), allow_duplicates=True
         )
         target = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": f"{tenant.name} Twin B"}, allow_duplicates=True
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name=f"{tenant.name} Twin B"), allow_duplicates=True
         )
     return {
         "site_id": str(site.pk),

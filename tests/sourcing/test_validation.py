@@ -14,6 +14,7 @@ from sourcing.services import agency_create, member_invite, tenant_update
 from sourcing.templatetags.audit import audit_changes
 from sourcing.tenancy import tenant_scope
 from suppliers.services.master import supplier_upsert
+from suppliers.services.supplier_fields import SupplierFields
 
 SYSTEM = Actor.system("tests")
 
@@ -45,8 +46,8 @@ def test_a_save_that_changes_nothing_is_not_audited(tenant: Tenant) -> None:
 def test_supplier_upsert_with_the_same_data_is_not_audited(tenant: Tenant) -> None:
     data = {"legal_name": "Ningbo Everbright", "external_id": "V-1", "country": "CN"}
     with tenant_scope(tenant):
-        first, created = supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
-        again, created_again = supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
+        first, created = supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data))
+        again, created_again = supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data))
         assert (created, created_again, again.pk) == (True, False, first.pk)
         assert list(AuditEvent.objects.values_list("action", flat=True)) == ["supplier.create"]
 
@@ -177,8 +178,8 @@ def test_upsert_that_loses_a_race_is_a_conflict_not_a_crash(tenant: Tenant) -> N
 
     data = {"legal_name": "Ningbo Everbright", "external_id": "V-1"}
     with tenant_scope(tenant):
-        supplier_upsert(tenant=tenant, by=SYSTEM, data=dict(data))
+        supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data))
         # as if another request inserted V-1 just after our look-up found nothing
         with mock.patch.object(TenantQuerySet, "first", return_value=None), pytest.raises(ConflictError):
-            supplier_upsert(tenant=tenant, by=SYSTEM, data={**data, "legal_name": "Renamed"})
+            supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields.of({**data, "legal_name": "Renamed"}))
         assert list(AuditEvent.objects.values_list("action", flat=True)) == ["supplier.create"]

@@ -26,6 +26,7 @@ from suppliers.services.access import (
 from suppliers.services.master import supplier_create
 from suppliers.services.merge import supplier_merge
 from suppliers.services.sites_contacts import site_save
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 MINE = "Ningbo Everbright Housewares Co., Ltd."
@@ -33,7 +34,7 @@ UNASSIGNED = "Zhejiang Sunrise Cookware Co., Ltd."
 
 
 def _supplier(tenant: Tenant, name: str) -> Supplier:
-    return supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": name}, allow_duplicates=True)
+    return supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name=name), allow_duplicates=True)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from suppliers.selectors.evidence import ExpiringFilters, certificate_expiring_l
 from suppliers.selectors.qualification import approval_blockers
 from suppliers.services import certifications as cert_services
 from suppliers.services import master as master_services
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
@@ -134,7 +135,7 @@ def prop65(tenant: Tenant, make_member: Any) -> Prop65:
         supplier = master_services.supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": SUPPLIER, "category_ids": [str(category.pk)], "owner_id": str(owner.pk)},
+            fields=SupplierFields(legal_name=SUPPLIER, category_ids=[str(category.pk)], owner_id=str(owner.pk)),
         )
         agent_assign(tenant=tenant, by=SYSTEM, agent_membership_id=agent.pk, obj=supplier)
         _key, key = api_key_create(tenant=tenant, by=SYSTEM, name="erp", scopes=["read"])

@@ -16,6 +16,7 @@ from suppliers.models import Supplier
 from suppliers.selectors.duplicates import Probe, duplicate_candidates, names_version
 from suppliers.services.master import supplier_create, supplier_propose, supplier_update, supplier_upsert
 from suppliers.services.merge import supplier_merge
+from suppliers.services.supplier_fields import ProposalFields, SupplierFields
 from tests.conftest import SYSTEM
 
 OLD = "Ningbo Everbright Housewares Co., Ltd."
@@ -40,7 +41,9 @@ def _freeze(supplier: Supplier, updated_at: Any) -> None:
 
 
 def _create(tenant: Tenant, name: str, **data: Any) -> Supplier:
-    return supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": name, **data}, allow_duplicates=True)
+    return supplier_create(
+        tenant=tenant, by=SYSTEM, fields=SupplierFields.of({"legal_name": name, **data}), allow_duplicates=True
+    )
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def test_an_update_is_seen_though_count_and_latest_change_stay(tenant: Tenant, w
     with tenant_scope(tenant):
         before = names_version()
         assert _similar(LIKE_OLD) == [OLD]
-        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=warm.pk, data={"legal_name": NEW})
+        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=warm.pk, fields=SupplierFields(legal_name=NEW))
         _freeze(warm, warm.updated_at)
         assert names_version() != before  # a new version (random, so never one seen before)
         assert _similar(LIKE_NEW) == [NEW]
@@ -68,7 +71,7 @@ def test_an_upsert_by_erp_id_is_seen(tenant: Tenant) -> None:
     with tenant_scope(tenant):
         _create(tenant, OLD, external_id="V-1")
         assert _similar(LIKE_NEW) == []
-        supplier_upsert(tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "legal_name": NEW})
+        supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields(external_id="V-1", legal_name=NEW))
         assert _similar(LIKE_NEW) == [NEW]
 
 
@@ -77,7 +80,9 @@ def test_a_new_supplier_and_a_proposal_are_seen(tenant: Tenant, warm: Supplier, 
     with tenant_scope(tenant):
         _create(tenant, NEW)
         assert _similar(LIKE_NEW) == [NEW]
-        supplier_propose(tenant=tenant, by=agent, data={"legal_name": "Foshan Brightway Ceramics Co., Ltd."})
+        supplier_propose(
+            tenant=tenant, by=agent, fields=ProposalFields(legal_name="Foshan Brightway Ceramics Co., Ltd.")
+        )
         assert _similar("Foshan Brightway Ceramic Co., Ltd.") == ["Foshan Brightway Ceramics Co., Ltd."]
 
 
@@ -128,5 +133,5 @@ def test_a_version_read_in_a_rolled_back_change_never_comes_back(tenant: Tenant,
 def test_a_change_that_leaves_the_names_alone_keeps_the_version(tenant: Tenant, warm: Supplier) -> None:
     with tenant_scope(tenant):
         before = names_version()
-        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=warm.pk, data={"tier": "strategic"})
+        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=warm.pk, fields=SupplierFields(tier="strategic"))
         assert names_version() == before

@@ -24,6 +24,7 @@ from suppliers.names import name_key
 from suppliers.selectors.duplicates import Probe
 from suppliers.services import duplicate_locks
 from suppliers.services import master as master_services
+from suppliers.services.supplier_fields import ProposalFields, SupplierFields
 from tests.conftest import SYSTEM
 
 NAME = "Ningbo Everbright Housewares Co., Ltd."
@@ -99,11 +100,13 @@ def test_a_held_key_makes_another_check_of_that_key_wait(transactional_db: Any, 
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '200ms'")
             with pytest.raises(OperationalError, match="lock timeout"):
-                master_services.supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": NAME})
+                master_services.supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name=NAME))
         # and another company, or the same name in another tenant, does not wait
         with tenant_scope(tenant), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '200ms'")
-            master_services.supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Xiamen Peakline Trading"})
+            master_services.supplier_create(
+                tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Xiamen Peakline Trading")
+            )
     finally:
         holder.close()
     with tenant_scope(tenant):
@@ -171,7 +174,7 @@ def _vendor(tenant: Tenant, make_member: Callable[..., Any], make_api_key: Any) 
 def _proposal(tenant: Tenant, make_member: Callable[..., Any], make_api_key: Any) -> None:
     agent = Actor.for_membership(make_member(tenant, Role.AGENT))
     with tenant_scope(tenant):
-        master_services.supplier_propose(tenant=tenant, by=agent, data={"legal_name": NAME})
+        master_services.supplier_propose(tenant=tenant, by=agent, fields=ProposalFields(legal_name=NAME))
 
 
 def _post(tenant: Tenant, make_api_key: Any, body: dict[str, Any]) -> None:

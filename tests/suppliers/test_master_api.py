@@ -10,6 +10,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import Site, Supplier, SupplierCategory
 from suppliers.services.master import supplier_create
 from suppliers.services.row_facts import row_facts_refresh
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 
@@ -54,7 +55,7 @@ def test_upsert_creates_then_updates_by_external_id(tenant: Tenant, api_client: 
 def test_a_possible_duplicate_is_409_with_the_candidates(tenant: Tenant, api_client: Any) -> None:
     with tenant_scope(tenant):
         existing = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd."}
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright Housewares Co., Ltd.")
         )
     client = api_client()
     body = {"external_id": "V-9", "legal_name": "NINGBO EVERBRIGHT HOUSEWARES COMPANY LIMITED"}
@@ -100,7 +101,7 @@ def test_filters(tenant: Tenant, api_client: Any) -> None:
 
 def test_transition_and_approval(tenant: Tenant, api_client: Any) -> None:
     with tenant_scope(tenant):
-        supplier = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright"})
+        supplier = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright"))
     client = api_client()
     url = f"/api/v1/suppliers/{supplier.pk}/"
     assert client.post(url + "transition/", {"action": "start"}, format="json").json()["status"] == "in_qualification"
@@ -125,7 +126,7 @@ def test_a_read_key_cannot_write_and_nothing_is_written(tenant: Tenant, api_clie
 
 def test_sites_and_contacts(tenant: Tenant, api_client: Any) -> None:
     with tenant_scope(tenant):
-        supplier = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright"})
+        supplier = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright"))
     client = api_client()
     site = client.post(
         "/api/v1/supplier-sites/",
@@ -146,7 +147,7 @@ def test_sites_and_contacts(tenant: Tenant, api_client: Any) -> None:
 
 def test_another_tenants_supplier_is_a_missing_one(tenant: Tenant, other_tenant: Tenant, api_client: Any) -> None:
     with tenant_scope(other_tenant):
-        theirs = supplier_create(tenant=other_tenant, by=SYSTEM, data={"legal_name": "Globex Supplier"})
+        theirs = supplier_create(tenant=other_tenant, by=SYSTEM, fields=SupplierFields(legal_name="Globex Supplier"))
     client = api_client()
     missing = client.get("/api/v1/suppliers/00000000-0000-7000-8000-000000000000/")
     theirs_response = client.get(f"/api/v1/suppliers/{theirs.pk}/")

@@ -20,6 +20,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import Certification, RiskFlag, Supplier, SupplierCategory
 from suppliers.services.master import supplier_create
 from suppliers.services.row_facts import row_facts_refresh
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 
@@ -99,7 +100,9 @@ def test_export_escapes_formulas_leaves_notes_out_and_is_audited(tenant: Tenant,
 def test_create_shows_possible_duplicates_before_saving(tenant: Tenant, make_member: Any) -> None:
     client = _client(make_member(tenant, Role.BUYER))
     with tenant_scope(tenant):
-        supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd."})
+        supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright Housewares Co., Ltd.")
+        )
     form = {
         "legal_name": "NINGBO EVERBRIGHT HOUSEWARES COMPANY LIMITED",
         "supplier_type": "manufacturer",
@@ -133,7 +136,7 @@ def test_create_names_the_bad_fields(tenant: Tenant, make_member: Any) -> None:
 def test_profile_offers_each_role_only_its_actions(tenant: Tenant, make_member: Any) -> None:
     with tenant_scope(tenant):
         supplier = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright", "internal_notes": "NOTE-1"}
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright", internal_notes="NOTE-1")
         )
         Supplier.objects.filter(pk=supplier.pk).update(status="in_qualification")
     url = f"/t/acme/suppliers/{supplier.pk}/"
@@ -147,7 +150,7 @@ def test_profile_offers_each_role_only_its_actions(tenant: Tenant, make_member: 
 
 def test_transition_from_the_page_and_a_refusal_says_why(tenant: Tenant, make_member: Any) -> None:
     with tenant_scope(tenant):
-        supplier = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright"})
+        supplier = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright"))
     client = _client(make_member(tenant, Role.QUALITY))
     url = f"/t/acme/suppliers/{supplier.pk}/status/"
     response = client.post(url, {"action": "reject"}, follow=True)
@@ -161,9 +164,14 @@ def test_transition_from_the_page_and_a_refusal_says_why(tenant: Tenant, make_me
 def test_merge_from_the_duplicates_page(tenant: Tenant, make_member: Any) -> None:
     client = _client(make_member(tenant, Role.BUYER))
     with tenant_scope(tenant):
-        a = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd."})
+        a = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright Housewares Co., Ltd.")
+        )
         b = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Ltd"}, allow_duplicates=True
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(legal_name="Ningbo Everbright Housewares Ltd"),
+            allow_duplicates=True,
         )
     page = client.get("/t/acme/suppliers/duplicates/").content.decode()
     assert str(a.pk) in page and str(b.pk) in page
@@ -176,7 +184,7 @@ def test_merge_from_the_duplicates_page(tenant: Tenant, make_member: Any) -> Non
 
 def test_other_tenants_profile_is_a_missing_page(tenant: Tenant, other_tenant: Tenant, make_member: Any) -> None:
     with tenant_scope(other_tenant):
-        theirs = supplier_create(tenant=other_tenant, by=SYSTEM, data={"legal_name": "Globex Supplier"})
+        theirs = supplier_create(tenant=other_tenant, by=SYSTEM, fields=SupplierFields(legal_name="Globex Supplier"))
     client = _client(make_member(tenant, Role.ADMIN))
     theirs_response = client.get(f"/t/acme/suppliers/{theirs.pk}/")
     missing = client.get("/t/acme/suppliers/00000000-0000-7000-8000-000000000000/")

@@ -25,6 +25,7 @@ from suppliers.services.master import (
 )
 from suppliers.services.merge import supplier_merge
 from suppliers.services.sites_contacts import contact_save, site_save
+from suppliers.services.supplier_fields import ProposalFields, SupplierFields
 from tests.conftest import SYSTEM
 
 
@@ -38,7 +39,9 @@ def _valid_uscc() -> str:
 def _create(tenant: Tenant, **data: Any) -> Supplier:
     with tenant_scope(tenant):
         return supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd.", **data}
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields.of({"legal_name": "Ningbo Everbright Housewares Co., Ltd.", **data}),
         )
 
 
@@ -59,7 +62,7 @@ def test_create_reports_every_bad_field_and_writes_nothing(tenant: Tenant) -> No
     }
     # when it is created
     with tenant_scope(tenant), pytest.raises(DomainError) as caught:
-        supplier_create(tenant=tenant, by=SYSTEM, data=data)
+        supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data))
     # then every one is named, and nothing is written
     assert set(caught.value.fields) == {"legal_name", "credit_code", "country", "website", "year_founded", "tier"}
     assert "check character" in caught.value.fields["credit_code"][0]
@@ -105,7 +108,7 @@ def test_a_new_supplier_like_an_existing_one_is_held_with_the_candidates(
     )
     # when one like it is created
     with tenant_scope(tenant), pytest.raises(PossibleDuplicate) as caught:
-        supplier_create(tenant=tenant, by=SYSTEM, data=data)
+        supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data))
     # then it is not saved, and the existing one is the candidate, with the reason
     assert [c.supplier.pk for c in caught.value.candidates] == [existing.pk]
     assert any(r.startswith(reason) for r in caught.value.candidates[0].reasons)
@@ -113,7 +116,7 @@ def test_a_new_supplier_like_an_existing_one_is_held_with_the_candidates(
         assert Supplier.objects.count() == 1
     # and confirmed, it is saved
     with tenant_scope(tenant):
-        supplier_create(tenant=tenant, by=SYSTEM, data=data, allow_duplicates=True)
+        supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields.of(data), allow_duplicates=True)
         assert Supplier.objects.count() == 2
 
 
@@ -134,7 +137,9 @@ def test_another_tenants_supplier_is_never_a_candidate(tenant: Tenant, other_ten
     _create(other_tenant, credit_code=_valid_uscc())
     with tenant_scope(tenant):
         supplier = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares", "credit_code": _valid_uscc()}
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(legal_name="Ningbo Everbright Housewares", credit_code=_valid_uscc()),
         )
     assert supplier.pk
 
@@ -143,14 +148,14 @@ def test_update_audits_only_what_changed_and_reruns_the_check(tenant: Tenant) ->
     a = _create(tenant)
     b = _create(tenant, legal_name="Xiamen Peakline Outdoor Co., Ltd.")
     with tenant_scope(tenant):
-        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, data={"city": "Xiamen"})
+        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, fields=SupplierFields(city="Xiamen"))
         event = AuditEvent.objects.filter(action="supplier.update").get()
         assert (event.before, event.after) == ({"city": ""}, {"city": "Xiamen"})
         # renaming it like the other one is held
         with pytest.raises(PossibleDuplicate):
-            supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, data={"legal_name": a.legal_name})
+            supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, fields=SupplierFields(legal_name=a.legal_name))
         # the same values again: nothing saved, nothing audited
-        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, data={"city": "Xiamen"})
+        supplier_update(tenant=tenant, by=SYSTEM, supplier_id=b.pk, fields=SupplierFields(city="Xiamen"))
         assert AuditEvent.objects.filter(action="supplier.update").count() == 1
 
 
@@ -160,11 +165,13 @@ def test_categories_are_set_and_unknown_ones_named(tenant: Tenant, other_tenant:
     with tenant_scope(tenant):
         ours = Category.objects.create(tenant=tenant, code="110", name="Cookware")
         supplier = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Acme Pots", "category_ids": [str(ours.pk)]}
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Acme Pots", category_ids=[str(ours.pk)])
         )
         assert list(supplier.categories.all()) == [ours]
         with pytest.raises(DomainError) as caught:
-            supplier_update(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"category_ids": [str(theirs.pk)]})
+            supplier_update(
+                tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, fields=SupplierFields(category_ids=[str(theirs.pk)])
+            )
         assert str(theirs.pk) in caught.value.fields["category_ids"][0]
         assert list(supplier.categories.all()) == [ours]
 
@@ -172,15 +179,17 @@ def test_categories_are_set_and_unknown_ones_named(tenant: Tenant, other_tenant:
 def test_upsert_by_external_id_creates_then_updates_and_follows_a_merge(tenant: Tenant) -> None:
     with tenant_scope(tenant):
         first, created = supplier_upsert(
-            tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "legal_name": "Alpha Plastics"}
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(external_id="V-1", legal_name="Alpha Plastics")
         )
         assert created
-        same, created = supplier_upsert(tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "city": "Yiwu"})
+        same, created = supplier_upsert(tenant=tenant, by=SYSTEM, fields=SupplierFields(external_id="V-1", city="Yiwu"))
         assert (same.pk, created, same.city) == (first.pk, False, "Yiwu")
-        kept = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Beta Moulding"})
+        kept = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Beta Moulding"))
         supplier_merge(tenant=tenant, by=SYSTEM, source_id=first.pk, target_id=kept.pk)
         followed, created = supplier_upsert(
-            tenant=tenant, by=SYSTEM, data={"external_id": "V-1", "legal_name": "Alpha Plastics", "city": "Ningbo"}
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(external_id="V-1", legal_name="Alpha Plastics", city="Ningbo"),
         )
     # the ERP's record of the merged-away supplier finds the kept one, and does not overwrite it
     assert (followed.pk, created, followed.legal_name, followed.city) == (kept.pk, False, "Beta Moulding", "")
@@ -192,9 +201,9 @@ def test_writes_need_the_scope_and_refusals_write_nothing(tenant: Tenant) -> Non
     before = _events(tenant)
     with tenant_scope(tenant):
         with pytest.raises(ScopeError):
-            supplier_create(tenant=tenant, by=reader, data={"legal_name": "X"})
+            supplier_create(tenant=tenant, by=reader, fields=SupplierFields(legal_name="X"))
         with pytest.raises(ScopeError):
-            supplier_update(tenant=tenant, by=reader, supplier_id=supplier.pk, data={"city": "X"})
+            supplier_update(tenant=tenant, by=reader, supplier_id=supplier.pk, fields=SupplierFields(city="X"))
         with pytest.raises(ScopeError):
             site_save(tenant=tenant, by=reader, supplier_id=supplier.pk, name="Plant 1")
         assert Supplier.objects.count() == 1 and Site.objects.count() == 0
@@ -205,7 +214,7 @@ def test_another_tenants_supplier_is_a_missing_one(tenant: Tenant, other_tenant:
     theirs = _create(other_tenant)
     with tenant_scope(tenant):
         for call in (
-            lambda: supplier_update(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, data={"city": "X"}),
+            lambda: supplier_update(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, fields=SupplierFields(city="X")),
             lambda: site_save(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, name="Plant"),
             lambda: contact_save(tenant=tenant, by=SYSTEM, supplier_id=theirs.pk, name="Li", email="li@x.cn"),
         ):
@@ -276,14 +285,16 @@ def test_agent_proposes_a_prospect_assigned_to_them(tenant: Tenant, make_member:
     actor = Actor.for_membership(agent)
     with tenant_scope(tenant):
         supplier = supplier_propose(
-            tenant=tenant, by=actor, data={"legal_name": "Yiwu Sunrise Crafts Co., Ltd.", "province": "Zhejiang"}
+            tenant=tenant,
+            by=actor,
+            fields=ProposalFields(legal_name="Yiwu Sunrise Crafts Co., Ltd.", province="Zhejiang"),
         )
         assert (supplier.status, supplier.proposed_by_id) == (SupplierStatus.PROSPECT, agent.pk)
         assert SupplierAgentGrant.objects.filter(content_object=supplier, user=agent.user).exists()
-        # internal fields are not theirs to give
+        # internal fields are not theirs to give, even from a caller holding the whole set
         with pytest.raises(DomainError) as caught:
             supplier_propose(
-                tenant=tenant, by=actor, data={"legal_name": "Z Co", "internal_notes": "x", "tier": "strategic"}
+                tenant=tenant, by=actor, fields=SupplierFields(legal_name="Z Co", internal_notes="x", tier="strategic")
             )
         assert set(caught.value.fields) == {"internal_notes", "tier"}
 
@@ -291,21 +302,21 @@ def test_agent_proposes_a_prospect_assigned_to_them(tenant: Tenant, make_member:
 def test_an_internal_member_cannot_use_the_proposal(tenant: Tenant, make_member: Any) -> None:
     buyer = Actor.for_membership(make_member(tenant, Role.BUYER))
     with tenant_scope(tenant), pytest.raises(ScopeError):
-        supplier_propose(tenant=tenant, by=buyer, data={"legal_name": "Z Co"})
+        supplier_propose(tenant=tenant, by=buyer, fields=ProposalFields(legal_name="Z Co"))
 
 
 def test_merge_moves_every_related_record(tenant: Tenant, make_member: Any) -> None:
     agent = make_member(tenant, Role.AGENT)
     with tenant_scope(tenant):
-        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd."})
+        keep = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright Housewares Co., Ltd.")
+        )
         dup = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={
-                "legal_name": "Everbright Housewares (Ningbo)",
-                "local_name": "宁波永辉",
-                "credit_code": _valid_uscc(),
-            },
+            fields=SupplierFields(
+                legal_name="Everbright Housewares (Ningbo)", local_name="宁波永辉", credit_code=_valid_uscc()
+            ),
             allow_duplicates=True,
         )
         site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Plant 1")
@@ -334,29 +345,35 @@ def test_merge_moves_every_related_record(tenant: Tenant, make_member: Any) -> N
 
 def test_clusters_join_alike_names_and_shared_identifiers(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        a = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright Housewares Co., Ltd."})
+        a = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Ningbo Everbright Housewares Co., Ltd.")
+        )
         b = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": "NINGBO EVERBRIGHT HOUSEWARES COMPANY LIMITED"},
+            fields=SupplierFields(legal_name="NINGBO EVERBRIGHT HOUSEWARES COMPANY LIMITED"),
             allow_duplicates=True,
         )
-        c = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Xiamen Peakline", "phone": "0592 5551234"})
+        c = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Xiamen Peakline", phone="0592 5551234")
+        )
         d = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": "Peak Outdoor Trading", "phone": "+86 592 555 1234"},
+            fields=SupplierFields(legal_name="Peak Outdoor Trading", phone="+86 592 555 1234"),
             allow_duplicates=True,
         )
-        supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Qingdao Harbour Textiles"})
+        supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Qingdao Harbour Textiles"))
         groups = {frozenset(s.pk for s in group): score for group, score in supplier_clusters()}
     assert groups == {frozenset({a.pk, b.pk}): 100, frozenset({c.pk, d.pk}): 100}
 
 
 def test_merge_keeps_both_sites_when_their_erp_ids_clash(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics"})
-        dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
+        keep = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Alpha Plastics"))
+        dup = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Alpha Plastic"), allow_duplicates=True
+        )
         site_save(tenant=tenant, by=SYSTEM, supplier_id=keep.pk, name="Main", external_id="MAIN")
         site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Main plant", external_id="MAIN")
         with pytest.raises(DomainError) as caught:
@@ -369,8 +386,10 @@ def test_merge_keeps_both_sites_when_their_erp_ids_clash(tenant: Tenant) -> None
 
 def test_a_merged_away_record_takes_no_more_writes(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics"})
-        dup = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic"}, allow_duplicates=True)
+        keep = supplier_create(tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Alpha Plastics"))
+        dup = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Alpha Plastic"), allow_duplicates=True
+        )
         supplier_merge(tenant=tenant, by=SYSTEM, source_id=dup.pk, target_id=keep.pk)
         with pytest.raises(NotFoundError):
             site_save(tenant=tenant, by=SYSTEM, supplier_id=dup.pk, name="Late plant")
@@ -382,9 +401,14 @@ def test_merge_keeps_one_primary_contact_and_the_settled_onboarding_step(tenant:
     from suppliers.services.onboarding import onboarding_start, onboarding_task_complete
 
     with tenant_scope(tenant):
-        keep = supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastics", "tier": "core"})
+        keep = supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Alpha Plastics", tier="core")
+        )
         dup = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Alpha Plastic", "tier": "core"}, allow_duplicates=True
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(legal_name="Alpha Plastic", tier="core"),
+            allow_duplicates=True,
         )
         for s in (keep, dup):
             contact_save(

@@ -34,6 +34,7 @@ from suppliers.services.certifications import certification_create
 from suppliers.services.documents import document_upload
 from suppliers.services.master import supplier_create
 from suppliers.services.sites_contacts import contact_save, site_save
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 from tests.suppliers.builders import PDF_BYTES, make_template, plan
 
@@ -129,13 +130,13 @@ def _supplier(tenant: Tenant, name: str, owner: Membership | None = None) -> Sup
         supplier = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={
-                "legal_name": name,
-                "internal_notes": "INTERNAL-NOTE-SECRET",
-                "risk_notes": "RISK-NOTE-SECRET",
-                "external_id": f"ERP-ID-SECRET-{uuid.uuid4().hex[:6]}",
-                "owner_id": owner.pk if owner else None,
-            },
+            fields=SupplierFields(
+                legal_name=name,
+                internal_notes="INTERNAL-NOTE-SECRET",
+                risk_notes="RISK-NOTE-SECRET",
+                external_id=f"ERP-ID-SECRET-{uuid.uuid4().hex[:6]}",
+                owner_id=owner.pk if owner else None,
+            ),
             allow_duplicates=True,
         )
         Supplier.objects.filter(pk=supplier.pk).update(status_reason="STATUS-REASON-SECRET")

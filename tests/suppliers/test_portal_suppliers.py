@@ -14,6 +14,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import BankAccount, Supplier
 from suppliers.services.master import supplier_create
 from suppliers.services.sites_contacts import contact_save, site_save
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 
@@ -30,7 +31,7 @@ def _supplier(
         supplier = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": name, "internal_notes": "TARGET-PRICE-SECRET", "risk_notes": "RISK-SECRET"},
+            fields=SupplierFields(legal_name=name, internal_notes="TARGET-PRICE-SECRET", risk_notes="RISK-SECRET"),
             allow_duplicates=True,
         )
         site_save(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 2", province="Zhejiang")

@@ -17,6 +17,7 @@ from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.services.master import supplier_create
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 API = "/api/partner/v1/supplier-proposals/"
@@ -39,12 +40,12 @@ def known(tenant: Tenant) -> Supplier:
         return supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={
-                "legal_name": "Hidden Factory Holdings Co., Ltd.",
-                "credit_code": CODE,
-                "website": "https://www.hidden-factory.example",
-                "phone": "+86 574 8888 1234",
-            },
+            fields=SupplierFields(
+                legal_name="Hidden Factory Holdings Co., Ltd.",
+                credit_code=CODE,
+                website="https://www.hidden-factory.example",
+                phone="+86 574 8888 1234",
+            ),
             allow_duplicates=True,
         )
 

@@ -20,6 +20,7 @@ from suppliers.models import Certification, StatusChange, Supplier, SupplierStat
 from suppliers.selectors.qualification import approval_blockers
 from suppliers.services.master import supplier_create
 from suppliers.services.qualification import ApprovalBlocked, conditional_approvals_expire, supplier_transition
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("viewers_day")  # dates counted in the viewer's day, as the pages count them
@@ -30,11 +31,9 @@ def _supplier(tenant: Tenant, *, categories: list[Category] | None = None, tier:
         return supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={
-                "legal_name": "Ningbo Everbright",
-                "tier": tier,
-                "category_ids": [str(c.pk) for c in categories or []],
-            },
+            fields=SupplierFields(
+                legal_name="Ningbo Everbright", tier=tier, category_ids=[str(c.pk) for c in categories or []]
+            ),
         )
 
 

@@ -27,6 +27,7 @@ from suppliers.services import merge as merge_services
 from suppliers.services import risk as risk_services
 from suppliers.services import sites_contacts as site_services
 from suppliers.services.row_facts import row_facts_for, row_facts_refresh_all
+from suppliers.services.supplier_fields import SupplierFields
 from suppliers.tasks import certification_daily
 from tests.conftest import SYSTEM
 
@@ -80,7 +81,7 @@ def test_expired_and_expiring_are_read_on_the_day(today: D, expired: int, expiri
 def _supplier(tenant: Tenant, name: str = "Ningbo Everbright Housewares Co., Ltd.", **values: Any) -> Supplier:
     with tenant_scope(tenant):
         return master_services.supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": name, **values}, allow_duplicates=True
+            tenant=tenant, by=SYSTEM, fields=SupplierFields.of({"legal_name": name, **values}), allow_duplicates=True
         )
 
 
@@ -113,12 +114,12 @@ def test_flag_services_keep_the_open_flag_count(tenant: Tenant) -> None:
     assert _stored(tenant, supplier)[0] == 1
     with tenant_scope(tenant):  # an automatic flag, raised and resolved by the region rule
         master_services.supplier_update(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"province": "Xinjiang"}
+            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, fields=SupplierFields(province="Xinjiang")
         )
     assert _stored(tenant, supplier)[0] == 2
     with tenant_scope(tenant):
         master_services.supplier_update(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"province": "Zhejiang"}
+            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, fields=SupplierFields(province="Zhejiang")
         )
     assert _stored(tenant, supplier)[0] == 1
 
@@ -159,7 +160,7 @@ def test_category_changes_keep_the_category_ids(tenant: Tenant) -> None:
     assert _stored(tenant, supplier)[2] == [str(cookware.pk)]
     with tenant_scope(tenant):
         master_services.supplier_update(
-            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, data={"category_ids": [str(textiles.pk)]}
+            tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, fields=SupplierFields(category_ids=[str(textiles.pk)])
         )
     assert _stored(tenant, supplier)[2] == [str(textiles.pk)]
 

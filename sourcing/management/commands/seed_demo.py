@@ -25,6 +25,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.demo.base import seed_supplier_base
 from suppliers.models import Supplier
 from suppliers.services.master import supplier_upsert
+from suppliers.services.supplier_fields import SupplierFields
 
 TENANTS = [
     ("acme", "Acme Home Goods", "USD", "America/Chicago"),
@@ -192,17 +193,17 @@ class Command(BaseCommand):
             supplier, _created = supplier_upsert(
                 tenant=tenant,
                 by=system,
-                data={
-                    "legal_name": legal,
-                    "local_name": local,
-                    "supplier_type": kind,
-                    "country": "CN",
-                    "province": province,
-                    "city": city,
-                    "external_id": erp_id,
-                    "internal_notes": "Target price 8% below last quote; do not share with the agent.",
-                    "allow_duplicates": True,
-                },
+                fields=SupplierFields(
+                    legal_name=legal,
+                    local_name=local,
+                    supplier_type=kind,
+                    country="CN",
+                    province=province,
+                    city=city,
+                    external_id=erp_id,
+                    internal_notes="Target price 8% below last quote; do not share with the agent.",
+                ),
+                allow_duplicates=True,
             )
             if agent_email:
                 membership = Membership.objects.get(user__email=agent_email)

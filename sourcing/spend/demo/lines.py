@@ -24,6 +24,7 @@ from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import CategoryRule, FxRate, ImportSource, RuleField, SpendLine
 from sourcing.spend.services import imports as services
 from sourcing.tenancy import tenant_scope
+from suppliers.services.supplier_fields import SupplierFields
 
 START = date(2024, 12, 1)
 END = date(2026, 11, 15)
@@ -405,13 +406,10 @@ def seed_spend(*, tenant: Tenant, by: Actor) -> int:
                 supplier_upsert(
                     tenant=tenant,
                     by=by,
-                    data={
-                        "legal_name": vendor.name,
-                        "local_name": vendor.local_name,
-                        "external_id": vendor.erp_id,
-                        "country": country,
-                        "allow_duplicates": True,  # the demo's vendors are different companies by design
-                    },
+                    fields=SupplierFields(
+                        legal_name=vendor.name, local_name=vendor.local_name, external_id=vendor.erp_id, country=country
+                    ),
+                    allow_duplicates=True,
                 )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

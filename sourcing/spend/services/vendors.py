@@ -65,7 +65,7 @@ def vendor_unlink(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
 def vendor_create_supplier(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vendor:
     """Create a supplier from an unmatched vendor (its name, and its ERP id when no supplier has that id yet),
     and link the two."""
-    from suppliers.services.master import supplier_upsert
+    from suppliers.services.master import SupplierFields, supplier_upsert
 
     by.require(Scope.SPEND_WRITE)
     vendor = access_vendor(by=by, id=vendor_id, need=Scope.SPEND_WRITE)
@@ -76,7 +76,7 @@ def vendor_create_supplier(*, tenant: Tenant, by: Actor, vendor_id: Any) -> Vend
         data["local_name"] = vendor.name
     if vendor.erp_id and not Supplier.objects.filter(external_id=vendor.erp_id).exists():
         data["external_id"] = vendor.erp_id
-    supplier, _created = supplier_upsert(tenant=tenant, by=by, data=data)
+    supplier, _created = supplier_upsert(tenant=tenant, by=by, fields=SupplierFields.of(data))
     before = snapshot(vendor, VENDOR_FIELDS)
     vendor.supplier = supplier
     vendor.match_method = MatchMethod.CREATED
