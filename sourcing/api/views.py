@@ -11,12 +11,13 @@ from rest_framework.response import Response
 
 from sourcing import selectors, services
 from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
+from sourcing.api.bodies import CheckedInputMixin
 from sourcing.api.permissions import ANY_PRINCIPAL
 from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role, Scope
 
 
-class TenantSerializer(serializers.ModelSerializer[Tenant]):
+class TenantSerializer(CheckedInputMixin, serializers.ModelSerializer[Tenant]):
     class Meta:
         model = Tenant
         fields = ["id", "slug", "name", "base_currency", "time_zone", "default_language"]

@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
+from sourcing.api.bodies import MULTI_LINE, InputSerializer
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
@@ -74,7 +75,7 @@ class CertificationSerializer(serializers.ModelSerializer[Certification]):
         return bool(obj.file)
 
 
-class CertificationInputSerializer(serializers.Serializer[Any]):
+class CertificationInputSerializer(InputSerializer):
     supplier = serializers.UUIDField(help_text="The supplier's id.")
     cert_type = serializers.ChoiceField(choices=CertificationType.choices)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -212,7 +213,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
         read_only_fields = fields
 
 
-class DocumentUploadSerializer(serializers.Serializer[Any]):
+class DocumentUploadSerializer(InputSerializer):
     supplier = serializers.UUIDField(help_text="The supplier's id.")
     file = serializers.FileField(allow_empty_file=True, help_text="PDF, image, Word or Excel.")
     document = serializers.UUIDField(
@@ -221,10 +222,10 @@ class DocumentUploadSerializer(serializers.Serializer[Any]):
     doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False, allow_blank=True)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     expires_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, style=MULTI_LINE)
 
 
-class DocumentUpdateSerializer(serializers.Serializer[Any]):
+class DocumentUpdateSerializer(InputSerializer):
     doc_type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     expires_on = serializers.DateField(required=False, allow_null=True)

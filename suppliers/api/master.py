@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.api.bodies import json_body, json_flag, require_fields
+from sourcing.api.bodies import MULTI_LINE, InputSerializer, json_body, json_flag, require_fields
 from sourcing.roles import Scope
 from suppliers.models import Contact, RiskFlag, RiskKind, Site, SiteKind, Supplier, SupplierStatus, SupplierType, Tier
 from suppliers.selectors import master as selectors
@@ -72,7 +72,7 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
         read_only_fields = fields
 
 
-class SupplierInputSerializer(serializers.Serializer[Any]):
+class SupplierInputSerializer(InputSerializer):
     """For the schema: what a client may send (values are checked by the service, which names each field)."""
 
     external_id = serializers.CharField(required=False, help_text="The ERP's id; a POST with a known one updates.")
@@ -85,27 +85,37 @@ class SupplierInputSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(required=False)
     province = serializers.CharField(required=False)
     city = serializers.CharField(required=False)
-    address = serializers.CharField(required=False)
+    address = serializers.CharField(required=False, style=MULTI_LINE)
     website = serializers.CharField(required=False)
     phone = serializers.CharField(required=False)
     year_founded = serializers.IntegerField(required=False, allow_null=True)
     employees = serializers.IntegerField(required=False, allow_null=True)
-    capacity_notes = serializers.CharField(required=False)
+    capacity_notes = serializers.CharField(required=False, style=MULTI_LINE)
     owner_id = serializers.UUIDField(required=False, allow_null=True, help_text="A membership id.")
     category_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
-    internal_notes = serializers.CharField(required=False)
-    risk_notes = serializers.CharField(required=False)
+    internal_notes = serializers.CharField(required=False, style=MULTI_LINE)
+    risk_notes = serializers.CharField(required=False, style=MULTI_LINE)
     allow_duplicates = serializers.BooleanField(
         required=False, help_text="Create even though possible duplicates exist (answered with 409 otherwise)."
     )
 
 
-class TransitionSerializer(serializers.Serializer[Any]):
+class DuplicateCheckSerializer(InputSerializer):
+    """The names and identifiers a duplicate check compares."""
+
+    legal_name = serializers.CharField(required=False)
+    local_name = serializers.CharField(required=False)
+    credit_code = serializers.CharField(required=False, help_text="Unified social credit code (GB 32100).")
+    website = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+
+
+class TransitionSerializer(InputSerializer):
     action = serializers.ChoiceField(
         choices=["start", "approve", "approve_conditionally", "reject", "suspend", "block", "reinstate", "requalify"]
     )
-    reason = serializers.CharField(required=False)
-    conditions = serializers.CharField(required=False)
+    reason = serializers.CharField(required=False, style=MULTI_LINE)
+    conditions = serializers.CharField(required=False, style=MULTI_LINE)
     expires_on = serializers.DateField(required=False)
 
 
@@ -192,7 +202,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def transition(self, request: TenantAPIRequest, pk: str) -> Response:
         """Move the supplier along the qualification lifecycle. A refused approval names what blocks it."""
         supplier = self.get_object()
-        data = json_body(request, ["action", "reason", "conditions", "expires_on"])
+        data = json_body(request, TransitionSerializer)
         require_fields(data, ["action"])
         qualification_services.supplier_transition(
             tenant=request.auth.tenant,
@@ -222,11 +232,11 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
             }
         )
 
-    @extend_schema(request=SupplierInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=DuplicateCheckSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"], url_path="duplicate-check")
     def duplicate_check(self, request: TenantAPIRequest) -> Response:
         """The suppliers a new one with these names and identifiers would probably duplicate; writes nothing."""
-        data = json_body(request, ["legal_name", "local_name", "credit_code", "website", "phone"])
+        data = json_body(request, DuplicateCheckSerializer)
         probe = Probe.of(**{k: str(v or "") for k, v in data.items()})
         return Response({"candidates": services.PossibleDuplicate(duplicate_candidates(probe)).details})
 
@@ -271,7 +281,7 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         read_only_fields = fields
 
 
-class SiteChangeSerializer(serializers.Serializer[Any]):
+class SiteChangeSerializer(InputSerializer):
     """What a PATCH of a site may send (documents the body, which the service checks field by field)."""
 
     name = serializers.CharField(max_length=200)
@@ -279,7 +289,7 @@ class SiteChangeSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(max_length=2, required=False, help_text="ISO 3166 two-letter code, e.g. CN.")
     province = serializers.CharField(max_length=100, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
     processes = serializers.ListField(child=serializers.CharField(), required=False, max_length=30)
     capacity = serializers.CharField(max_length=500, required=False, allow_blank=True)
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="The ERP's id.")
@@ -289,7 +299,7 @@ class SiteCreateSerializer(SiteChangeSerializer):
     supplier = serializers.UUIDField(help_text="The supplier's id.")
 
 
-class ContactChangeSerializer(serializers.Serializer[Any]):
+class ContactChangeSerializer(InputSerializer):
     """What a PATCH of a contact may send (documents the body, which the service checks field by field)."""
 
     name = serializers.CharField(max_length=200)
@@ -320,13 +330,14 @@ CHILD_SCOPES = {
 class _ChildWrites:
     """Add (``supplier`` in the body) and change for sites and contacts; ``_save`` is the service call."""
 
-    fields: list[str]
+    create_input: type[InputSerializer]
+    change_input: type[InputSerializer]
     serializer_class: Any
     _save: Any
     get_object: Any
 
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, ["supplier", *self.fields])
+        data = json_body(request, self.create_input)
         require_fields(data, ["supplier"])
         supplier_id = data.pop("supplier")
         child = self._save(request, {"supplier_id": supplier_id, **data}, None)
@@ -334,7 +345,7 @@ class _ChildWrites:
 
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         child = self.get_object()
-        data = json_body(request, self.fields)
+        data = json_body(request, self.change_input)
         child = self._save(request, {"supplier_id": child.supplier_id, **data}, child)
         return Response(self.serializer_class(child).data)
 
@@ -355,7 +366,7 @@ class SiteViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     model = Site
-    fields = sorted(site_services.SITE_FIELDS)
+    create_input, change_input = SiteCreateSerializer, SiteChangeSerializer
 
     def scoped_queryset(self) -> Any:
         return Site.objects.order_by("supplier_id", "name", "id")
@@ -396,7 +407,7 @@ class ContactViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMi
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     model = Contact
-    fields = sorted(site_services.CONTACT_FIELDS)
+    create_input, change_input = ContactCreateSerializer, ContactChangeSerializer
 
     def scoped_queryset(self) -> Any:
         return Contact.objects.order_by("supplier_id", "name", "id")

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.api.bodies import json_body
+from sourcing.api.bodies import MULTI_LINE, json_body
 from sourcing.roles import Scope
 from suppliers.models import OnboardingTask, TaskStatus
 from suppliers.services import onboarding as services
@@ -78,13 +78,13 @@ class OnboardingTaskFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-NOTE_BODY = inline_serializer("OnboardingTaskNote", {"note": serializers.CharField(required=False)})
+NOTE_BODY = inline_serializer("OnboardingTaskNote", {"note": serializers.CharField(required=False, style=MULTI_LINE)})
 BY_CODE_BODY = inline_serializer(
     "OnboardingTaskCompleteByCode",
     {
         "supplier_external_id": serializers.CharField(),
         "code": serializers.CharField(help_text="e.g. erp_vendor_created"),
-        "note": serializers.CharField(required=False),
+        "note": serializers.CharField(required=False, style=MULTI_LINE),
     },
 )
 
@@ -109,7 +109,7 @@ class OnboardingTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     @action(detail=True, methods=["post"])
     def complete(self, request: TenantAPIRequest, pk: str) -> Response:
         task = self.get_object()
-        data = json_body(request, ["note"])
+        data = json_body(request, NOTE_BODY)
         task = services.onboarding_task_complete(
             tenant=request.auth.tenant, by=request.actor, task_id=task.pk, note=str(data.get("note") or "")
         )
@@ -136,7 +136,7 @@ class OnboardingTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     )
     @action(detail=False, methods=["post"], url_path="complete", url_name="complete-by-code")
     def complete_by_code(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, ["supplier_external_id", "code", "note"])
+        data = json_body(request, BY_CODE_BODY)
         task = services.onboarding_task_complete_by_code(
             tenant=request.auth.tenant,
             by=request.actor,

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from sourcing.api.bodies import json_body, json_flag
+from sourcing.api.bodies import MULTI_LINE, InputSerializer, json_body, json_flag
 from sourcing.api.partner import PartnerAPIRequest, PartnerViewSet
 from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
@@ -109,7 +109,7 @@ class PartnerSupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
         return _suppliers_of(self.request)
 
 
-class ProposalSerializer(serializers.Serializer[Any]):
+class ProposalSerializer(InputSerializer):
     """For the schema: what a proposal may carry. The body is passed to the service as sent."""
 
     legal_name = serializers.CharField(max_length=255)
@@ -119,12 +119,12 @@ class ProposalSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(required=False, max_length=2)
     province = serializers.CharField(required=False, allow_blank=True)
     city = serializers.CharField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
     website = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     year_founded = serializers.IntegerField(required=False, allow_null=True)
     employees = serializers.IntegerField(required=False, allow_null=True)
-    capacity_notes = serializers.CharField(required=False, allow_blank=True)
+    capacity_notes = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
     category_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
     allow_duplicates = serializers.BooleanField(
         required=False, help_text="Propose it although it may already be known (after a 409 possible_duplicate)."
@@ -226,7 +226,7 @@ class PartnerCertificationSerializer(serializers.ModelSerializer[Certification])
         return str(obj.state(self.context.get("today")))
 
 
-class PartnerCertificationInputSerializer(serializers.Serializer[Any]):
+class PartnerCertificationInputSerializer(InputSerializer):
     supplier = serializers.UUIDField(help_text="One of the suppliers assigned to you.")
     cert_type = serializers.ChoiceField(choices=CertificationType.choices)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -314,7 +314,7 @@ class PartnerDocumentSerializer(serializers.ModelSerializer[Document]):
         read_only_fields = fields
 
 
-class PartnerDocumentUploadSerializer(serializers.Serializer[Any]):
+class PartnerDocumentUploadSerializer(InputSerializer):
     supplier = serializers.UUIDField(help_text="One of the suppliers assigned to you.")
     file = serializers.FileField(allow_empty_file=True, help_text="PDF, image, Word or Excel.")
     doc_type = serializers.ChoiceField(choices=DocumentType.choices)
@@ -322,7 +322,7 @@ class PartnerDocumentUploadSerializer(serializers.Serializer[Any]):
     expires_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PartnerVersionUploadSerializer(serializers.Serializer[Any]):
+class PartnerVersionUploadSerializer(InputSerializer):
     file = serializers.FileField(allow_empty_file=True, help_text="PDF, image, Word or Excel.")
     expires_on = serializers.DateField(
         required=False, allow_null=True, help_text="A new expiry date for the document, if it changed."

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from sourcing.api.bodies import json_body
+from sourcing.api.bodies import MULTI_LINE, InputSerializer, json_body
 from sourcing.api.partner import PartnerAPIRequest, PartnerViewSet
 from sourcing.errors import DomainError
 from sourcing.ids import as_uuid
@@ -108,26 +108,26 @@ class PartnerAuditDetailSerializer(PartnerAuditSerializer):
         return review.at if review is not None else None
 
 
-class AnswerSerializer(serializers.Serializer[Any]):
+class AnswerSerializer(InputSerializer):
     item = serializers.UUIDField(help_text="A checklist item of this audit.")
     answer = serializers.ChoiceField(
         choices=AnswerChoice.choices, allow_blank=True, help_text="Empty leaves the item unanswered."
     )
-    comment = serializers.CharField(required=False, allow_blank=True, help_text="What was seen.")
+    comment = serializers.CharField(required=False, allow_blank=True, help_text="What was seen.", style=MULTI_LINE)
 
 
-class AnswersSerializer(serializers.Serializer[Any]):
+class AnswersSerializer(InputSerializer):
     answers = AnswerSerializer(many=True)
 
 
-class EvidenceUploadSerializer(serializers.Serializer[Any]):
+class EvidenceUploadSerializer(InputSerializer):
     file = serializers.FileField(allow_empty_file=True, help_text="PDF, image, Word or Excel.")
     item = serializers.UUIDField(required=False, allow_null=True, help_text="The checklist item it shows.")
     caption = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class SubmitSerializer(serializers.Serializer[Any]):
-    summary = serializers.CharField(required=False, allow_blank=True)
+class SubmitSerializer(InputSerializer):
+    summary = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
     performed_on = serializers.DateField(
         required=False, allow_null=True, help_text="The day of the visit (today when not given)."
     )
@@ -138,7 +138,7 @@ ANSWER_FIELDS = ["item", "answer", "comment"]
 
 def _answers(request: Any) -> list[tuple[str, str, str]]:
     """The batch as (item id, answer, comment), its shape checked; every problem named ``answers[i].field``."""
-    data = json_body(request, ["answers"])
+    data = json_body(request, AnswersSerializer)
     rows = data.get("answers")
     if not isinstance(rows, list) or not rows:
         raise DomainError(_("Send a list of answers."), fields={"answers": [_("Send a list of answers.")]})

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
+from sourcing.api.bodies import MULTI_LINE, InputSerializer
 from sourcing.categories.fields import REQUIREMENT_FIELDS
 from sourcing.categories.models import Category, KraljicPosition, Segment
 from sourcing.categories.selectors import categories as selectors
@@ -60,12 +61,12 @@ def _requirement_list(name: str) -> serializers.ListField:
     )
 
 
-class CategoryInputSerializer(serializers.Serializer[Any]):
+class CategoryInputSerializer(InputSerializer):
     """What a client sends; the service checks what needs the database (codes, parents, owners)."""
 
     code = serializers.CharField(max_length=50)
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
     # The metaclass takes declared fields off the class, so this does not clash with Field.parent at run time.
     parent = serializers.UUIDField(  # type: ignore[assignment]
         required=False, allow_null=True, help_text="The parent category's id."
@@ -81,7 +82,7 @@ class CategoryInputSerializer(serializers.Serializer[Any]):
     compliance_requirements = _requirement_list("compliance_requirements")
     required_certifications = _requirement_list("required_certifications")
     required_audits = _requirement_list("required_audits")
-    service_levels = serializers.CharField(required=False, allow_blank=True)
+    service_levels = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.validated_data)

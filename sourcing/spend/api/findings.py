@@ -29,7 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
-from sourcing.api.bodies import json_body, require_fields
+from sourcing.api.bodies import MULTI_LINE, InputSerializer, json_body, require_fields
 from sourcing.errors import DomainError
 from sourcing.roles import Scope
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
@@ -105,22 +105,25 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
         return {"id": str(obj.assignee_id), "email": user.email, "name": user.full_name}
 
 
-class FindingInputSerializer(serializers.Serializer[Any]):
+class FindingInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=FindingKind.choices)
     title = serializers.CharField(max_length=300)
     category = serializers.UUIDField(required=False, allow_null=True, help_text="One of the tenant's categories.")
     amount = serializers.CharField(required=False, help_text='The spend concerned, as a decimal string ("1250.00").')
     estimated_saving = serializers.CharField(required=False, help_text="A decimal string, 0 or more.")
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, style=MULTI_LINE)
 
 
-class FindingChangeSerializer(serializers.Serializer[Any]):
+class FindingChangeSerializer(InputSerializer):
     title = serializers.CharField(max_length=300, required=False)
     category = serializers.UUIDField(required=False, allow_null=True)
     amount = serializers.CharField(required=False)
     estimated_saving = serializers.CharField(required=False)
     note = serializers.CharField(
-        required=False, allow_blank=True, help_text="With status: the reason (required to dismiss)."
+        required=False,
+        allow_blank=True,
+        help_text="With status: the reason (required to dismiss).",
+        style=MULTI_LINE,
     )
     status = FindingStatusField(
         required=False,
@@ -129,10 +132,6 @@ class FindingChangeSerializer(serializers.Serializer[Any]):
     assignee = serializers.UUIDField(
         required=False, allow_null=True, help_text="A membership id of an internal member who works with spend."
     )
-
-
-FINDING_INPUT = ["kind", "title", "category", "amount", "estimated_saving", "note"]
-FINDING_CHANGE = ["title", "category", "amount", "estimated_saving", "note", "status", "assignee"]
 
 
 class FindingFilter(django_filters.FilterSet):
@@ -169,7 +168,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     @extend_schema(request=FindingInputSerializer, responses={201: FindingSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, FINDING_INPUT)
+        data = json_body(request, FindingInputSerializer)
         require_fields(data, ["kind", "title"])
         if "category" in data:
             data["category_id"] = data.pop("category")
@@ -184,7 +183,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     )
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         finding = self.get_object()
-        data = json_body(request, FINDING_CHANGE)
+        data = json_body(request, FindingChangeSerializer)
         tenant, by = request.auth.tenant, request.actor
         with transaction.atomic():  # one request, one outcome: a refused status leaves the rest unchanged
             changes: dict[str, Any] = {
@@ -243,7 +242,7 @@ class BaselineDetailSerializer(BaselineSerializer):
         read_only_fields = fields
 
 
-class BaselineInputSerializer(serializers.Serializer[Any]):
+class BaselineInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=200)
     period_start = serializers.DateField()
     period_end = serializers.DateField(help_text="Invoice dates, both days included.")
@@ -321,7 +320,7 @@ class BaselineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     @extend_schema(request=BaselineInputSerializer, responses={201: BaselineDetailSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, ["name", "period_start", "period_end"])
+        data = json_body(request, BaselineInputSerializer)
         require_fields(data, ["name", "period_start", "period_end"])
         baseline = services.baseline_freeze(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(BaselineDetailSerializer(baseline).data, status=status.HTTP_201_CREATED)

@@ -20,13 +20,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sourcing.api.base import TenantAPIRequest, TenantViewSet
-from sourcing.api.bodies import json_body, require_fields
+from sourcing.api.bodies import InputSerializer, json_body, require_fields
 from sourcing.roles import Scope
 from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
 from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
-from sourcing.spend.setup_checks import FX_INPUT_FIELDS
 
 # FX rates
 
@@ -38,7 +37,7 @@ class FxRateSerializer(serializers.ModelSerializer[FxRate]):
         read_only_fields = fields
 
 
-class FxRateInputSerializer(serializers.Serializer[Any]):
+class FxRateInputSerializer(InputSerializer):
     currency = serializers.CharField(max_length=3, help_text="ISO 4217 code; not the tenant's base currency.")
     rate_date = serializers.DateField()
     rate = serializers.CharField(
@@ -51,7 +50,7 @@ class FxRateInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class FxRateBulkSerializer(serializers.Serializer[Any]):
+class FxRateBulkSerializer(InputSerializer):
     rates = FxRateInputSerializer(many=True, help_text=f"At most {fx_rates.MAX_BULK_RATES}.")
 
 
@@ -94,7 +93,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         "(200), a new one is created (201).",
     )
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, FX_INPUT_FIELDS)
+        data = json_body(request, FxRateInputSerializer)
         rate, created = fx_rates.fx_rate_upsert(
             tenant=request.auth.tenant,
             by=request.actor,
@@ -113,7 +112,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, ["rates"])
+        data = json_body(request, FxRateBulkSerializer)
         result = fx_rates.fx_rates_bulk_upsert(tenant=request.auth.tenant, by=request.actor, rates=data.get("rates"))
         return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
@@ -143,16 +142,13 @@ class CategoryRuleSerializer(serializers.ModelSerializer[CategoryRule]):
         return {"id": str(obj.category_id), "code": obj.category.code, "name": obj.category.name}
 
 
-class CategoryRuleInputSerializer(serializers.Serializer[Any]):
+class CategoryRuleInputSerializer(InputSerializer):
     priority = serializers.IntegerField(min_value=0, required=False, help_text="Lower is tried first; 100 if omitted.")
     field = serializers.ChoiceField(choices=RuleField.choices)
     pattern = serializers.CharField(
         max_length=200, help_text="cost_center: the whole value; description and supplier_name: any part."
     )
     category = serializers.UUIDField(help_text="The id of one of the tenant's categories.")
-
-
-RULE_INPUT = ["priority", "field", "pattern", "category"]
 
 
 def _rule_arguments(data: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +173,7 @@ class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 
     @extend_schema(request=CategoryRuleInputSerializer, responses={201: CategoryRuleSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, RULE_INPUT)
+        data = json_body(request, CategoryRuleInputSerializer)
         require_fields(data, ["field", "pattern", "category"])
         rule = services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
         return Response(CategoryRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
@@ -185,14 +181,14 @@ class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     @extend_schema(request=CategoryRuleInputSerializer, responses=CategoryRuleSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
         rule = self.get_object()
-        data = json_body(request, RULE_INPUT)
+        data = json_body(request, CategoryRuleInputSerializer)
         require_fields(data, ["field", "pattern", "category"])
         return self._change(request, rule, {"priority": 100, **data})
 
     @extend_schema(request=CategoryRuleInputSerializer(partial=True), responses=CategoryRuleSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         rule = self.get_object()
-        return self._change(request, rule, json_body(request, RULE_INPUT))
+        return self._change(request, rule, json_body(request, CategoryRuleInputSerializer))
 
     def _change(self, request: TenantAPIRequest, rule: CategoryRule, data: dict[str, Any]) -> Response:
         rule = services.category_rule_update(
@@ -215,7 +211,7 @@ class ColumnMappingSerializer(serializers.ModelSerializer[ColumnMapping]):
         read_only_fields = fields
 
 
-class ColumnMappingInputSerializer(serializers.Serializer[Any]):
+class ColumnMappingInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     columns = serializers.DictField(
         child=serializers.CharField(),
@@ -225,9 +221,6 @@ class ColumnMappingInputSerializer(serializers.Serializer[Any]):
         max_length=20, required=False, allow_blank=True, help_text="strptime format, e.g. %d/%m/%Y; empty for ISO."
     )
     decimal_comma = serializers.BooleanField(required=False)
-
-
-MAPPING_INPUT = ["name", "columns", "date_format", "decimal_comma"]
 
 
 class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -246,7 +239,7 @@ class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
 
     @extend_schema(request=ColumnMappingInputSerializer, responses={201: ColumnMappingSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, MAPPING_INPUT)
+        data = json_body(request, ColumnMappingInputSerializer)
         require_fields(data, ["name", "columns"])
         mapping = services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(ColumnMappingSerializer(mapping).data, status=status.HTTP_201_CREATED)
@@ -254,14 +247,14 @@ class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     @extend_schema(request=ColumnMappingInputSerializer, responses=ColumnMappingSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
         mapping = self.get_object()
-        data = json_body(request, MAPPING_INPUT)
+        data = json_body(request, ColumnMappingInputSerializer)
         require_fields(data, ["name", "columns"])
         return self._change(request, mapping, {"date_format": "", "decimal_comma": False, **data})
 
     @extend_schema(request=ColumnMappingInputSerializer(partial=True), responses=ColumnMappingSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         mapping = self.get_object()
-        return self._change(request, mapping, json_body(request, MAPPING_INPUT))
+        return self._change(request, mapping, json_body(request, ColumnMappingInputSerializer))
 
     def _change(self, request: TenantAPIRequest, mapping: ColumnMapping, data: dict[str, Any]) -> Response:
         mapping = services.column_mapping_update(
