@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -37,10 +38,27 @@ def page_size(request: HttpRequest, default: int = DEFAULT_PAGE_SIZE) -> int:
     return default
 
 
-def list_page(request: HttpRequest, rows: Any, *, default_size: int = DEFAULT_PAGE_SIZE) -> Page:
+class _Counted(Paginator):
+    """A paginator told its count, for a list whose totals query counts the rows already."""
+
+    def __init__(self, rows: Any, per_page: int, count: int) -> None:
+        super().__init__(rows, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def list_page(
+    request: HttpRequest, rows: Any, *, default_size: int = DEFAULT_PAGE_SIZE, count: int | None = None
+) -> Page:
     """One page of ``rows`` (a queryset or a list), of the size the viewer chose. A page number past the end
-    shows the last page; one that is not a number, the first (``Paginator.get_page``)."""
-    return Paginator(rows, page_size(request, default_size)).get_page(request.GET.get("page"))
+    shows the last page; one that is not a number, the first (``Paginator.get_page``). ``count``, when the
+    caller knows it, saves the count query."""
+    size = page_size(request, default_size)
+    paginator = Paginator(rows, size) if count is None else _Counted(rows, size, count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 @dataclass(frozen=True)
