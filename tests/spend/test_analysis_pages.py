@@ -360,3 +360,20 @@ def test_amounts_keep_their_thousands_separators_in_chinese(
     client.force_login(member.user)
     page = client.get(_url("spend_cube", tenant)).content.decode()
     assert "2,100" in page and "支出立方体" in page
+
+
+def test_the_vendor_list_sorts_pages_and_totals_every_vendor(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 8, "A")  # vendors A0 … A3, two lines each: (10 + i) × 100 for i in 0 … 7
+    client = _client(make_member, tenant, Role.BUYER)
+    url = _url("vendor_list", tenant)
+    by_name = client.get(url, {"show": "all", "sort": "-name"}).content.decode()
+    names = re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", by_name)
+    assert names == ["A3", "A2", "A1", "A0"]
+    assert "10,800.00" in by_name and "4 vendors" in by_name and "1–4 of 4" in by_name
+    largest = client.get(url, {"show": "all", "sort": "-spend", "page_size": "25"}).content.decode()
+    assert re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", largest) == ["A3", "A2", "A1", "A0"]  # 2,400 … 1,800
+    smallest = client.get(url, {"show": "all", "sort": "spend"}).content.decode()
+    assert re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", smallest) == ["A0", "A1", "A2", "A3"]
+    assert "cannot be sorted by" in client.get(url, {"sort": "supplier__iban"}).content.decode()
