@@ -272,7 +272,7 @@ def test_another_tenants_vendor_is_a_missing_vendor(
         ("spend_cube", 17),
         ("spend_pareto", 16),
         ("spend_concentration", 17),
-        ("spend_price_variance", 15),
+        ("spend_price_variance", 16),  # the page of SKUs and their totals (which count them)
         ("spend_maverick", 16),
         ("spend_lines", 16),  # the rows and their totals (which count them)
         ("vendor_list", 18),
@@ -377,3 +377,29 @@ def test_the_vendor_list_sorts_pages_and_totals_every_vendor(
     smallest = client.get(url, {"show": "all", "sort": "spend"}).content.decode()
     assert re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", smallest) == ["A0", "A1", "A2", "A3"]
     assert "cannot be sorted by" in client.get(url, {"sort": "supplier__iban"}).content.decode()
+
+
+def test_price_variance_pages_sorts_and_totals_every_sku(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    # 30 SKUs, each bought 10 at 10.00 and 10 at (11 + i): saving (1 + i) × 10, spend 100 + (11 + i) × 10
+    lines = []
+    for i in range(30):
+        for n, price in enumerate(("10", str(11 + i))):
+            amount = str(int(price) * 10)
+            sku = f"SKU-{i:02d}"
+            lines.append(row(invoice_number=f"{sku}-{n}", item_sku=sku, quantity="10", unit_price=price, amount=amount))
+    with tenant_scope(tenant):
+        services.spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=lines)
+    client = _client(make_member, tenant, Role.BUYER)
+    url = _url("spend_price_variance", tenant)
+    saving, spend = sum((1 + i) * 10 for i in range(30)), sum(100 + (11 + i) * 10 for i in range(30))
+    first = client.get(url, {"page_size": "25"}).content.decode()
+    second = client.get(url, {"page_size": "25", "page": "2"}).content.decode()
+    for body in (first, second):
+        assert f"{saving:,.2f}" in body and f"{spend:,.2f}" in body and "30 SKUs" in body
+    assert "1–25 of 30" in first and "26–30 of 30" in second
+    seen = re.findall(r"<code>(SKU-\d+)</code>", first) + re.findall(r"<code>(SKU-\d+)</code>", second)
+    assert seen == [f"SKU-{i:02d}" for i in range(29, -1, -1)]  # largest saving first, each once
+    by_sku = client.get(url, {"sort": "sku", "page_size": "25"}).content.decode()
+    assert re.findall(r"<code>(SKU-\d+)</code>", by_sku)[:3] == ["SKU-00", "SKU-01", "SKU-02"]

@@ -22,6 +22,14 @@ from sourcing.spend.selectors.analysis import DIMENSIONS, SpendFilter
 from sourcing.web import TenantRequest, tenant_view
 
 LINES_PER_PAGE = 50
+# The price variance's sortable columns: one row per SKU and unit, which break ties.
+VARIANCE_SORTS = {
+    "sku": ("item_sku", "uom"),
+    "suppliers": ("suppliers", "item_sku", "uom"),
+    "quantity": ("quantity_total", "item_sku", "uom"),
+    "spend": ("spend", "item_sku", "uom"),
+    "saving": ("saving", "item_sku", "uom"),
+}
 # The lines' sortable columns. A line's id starts with its invoice day, so the date sorts by the primary key.
 LINE_SORTS = {
     "invoice_date": ("id",),
@@ -176,8 +184,8 @@ def spend_concentration(request: TenantRequest) -> HttpResponseBase:
 @tenant_view(Scope.SPEND_READ)
 def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
-    rows = variance.price_variance(spend_filter, limit=None if export_format(request) else 200)
     if export_format(request):
+        rows = variance.price_variance(spend_filter, limit=None)
         header = [_("SKU"), _("Unit"), _("Description"), _("Lines"), _("Suppliers"), _("Quantity"), _("Spend"),
                   _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price")]  # fmt: skip
         body = (
@@ -197,8 +205,19 @@ def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
             for r in rows
         )
         return export_response(export_format(request), "price-variance", header, body)
-    saving = sum((r.saving for r in rows), analysis.ZERO)
-    return render(request, "spend/price_variance.html", spend_context(request, spend_filter, rows=rows, saving=saving))
+    sort = sorting(request, VARIANCE_SORTS, default="-saving", tie_breaker="uom")
+    totals = variance.price_variance_totals(spend_filter)  # counts the SKUs too: no count query
+    page = list_page(request, sort.apply(variance.price_variance_query(spend_filter)), count=totals.skus)
+    context = spend_context(
+        request,
+        spend_filter,
+        rows=variance.variance_rows(page.object_list),
+        page=page,
+        sort=sort,
+        totals=totals,
+        saving=totals.saving,
+    )
+    return render(request, "spend/price_variance.html", context)
 
 
 @tenant_view(Scope.SPEND_READ)
