@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from sourcing.models import USABLE_MEMBERSHIP, Agency, ApiKey, AuditEvent, Membership, User
@@ -86,3 +89,34 @@ def members_by_role() -> list[dict[str, Any]]:
 def audit_object_types() -> list[str]:
     """The kinds of object this tenant's audit log mentions, for the filter."""
     return sorted(t for t in AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct() if t)
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    """A list's totals in one currency: how many rows, and the sum of each money column."""
+
+    currency: str
+    count: int
+    sums: dict[str, Decimal]
+
+
+def money_totals(rows: QuerySet[Any], *, sums: Sequence[str], currency: str = "currency") -> list[MoneyTotal]:
+    """The totals of every row of ``rows`` (the filtered list, not one page), per currency, in one aggregate
+    query: ``currency`` names the rows' currency field, or is a currency code itself (three capitals) for a
+    list whose amounts are all in that currency (the base). Largest first by the first sum."""
+    aggregates: dict[str, Any] = {"_count": Count("pk"), **{f"_sum_{name}": Sum(name) for name in sums}}
+    plain = rows.order_by()
+    if len(currency) == 3 and currency.isupper():
+        grouped = [{**plain.aggregate(**aggregates), "_currency": currency}]
+    else:
+        grouped = list(plain.values(_currency=F(currency)).annotate(**aggregates))
+    totals = [
+        MoneyTotal(
+            currency=row["_currency"] or "",
+            count=row["_count"] or 0,
+            sums={name: row[f"_sum_{name}"] or Decimal(0) for name in sums},
+        )
+        for row in grouped
+        if row["_count"]
+    ]
+    return sorted(totals, key=lambda t: (-t.sums[sums[0]] if sums else 0, t.currency))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from sourcing.forms import (
     TenantSettingsForm,
     add_service_errors,
 )
+from sourcing.list_views import list_page
 from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
@@ -212,7 +212,7 @@ def audit_list(request: TenantRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(**{k: v for k, v in filters.items() if v})
-    page = Paginator(events.select_related(None), 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = list_page(request, events.select_related(None))
     return render(request, "sourcing/audit_list.html", {"form": form, "page": page})
 
 

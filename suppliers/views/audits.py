@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers import audit_scoring
@@ -48,8 +48,6 @@ from suppliers.services.access import (
 )
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
-
-PAGE_SIZE = 50
 
 
 def _can(request: TenantRequest, scope: str) -> bool:
@@ -273,7 +271,7 @@ def factory_audit_list(request: TenantRequest) -> HttpResponse:
         request.GET or None, auditors=selectors.audit_auditors(), suppliers=selectors.audited_suppliers()
     )
     filters = form.filters()
-    page = Paginator(selectors.audit_list(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.audit_list(**filters))
     return render(
         request,
         "suppliers/audits/audit_list.html",
@@ -293,9 +291,7 @@ def audit_finding_list(request: TenantRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
     overdue = form.is_valid() and form.cleaned_data["overdue"]
     today = timezone.localdate()
-    page = Paginator(selectors.open_findings(overdue_only=overdue, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.open_findings(overdue_only=overdue, today=today))
     return render(
         request,
         "suppliers/audits/finding_list.html",

@@ -5,13 +5,13 @@ the bank tab alone; everywhere else it is masked."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.bank import BankChangeForm, DecisionForm
@@ -21,8 +21,6 @@ from suppliers.services import bank as services
 from suppliers.services.access import access_bank_account, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
-
-PAGE_SIZE = 50
 
 
 @tenant_view(Scope.BANK_READ)
@@ -93,5 +91,5 @@ def bank_change_reject(request: TenantRequest, bank_account_id: str) -> HttpResp
 
 @tenant_view(Scope.BANK_READ)
 def bank_change_list(request: TenantRequest) -> HttpResponse:
-    page = Paginator(selectors.bank_pending_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.bank_pending_list())
     return render(request, "suppliers/bank/change_list.html", {"page": page, "changes": list(page.object_list)})

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentEditForm, DocumentUploadForm, ExpiringFilterForm
@@ -29,7 +29,6 @@ from suppliers.services import documents as doc_services
 from suppliers.services.access import access_certification, access_document, access_supplier
 from suppliers.views.profile import profile_context
 
-EXPIRING_PER_PAGE = 50
 CERT_LABELS = dict(CertificationType.choices)
 
 
@@ -165,9 +164,7 @@ def _expiring_filters(request: TenantRequest) -> tuple[ExpiringFilterForm, selec
 def certificate_expiring(request: TenantRequest) -> HttpResponse:
     form, filters = _expiring_filters(request)
     today = timezone.localdate()
-    page = Paginator(selectors.certificate_expiring_list(filters=filters, today=today), EXPIRING_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = list_page(request, selectors.certificate_expiring_list(filters=filters, today=today))
     query = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
     return render(
         request,

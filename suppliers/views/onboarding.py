@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.onboarding import (
@@ -35,8 +35,6 @@ from suppliers.services.access import (
     access_supplier,
 )
 from suppliers.views.profile import profile_context
-
-PAGE_SIZE = 50
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
@@ -206,7 +204,7 @@ def onboarding_evidence(request: TenantRequest, onboarding_task_id: str) -> Http
 def onboarding_overdue(request: TenantRequest) -> HttpResponse:
     form = OverdueFilterForm(request.GET or None, owners=selectors.owner_choices())
     owner = form.owner_filter()
-    page = Paginator(selectors.onboarding_overdue(owner=owner), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.onboarding_overdue(owner=owner))
     context = {"form": form, "page": page, "tasks": list(page.object_list), "filtered": bool(owner)}
     return render(request, "suppliers/onboarding/overdue.html", context)
 

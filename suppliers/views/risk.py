@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.risk import CloseForm, RiskFilterForm, RiskFlagForm
@@ -23,8 +23,6 @@ from suppliers.services import risk as services
 from suppliers.services.access import access_risk_flag, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
-
-PAGE_SIZE = 50
 
 
 def _tab(request: TenantRequest, supplier: Supplier, form: Any, status: int = 200) -> HttpResponse:
@@ -92,7 +90,7 @@ def risk_flag_close(request: TenantRequest, risk_flag_id: str) -> HttpResponse:
 def risk_flag_list(request: TenantRequest) -> HttpResponse:
     form = RiskFilterForm(request.GET or None, owners=owner_choices())
     filters = form.filters()
-    page = Paginator(selectors.risk_flag_list(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.risk_flag_list(**filters))
     context = {
         "form": form,
         "page": page,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from typing import Any
 
@@ -202,26 +203,53 @@ def test_an_executive_cannot_merge(tenant: Tenant, spend_world: dict[str, Any], 
         assert not Vendor.objects.filter(merged_into__isnull=False).exists()
 
 
-def test_the_lines_page_pages_by_keyset(tenant: Tenant, spend_world: dict[str, Any], make_member: Any) -> None:
-    from sourcing.spend.views import analysis as analysis_views
-
-    _lines(tenant, 5)
+def test_the_lines_page_counts_pages_sorts_and_totals_every_filtered_line(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 30)  # amounts 1,000 … 3,900 USD
     client = _client(make_member, tenant, Role.BUYER)
-    original = analysis_views.LINES_PER_PAGE
-    analysis_views.LINES_PER_PAGE = 2
-    try:
-        seen = []
-        url = _url("spend_lines", tenant)
-        for _page in range(3):
-            response = client.get(url)
-            seen += [n for n in ("L-0", "L-1", "L-2", "L-3", "L-4") if f">{n}<" in response.content.decode()]
-            nxt = response.context["next_query"]
-            if not nxt:
-                break
-            url = f"{_url('spend_lines', tenant)}?{nxt}"
-    finally:
-        analysis_views.LINES_PER_PAGE = original
-    assert sorted(seen) == ["L-0", "L-1", "L-2", "L-3", "L-4"]
+    url = _url("spend_lines", tenant)
+    seen: list[str] = []
+    for number in (1, 2):
+        response = client.get(url, {"sort": "-amount_base", "page_size": "25", "page": str(number)})
+        body = response.content.decode()
+        seen += re.findall(r">(L-\d+)<", body)
+        assert "USD\u00a073,500.00" in body  # 30 lines: (10 + … + 39) × 100, the whole list on every page
+        assert "30 rows" in body
+    assert "1–25 of 30" in client.get(url, {"page_size": "25"}).content.decode()
+    assert seen == [f"L-{i}" for i in range(29, -1, -1)]  # largest first, each line once
+    ascending = client.get(url, {"sort": "amount_base", "page_size": "25"}).content.decode()
+    assert re.findall(r">(L-\d+)<", ascending)[:2] == ["L-0", "L-1"]
+    assert 'aria-sort="ascending"' in ascending
+    filtered = client.get(url, {"cost_center": "CC-0"}).content.decode()  # i = 0, 3, …, 27
+    assert f"USD\u00a0{sum((10 + i) * 100 for i in range(0, 30, 3)):,.2f}" in filtered and "10 rows" in filtered
+
+
+def test_the_lines_page_totals_each_currency_and_the_base(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 2)  # 1,000 + 1,100 USD
+    with tenant_scope(tenant):
+        services.spend_lines_bulk(
+            tenant=tenant,
+            by=SYSTEM,
+            lines=[row(invoice_number="E-1", currency="EUR", unit_price="5", quantity="100", amount="500")],
+        )
+    body = _client(make_member, tenant, Role.BUYER).get(_url("spend_lines", tenant)).content.decode()
+    assert "Total in USD" in body and "USD\u00a02,100.00" in body
+    assert "Total in EUR" in body and "EUR\u00a0500.00" in body
+
+
+@pytest.mark.parametrize("query", [{"sort": "unit_price"}, {"sort": "-description"}, {"page_size": "10"}])
+def test_the_lines_page_reports_a_bad_sort_or_page_size(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, query: dict[str, str]
+) -> None:
+    _lines(tenant, 1)
+    response = _client(make_member, tenant, Role.BUYER).get(_url("spend_lines", tenant), query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "cannot be sorted by" in body or "is not a page size" in body
+    assert ">L-0<" in body
 
 
 def test_another_tenants_vendor_is_a_missing_vendor(
@@ -244,9 +272,9 @@ def test_another_tenants_vendor_is_a_missing_vendor(
         ("spend_cube", 17),
         ("spend_pareto", 16),
         ("spend_concentration", 17),
-        ("spend_price_variance", 15),
+        ("spend_price_variance", 16),  # the page of SKUs and their totals (which count them)
         ("spend_maverick", 16),
-        ("spend_lines", 15),
+        ("spend_lines", 16),  # the rows and their totals (which count them)
         ("vendor_list", 18),
         ("vendor_duplicates", 15),
     ],
@@ -332,3 +360,46 @@ def test_amounts_keep_their_thousands_separators_in_chinese(
     client.force_login(member.user)
     page = client.get(_url("spend_cube", tenant)).content.decode()
     assert "2,100" in page and "支出立方体" in page
+
+
+def test_the_vendor_list_sorts_pages_and_totals_every_vendor(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 8, "A")  # vendors A0 … A3, two lines each: (10 + i) × 100 for i in 0 … 7
+    client = _client(make_member, tenant, Role.BUYER)
+    url = _url("vendor_list", tenant)
+    by_name = client.get(url, {"show": "all", "sort": "-name"}).content.decode()
+    names = re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", by_name)
+    assert names == ["A3", "A2", "A1", "A0"]
+    assert "10,800.00" in by_name and "4 vendors" in by_name and "1–4 of 4" in by_name
+    largest = client.get(url, {"show": "all", "sort": "-spend", "page_size": "25"}).content.decode()
+    assert re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", largest) == ["A3", "A2", "A1", "A0"]  # 2,400 … 1,800
+    smallest = client.get(url, {"show": "all", "sort": "spend"}).content.decode()
+    assert re.findall(r"Vendor (A\d) Co\., Ltd\.</td>", smallest) == ["A0", "A1", "A2", "A3"]
+    assert "cannot be sorted by" in client.get(url, {"sort": "supplier__iban"}).content.decode()
+
+
+def test_price_variance_pages_sorts_and_totals_every_sku(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    # 30 SKUs, each bought 10 at 10.00 and 10 at (11 + i): saving (1 + i) × 10, spend 100 + (11 + i) × 10
+    lines = []
+    for i in range(30):
+        for n, price in enumerate(("10", str(11 + i))):
+            amount = str(int(price) * 10)
+            sku = f"SKU-{i:02d}"
+            lines.append(row(invoice_number=f"{sku}-{n}", item_sku=sku, quantity="10", unit_price=price, amount=amount))
+    with tenant_scope(tenant):
+        services.spend_lines_bulk(tenant=tenant, by=SYSTEM, lines=lines)
+    client = _client(make_member, tenant, Role.BUYER)
+    url = _url("spend_price_variance", tenant)
+    saving, spend = sum((1 + i) * 10 for i in range(30)), sum(100 + (11 + i) * 10 for i in range(30))
+    first = client.get(url, {"page_size": "25"}).content.decode()
+    second = client.get(url, {"page_size": "25", "page": "2"}).content.decode()
+    for body in (first, second):
+        assert f"{saving:,.2f}" in body and f"{spend:,.2f}" in body and "30 SKUs" in body
+    assert "1–25 of 30" in first and "26–30 of 30" in second
+    seen = re.findall(r"<code>(SKU-\d+)</code>", first) + re.findall(r"<code>(SKU-\d+)</code>", second)
+    assert seen == [f"SKU-{i:02d}" for i in range(29, -1, -1)]  # largest saving first, each once
+    by_sku = client.get(url, {"sort": "sku", "page_size": "25"}).content.decode()
+    assert re.findall(r"<code>(SKU-\d+)</code>", by_sku)[:3] == ["SKU-00", "SKU-01", "SKU-02"]

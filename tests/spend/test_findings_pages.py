@@ -169,11 +169,11 @@ def test_controls_are_shown_only_to_spend_writers(tenant: Tenant, make_member: M
     assert (_url("baseline_delete", baseline_id=baseline.pk) in baseline_page) == can
     # every reader sees the data, with its currency, and may export
     assert "Cartons bought off contract" in listing
-    assert "1,250.00 USD" in listing
+    assert "USD\u00a01,250.00" in listing
     assert "format=csv" in listing
     assert "format=xlsx" in listing
     assert "FY2026 H1" in baselines
-    assert "1,250.00 USD" in baseline_page
+    assert "USD\u00a01,250.00" in baseline_page
 
 
 # Findings: the list
@@ -196,7 +196,7 @@ def test_list_shows_open_totals_and_filters_by_category_subtree_and_mine(
     body = response.content.decode()
     # then the totals count what is still open, with the currency
     assert (response.context["totals"].open_count, response.context["totals"].open_saving) == (2, Decimal("1000.50"))
-    assert "1,000.50 USD" in body
+    assert "USD\u00a01,000.50" in body
 
     # and the filters narrow the list
     def titles(**params: str) -> list[str]:
@@ -341,7 +341,7 @@ def test_edit_assign_progress_and_dismiss_from_the_detail_page(
     body = page.content.decode()
     assert "Contract signed in May." in body
     assert "finance@acme.test" in body
-    assert "1,300.00 USD" in body
+    assert "USD\u00a01,300.00" in body
 
 
 def test_assigning_to_an_agent_is_refused_on_the_page(tenant: Tenant, make_member: MakeMember) -> None:
@@ -434,7 +434,7 @@ def test_freeze_a_baseline_and_compare_it(tenant: Tenant, make_member: MakeMembe
     assert good["Location"] == _url("baseline_detail", baseline_id=march.pk)
     page = client.get(good["Location"])
     assert page.context["comparison"].period_start == datetime.date(2026, 4, 1)
-    assert "1,250.00 USD" in page.content.decode()
+    assert "USD\u00a01,250.00" in page.content.decode()
     # and compared with July it shows July's spend in the category
     july = client.get(good["Location"], {"period_start": "2026-07-01"})
     assert [(r.code, str(r.current)) for r in july.context["comparison"].rows] == [("CART", "1000.00"), ("", "0")]
@@ -526,11 +526,11 @@ def _grow(tenant: Tenant, start: int, n: int, members: list[Membership]) -> None
 # Of these, about half is the fixed cost of every tenant page: the session and user, the tenant, the
 # membership, the transaction-local RLS settings, and the tenant switcher.
 _EXPECTED = {
-    "finding_list": 18,  # + categories, assignees, page count, page rows, totals
+    "finding_list": 19,  # + categories, assignees, page count, page rows, open totals, the list's totals
     # + categories, assignees, rows, the audit event, and the tenant scope entered again for the streamed body
     # (no template, so no switcher)
     "finding_export": 16,
-    "baseline_list": 15,  # + page count, page rows
+    "baseline_list": 16,  # + page count, page rows, the list's totals
 }
 _LAST_ROW = {"finding_list": "Finding 9", "finding_export": "Finding 9", "baseline_list": "Baseline 9"}
 
@@ -543,6 +543,8 @@ def test_list_page_query_count_is_constant(
     members = [admin, make_member(tenant, Role.BUYER)]
     client = _client(admin)
     path, params = (_url("finding_list"), {"format": "csv"}) if name == "finding_export" else (_url(name), {})
+    if name == "finding_list":
+        params = {"sort": "title", "page_size": "25"}  # a chosen sort and page size cost no query
 
     def fetch() -> str:
         response = client.get(path, params)
@@ -557,3 +559,44 @@ def test_list_page_query_count_is_constant(
     with django_assert_num_queries(_EXPECTED[name]):
         body = fetch()
     assert _LAST_ROW[name] in body
+
+
+def test_the_list_totals_every_filtered_finding_per_currency_not_just_the_page(
+    tenant: Tenant, make_member: MakeMember
+) -> None:
+    for i in range(30):
+        _finding(tenant, title=f"Finding {i:02d}", estimated_saving=f"{10 + i}.25", amount="100")
+    with tenant_scope(tenant):
+        Finding.objects.filter(title__in=["Finding 00", "Finding 01", "Finding 02"]).update(currency="EUR")
+    client = _client(make_member(tenant, Role.BUYER))
+    body = client.get(_url("finding_list"), {"sort": "title", "page_size": "25"}).content.decode()
+    # 27 in USD: 10.25 + … + 39.25 less the first three (10.25, 11.25, 12.25); 3 in EUR
+    usd = sum(Decimal(f"{10 + i}.25") for i in range(3, 30))
+    assert f"USD\u00a0{usd:,.2f}" in body and "USD\u00a02,700.00" in body
+    assert "EUR\u00a033.75" in body and "EUR\u00a0300.00" in body
+    assert "Total in USD" in body and "27 rows" in body and "Total in EUR" in body and "3 rows" in body
+    assert "1–25 of 30" in body
+    assert body.index("Finding 00") < body.index("Finding 24") and "Finding 25" not in body
+    second = client.get(_url("finding_list"), {"sort": "title", "page_size": "25", "page": "2"}).content.decode()
+    assert "26–30 of 30" in second and "Finding 29" in second and "Finding 24" not in second
+    assert f"USD\u00a0{usd:,.2f}" in second  # the same totals on every page
+    descending = client.get(_url("finding_list"), {"sort": "-title"}).content.decode()
+    assert descending.index("Finding 29") < descending.index("Finding 00")
+    assert 'aria-sort="descending"' in descending
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"sort": "tenant"}, "The list cannot be sorted by “tenant”; it is shown in its usual order."),
+        ({"page_size": "5000"}, "“5000” is not a page size (choose 25, 50, 100, 200); 50 rows a page are shown."),
+    ],
+)
+def test_a_bad_sort_or_page_size_is_reported_on_the_page(
+    tenant: Tenant, make_member: MakeMember, query: dict[str, str], message: str
+) -> None:
+    _finding(tenant)
+    response = _client(make_member(tenant, Role.BUYER)).get(_url("finding_list"), query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "Cartons bought off contract" in response.content.decode()

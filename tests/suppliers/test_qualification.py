@@ -218,3 +218,28 @@ def test_the_daily_task_suspends_expired_conditional_approvals(tenant: Tenant) -
     assert qualification_daily(str(tenant.pk)) == 0
     with tenant_scope(tenant):
         assert Supplier.objects.get(pk=supplier.pk).status == SupplierStatus.SUSPENDED
+
+
+def test_the_profile_calls_missing_rules_what_blocks_approval_before_and_compliance_gaps_after(
+    tenant: Tenant, make_member: Any
+) -> None:
+    from django.test import Client
+
+    with tenant_scope(tenant):
+        category = Category.objects.create(
+            tenant=tenant, code="110", name="Cookware", required_certifications=["iso_9001"]
+        )
+    supplier = _supplier(tenant, categories=[category])
+    _move(tenant, supplier, "start")
+    client = Client()
+    client.force_login(make_member(tenant, Role.QUALITY).user)
+    url = f"/t/acme/suppliers/{supplier.pk}/"
+    before = client.get(url).content.decode()
+    assert "What blocks approval" in before
+    assert "Compliance gaps" not in before
+    with tenant_scope(tenant):
+        Supplier.objects.filter(pk=supplier.pk).update(status=SupplierStatus.APPROVED)
+    after = client.get(url).content.decode()
+    assert "Compliance gaps" in after
+    assert "What blocks approval" not in after
+    assert "ISO 9001" in after  # the gap itself is still listed

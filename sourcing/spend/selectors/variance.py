@@ -3,6 +3,7 @@ the lowest price would have saved, and the prices paid for one item. Callers are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -61,13 +62,18 @@ def price_variance_query(spend_filter: SpendFilter) -> QuerySet[Any]:
 def price_variance(spend_filter: SpendFilter, *, limit: int | None = 200) -> list[PriceVariance]:
     """The same SKU bought at different unit prices, across suppliers or over time, largest saving first.
     Saving at the best price = spend - best unit price × quantity (all in the base currency)."""
-    rows = []
     query = price_variance_query(spend_filter)
-    for r in query[:limit] if limit else query:
+    return variance_rows(query[:limit] if limit else query)
+
+
+def variance_rows(rows: Iterable[dict[str, Any]]) -> list[PriceVariance]:
+    """``price_variance_query`` rows (all, or a page of them) as ``PriceVariance``."""
+    result = []
+    for r in rows:
         best = r["best"].quantize(Decimal("0.000001"))
         spend = r["spend"] or ZERO
         saving = max(ZERO, r["saving"]).quantize(Decimal("0.01"))
-        rows.append(
+        result.append(
             PriceVariance(
                 item_sku=r["item_sku"],
                 uom=r["uom"],
@@ -81,7 +87,32 @@ def price_variance(spend_filter: SpendFilter, *, limit: int | None = 200) -> lis
                 saving=saving,
             )
         )
-    return rows
+    return result
+
+
+@dataclass(frozen=True)
+class VarianceTotals:
+    """Every SKU of the price variance (not one page): how many, their lines, spend and saving (base)."""
+
+    skus: int
+    lines: int
+    spend: Decimal
+    saving: Decimal
+
+
+def price_variance_totals(spend_filter: SpendFilter) -> VarianceTotals:
+    """The totals of ``price_variance_query``, in one aggregate query over it."""
+    row = (
+        price_variance_query(spend_filter)
+        .order_by()
+        .aggregate(skus=Count("item_sku"), lines=Sum("n"), spend_total=Sum("spend"), saving_total=Sum("saving"))
+    )
+    return VarianceTotals(
+        skus=row["skus"] or 0,
+        lines=row["lines"] or 0,
+        spend=row["spend_total"] or ZERO,
+        saving=max(ZERO, row["saving_total"] or ZERO).quantize(Decimal("0.01")),
+    )
 
 
 @dataclass

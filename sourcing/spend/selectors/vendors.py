@@ -23,22 +23,77 @@ class VendorRow:
     suggestions: list[tuple[Supplier, int]]
 
 
+@dataclass(frozen=True)
+class VendorTotals:
+    """The whole filtered vendor list: how many vendors, their spend (in the base currency) and lines."""
+
+    vendors: int
+    spend: Decimal
+    lines: int
+
+
+# The vendor list's sort keys, each with the name and id as tie-breakers (the list is sorted here, by spend).
+VENDOR_SORTS = ("spend", "lines", "name", "erp_id")
+
+
 def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int | None = 100) -> list[VendorRow]:
     """Vendors by spend, largest first, with up to three supplier suggestions for each unmatched one."""
+    ordered, spend = _vendors_by(unmatched_only=unmatched_only, search=search, sort="spend", descending=True)
+    return _rows(ordered[:limit] if limit is not None else ordered, spend)
+
+
+@dataclass(frozen=True)
+class VendorListing:
+    """The filtered vendor list in the order asked for, their spend and lines by vendor id, and its totals."""
+
+    vendors: list[Vendor]
+    spend: dict[object, tuple[Decimal, int]]
+    totals: VendorTotals
+
+
+def vendor_listing(*, unmatched_only: bool, search: str, sort: str, descending: bool) -> VendorListing:
+    """The vendor list sorted by ``sort`` (one of ``VENDOR_SORTS``), with the totals of every vendor in it,
+    from the one aggregate the sort needs anyway. ``vendor_rows_of`` then makes rows of one page of it."""
+    ordered, spend = _vendors_by(unmatched_only=unmatched_only, search=search, sort=sort, descending=descending)
+    totals = VendorTotals(
+        vendors=len(ordered),
+        spend=sum((amount for amount, _n in spend.values()), Decimal(0)),
+        lines=sum(n for _amount, n in spend.values()),
+    )
+    return VendorListing(ordered, spend, totals)
+
+
+def vendor_rows_of(vendors: list[Vendor], listing: VendorListing) -> list[VendorRow]:
+    """Rows of some vendors of ``listing`` (a page), suggestions looked up for them alone."""
+    return _rows(vendors, listing.spend)
+
+
+def _vendors_by(
+    *, unmatched_only: bool, search: str, sort: str, descending: bool
+) -> tuple[list[Vendor], dict[object, tuple[Decimal, int]]]:
     vendors = Vendor.objects.select_related("supplier", "merged_into")
     if unmatched_only:
         vendors = vendors.filter(supplier__isnull=True, merged_into__isnull=True)
     if search:
         vendors = vendors.filter(name__icontains=search) | vendors.filter(erp_id__icontains=search)
-    totals = {
-        row["vendor_id"]: (row["spend"], row["n"])
+    spend: dict[object, tuple[Decimal, int]] = {
+        row["vendor_id"]: (row["spend"] or Decimal(0), row["n"])
         for row in SpendLine.objects.filter(vendor_id__in=vendors.values("id"))
         .values("vendor_id")
         .annotate(spend=Sum("amount_base"), n=Count("id"))
         .order_by()
     }
-    chosen = sorted(vendors, key=lambda v: (-(totals.get(v.pk, (Decimal(0), 0))[0] or 0), v.name))
-    chosen = chosen[:limit] if limit is not None else chosen
+    everything = sorted(vendors, key=lambda v: (v.name, str(v.pk)))  # the tie-breakers, then the column
+    sort_key = {
+        "spend": lambda v: spend.get(v.pk, (Decimal(0), 0))[0],
+        "lines": lambda v: spend.get(v.pk, (Decimal(0), 0))[1],
+        "name": lambda v: v.name.casefold(),
+        "erp_id": lambda v: v.erp_id,
+    }[sort]
+    return sorted(everything, key=sort_key, reverse=descending), spend
+
+
+def _rows(chosen: list[Vendor], spend: dict[object, tuple[Decimal, int]]) -> list[VendorRow]:
     suppliers: dict[str, Supplier] = {}
     keys: dict[str, str] = {}
     if any(v.supplier_id is None for v in chosen):
@@ -57,8 +112,8 @@ def vendor_rows(*, unmatched_only: bool, search: str = "", limit: int | None = 1
                 if sid not in seen:
                     seen.add(sid)
                     suggestions.append((suppliers[sid], score))
-        spend, n = totals.get(vendor.pk, (Decimal(0), 0))
-        rows.append(VendorRow(vendor, spend or Decimal(0), n, suggestions[:3]))
+        amount, n = spend.get(vendor.pk, (Decimal(0), 0))
+        rows.append(VendorRow(vendor, amount, n, suggestions[:3]))
     return rows
 
 

@@ -13,14 +13,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sourcing.exports import export_response
-from sourcing.ids import as_uuid
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
+from sourcing.selectors import money_totals
 from sourcing.spend.models import SpendClass
 from sourcing.spend.selectors import analysis, maverick, variance
 from sourcing.spend.selectors.analysis import DIMENSIONS, SpendFilter
 from sourcing.web import TenantRequest, tenant_view
 
 LINES_PER_PAGE = 50
+# The price variance's sortable columns: one row per SKU and unit, which break ties.
+VARIANCE_SORTS = {
+    "sku": ("item_sku", "uom"),
+    "suppliers": ("suppliers", "item_sku", "uom"),
+    "quantity": ("quantity_total", "item_sku", "uom"),
+    "spend": ("spend", "item_sku", "uom"),
+    "saving": ("saving", "item_sku", "uom"),
+}
+# The lines' sortable columns. A line's id starts with its invoice day, so the date sorts by the primary key.
+LINE_SORTS = {
+    "invoice_date": ("id",),
+    "invoice_number": ("invoice_number",),
+    "vendor": ("vendor__name",),
+    "quantity": ("quantity",),
+    "amount_base": ("amount_base",),
+}
 SPEND_TABS = [
     ("spend_overview", gettext_lazy("Overview")),
     ("spend_cube", gettext_lazy("Cube")),
@@ -167,8 +184,8 @@ def spend_concentration(request: TenantRequest) -> HttpResponseBase:
 @tenant_view(Scope.SPEND_READ)
 def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
-    rows = variance.price_variance(spend_filter, limit=None if export_format(request) else 200)
     if export_format(request):
+        rows = variance.price_variance(spend_filter, limit=None)
         header = [_("SKU"), _("Unit"), _("Description"), _("Lines"), _("Suppliers"), _("Quantity"), _("Spend"),
                   _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price")]  # fmt: skip
         body = (
@@ -188,8 +205,19 @@ def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
             for r in rows
         )
         return export_response(export_format(request), "price-variance", header, body)
-    saving = sum((r.saving for r in rows), analysis.ZERO)
-    return render(request, "spend/price_variance.html", spend_context(request, spend_filter, rows=rows, saving=saving))
+    sort = sorting(request, VARIANCE_SORTS, default="-saving", tie_breaker="uom")
+    totals = variance.price_variance_totals(spend_filter)  # counts the SKUs too: no count query
+    page = list_page(request, sort.apply(variance.price_variance_query(spend_filter)), count=totals.skus)
+    context = spend_context(
+        request,
+        spend_filter,
+        rows=variance.variance_rows(page.object_list),
+        page=page,
+        sort=sort,
+        totals=totals,
+        saving=totals.saving,
+    )
+    return render(request, "spend/price_variance.html", context)
 
 
 @tenant_view(Scope.SPEND_READ)
@@ -245,14 +273,17 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
             for line in lines.iterator(chunk_size=2000)
         )  # fmt: skip
         return export_response(export_format(request), "spend-lines", header, body)
-    after = request.GET.get("after", "")
-    after_id = as_uuid(after) if after else None
-    page_lines = list((lines.filter(id__lt=after_id) if after_id else lines)[: LINES_PER_PAGE + 1])
-    more = len(page_lines) > LINES_PER_PAGE
-    page_lines = page_lines[:LINES_PER_PAGE]
-    next_query = urlencode({**request.GET.dict(), "after": str(page_lines[-1].pk)}) if more else ""
-    return render(
+    sort = sorting(request, LINE_SORTS, default="-invoice_date")
+    totals = money_totals(lines, sums=["amount", "amount_base"])  # counts the lines too: no count query
+    page = list_page(request, sort.apply(lines), default_size=LINES_PER_PAGE, count=sum(t.count for t in totals))
+    context = spend_context(
         request,
-        "spend/lines.html",
-        spend_context(request, spend_filter, lines=page_lines, next_query=next_query, sku=sku, first_page=not after),
+        spend_filter,
+        lines=list(page.object_list),
+        page=page,
+        sort=sort,
+        sku=sku,
+        list_totals=totals,
+        base_total=sum((t.sums["amount_base"] for t in totals), analysis.ZERO),
     )
+    return render(request, "spend/lines.html", context)

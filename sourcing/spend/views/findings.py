@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,9 @@ from sourcing.categories.selectors import categories as category_selectors
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
+from sourcing.selectors import money_totals
 from sourcing.spend.forms.findings import (
     AssignForm,
     BaselineFreezeForm,
@@ -36,7 +37,21 @@ from sourcing.spend.services import findings as services
 from sourcing.spend.services.access import access_baseline, access_finding
 from sourcing.web import TenantRequest, tenant_view
 
-PAGE_SIZE = 50
+# The sortable columns: key → the ORM ordering ascending (the id breaks ties).
+FINDING_SORTS = {
+    "title": ("title",),
+    "kind": ("kind",),
+    "amount": ("amount",),
+    "estimated_saving": ("estimated_saving", "created_at"),
+    "status": ("status",),
+    "created_at": ("created_at",),
+}
+BASELINE_SORTS = {
+    "name": ("name",),
+    "period_end": ("period_end", "-name"),
+    "total": ("total",),
+    "line_count": ("line_count",),
+}
 EXPORT_FORMATS = {"csv", "xlsx"}
 Download = HttpResponse | StreamingHttpResponse
 
@@ -79,12 +94,15 @@ def finding_list(request: TenantRequest) -> HttpResponse | StreamingHttpResponse
     fmt = _export_format(request)
     if fmt:
         return _finding_export(request, findings, fmt, {**filters, "mine": bool(mine)})
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = sorting(request, FINDING_SORTS, default="-estimated_saving")
+    page = list_page(request, sort.apply(findings))
     context = {
         "form": form,
         "page": page,
+        "sort": sort,
         "findings": list(page.object_list),
         "totals": selectors.finding_totals(findings),
+        "list_totals": money_totals(findings, sums=["amount", "estimated_saving"]),
         "filtered": any(filters.values()) or mine is not None,
         "can_write": _can_write(request),
         "query": request.GET.copy(),
@@ -283,9 +301,13 @@ def finding_note(request: TenantRequest, finding_id: str) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_READ)
 def baseline_list(request: TenantRequest) -> HttpResponse:
-    page = Paginator(selectors.baseline_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    baselines = selectors.baseline_list()
+    sort = sorting(request, BASELINE_SORTS, default="-period_end")
+    page = list_page(request, sort.apply(baselines))
     context = {
         "page": page,
+        "sort": sort,
+        "list_totals": money_totals(baselines, sums=["total", "line_count"]),
         "baselines": list(page.object_list),
         "can_write": _can_write(request),
         "form": BaselineFreezeForm() if _can_write(request) else None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from sourcing.errors import DomainError
 from sourcing.exports import csv_response
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
 from sourcing.spend.forms.imports import UploadForm
@@ -25,7 +25,7 @@ ERRORS_SHOWN = 500
 
 @tenant_view(Scope.SPEND_READ)
 def spend_import_list(request: TenantRequest) -> HttpResponse:
-    page = Paginator(selectors.spend_import_list(), 50).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.spend_import_list())
     return render(
         request,
         "spend/import_list.html",

@@ -7,7 +7,6 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from sourcing.errors import DomainError
 from sourcing.exports import csv_writer
 from sourcing.exports import escape_cell as csv_cell
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.forms.setup import (
@@ -62,7 +62,7 @@ def fx_rate_list(request: TenantRequest) -> HttpResponse:
         row["latest_rate_text"] = selectors.decimal_text(row["latest_rate"])
     form = FxFilterForm(request.GET or None, currencies=[row["currency"] for row in summary])
     currency = form.cleaned_data["currency"] if form.is_valid() else ""
-    page = Paginator(selectors.fx_rate_list(currency=currency), FX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.fx_rate_list(currency=currency), default_size=FX_PAGE_SIZE)
     rates = list(page.object_list)
     latest = {row["currency"]: row["latest_date"] for row in summary}
     for rate in rates:

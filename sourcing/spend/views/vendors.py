@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.spend.selectors import vendors as vendor_selectors
 from sourcing.spend.selectors.analysis import SpendFilter
@@ -26,10 +27,8 @@ from sourcing.web import TenantRequest, tenant_view
 def vendor_list(request: TenantRequest) -> HttpResponseBase:
     unmatched = request.GET.get("show") != "all"
     search = request.GET.get("q", "").strip()[:100]
-    rows = vendor_selectors.vendor_rows(
-        unmatched_only=unmatched, search=search, limit=None if export_format(request) else 100
-    )
     if export_format(request):
+        rows = vendor_selectors.vendor_rows(unmatched_only=unmatched, search=search, limit=None)
         header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
         body = (
             [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.legal_name if r.vendor.supplier else "",
@@ -37,10 +36,26 @@ def vendor_list(request: TenantRequest) -> HttpResponseBase:
             for r in rows
         )  # fmt: skip
         return export_response(export_format(request), "vendors", header, body)
-    context = spend_context(
-        request, SpendFilter(), rows=rows, unmatched=unmatched, search=search, merged=vendor_selectors.merged_vendors()
+    return render(request, "spend/vendors.html", _vendor_page(request, unmatched=unmatched, search=search))
+
+
+def _vendor_page(request: TenantRequest, *, unmatched: bool, search: str) -> dict[str, Any]:
+    sort = sorting(request, {key: (key,) for key in vendor_selectors.VENDOR_SORTS}, default="-spend")
+    listing = vendor_selectors.vendor_listing(
+        unmatched_only=unmatched, search=search, sort=sort.key, descending=sort.descending
     )
-    return render(request, "spend/vendors.html", context)
+    page = list_page(request, listing.vendors)
+    return spend_context(
+        request,
+        SpendFilter(),
+        rows=vendor_selectors.vendor_rows_of(list(page.object_list), listing),
+        page=page,
+        sort=sort,
+        vendor_totals=listing.totals,
+        unmatched=unmatched,
+        search=search,
+        merged=vendor_selectors.merged_vendors(),
+    )
 
 
 @tenant_view(Scope.SPEND_READ)
