@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 from sourcing.categories.requirements import AuditType, CertificationType
 from sourcing.permissions import AgentGrantBase, grant_constraints
 from sourcing.tenancy import TenantScopedModel
-from suppliers import row_facts
+from suppliers import flag_text, row_facts
+from suppliers.names import display_name
 
 ROW_FACTS = ("open_flag_count", "certificate_ends", "category_ids")  # see Supplier.save
 EXPIRING_DAYS = 30  # a certificate is "expiring" this many days before its end (and reminders start)
@@ -48,7 +49,7 @@ class SupplierStatus(models.TextChoices):
 
 
 class Supplier(TenantScopedModel):
-    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)  # English; may follow the local name
     local_name = models.CharField(_("local name"), max_length=255, blank=True)
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     supplier_type = models.CharField(
@@ -126,7 +127,7 @@ class Supplier(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return self.legal_name
+        return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saving a supplier read earlier never writes back its row facts: only their service writes those
@@ -139,7 +140,8 @@ class Supplier(TenantScopedModel):
 
     @property
     def display_name(self) -> str:
-        return f"{self.legal_name} ({self.local_name})" if self.local_name else self.legal_name
+        """``suppliers.names.display_name``: the English legal name, else the registered Chinese name."""
+        return display_name(self.legal_name, self.local_name)
 
     def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
         """How many of its current certificates (renewed and not yet valid ones left out) have ended, and how
@@ -558,6 +560,10 @@ class RiskFlag(TenantScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices, default=Severity.MAJOR)
     title = models.CharField(_("title"), max_length=300)
+    # An automatic flag's title as a code and its parameters (``suppliers.flag_text``), put into words in the
+    # viewer's language when shown; ``title`` keeps the English words. Empty for flags people typed.
+    title_code = models.CharField(max_length=50, blank=True, editable=False)
+    title_params = models.JSONField(default=dict, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
     source = models.CharField(max_length=200, blank=True, editable=False)
     owner = models.ForeignKey(
@@ -578,7 +584,12 @@ class RiskFlag(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the viewer's language: put into words from its code, or as typed."""
+        return flag_text.render(self.title_code, self.title_params) or self.title
 
 
 class OnboardingTemplate(TenantScopedModel):

@@ -31,7 +31,7 @@ from suppliers.models import (
     SupplierType,
     Tier,
 )
-from suppliers.names import name_key, phone_key, website_key
+from suppliers.names import display_name, name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
 from suppliers.services.access import access_supplier, is_agent
 from suppliers.services.common import invalid
@@ -83,6 +83,11 @@ PROPOSAL_FIELDS = [
 AUDITED = [f for f in SUPPLIER_FIELDS if f != "category_ids"]
 
 
+def _name_required() -> str:
+    # the English name may follow: an agent may propose a supplier from its business licence (营业执照) alone
+    return _("Give the English legal name or the registered Chinese name.")
+
+
 class PossibleDuplicate(DomainError):
     """The supplier looks like one that exists; the caller shows ``candidates`` and may confirm."""
 
@@ -128,8 +133,8 @@ def _clean(data: dict[str, Any], *, allowed: list[str], creating: bool) -> tuple
     for name in LONG_TEXT_FIELDS:
         if name in data:
             values[name] = _text(data[name])
-    if (creating or "legal_name" in data) and not values.get("legal_name"):
-        errors["legal_name"] = [_("A legal name is required.")]
+    if creating and not display_name(values.get("legal_name", ""), values.get("local_name", "")):
+        errors["legal_name"] = [_name_required()]
     if "aliases" in data:
         raw = data["aliases"]
         items = raw.splitlines() if isinstance(raw, str) else raw
@@ -328,6 +333,8 @@ def _apply(
     keys = (supplier.name_key, supplier.local_name_key)
     for name, value in values.items():
         setattr(supplier, name, value)
+    if not supplier.display_name:
+        raise invalid({"legal_name": [_name_required()]})
     _set_keys(supplier)
     if _identity(supplier) != identity:
         _check_duplicates(supplier, allow=allow_duplicates)

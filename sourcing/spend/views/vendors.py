@@ -32,7 +32,7 @@ def vendor_list(request: TenantRequest) -> HttpResponseBase:
     if export_format(request):
         header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
         body = (
-            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.legal_name if r.vendor.supplier else "",
+            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.display_name if r.vendor.supplier else "",
              r.vendor.get_match_method_display(), r.spend, r.lines]
             for r in rows
         )  # fmt: skip
