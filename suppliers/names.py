@@ -42,6 +42,15 @@ _ENGLISH_FORMS = [
 _ENGLISH_FORMS.sort(key=len, reverse=True)
 _REGION_TAGS = {"hk", "hong kong", "香港"}
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+# Chinese is written without spaces between words: "宁波 永辉 家居用品" is 宁波永辉家居用品.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
+def display_name(legal_name: str, local_name: str) -> str:
+    """The name a supplier is shown by everywhere: its English legal name, or, while it has none (an agent may
+    propose a supplier from its business licence, 营业执照, alone), its registered Chinese name."""
+    return (legal_name or "").strip() or (local_name or "").strip()
 
 
 def _fold(name: str) -> str:
@@ -60,7 +69,7 @@ def _strip_region_tag(text: str) -> str:
 def name_key(name: str) -> str:
     """The part of a company name that identifies it; '' when nothing is left."""
     text = _strip_region_tag(_fold(name))
-    text = _PUNCTUATION.sub(" ", text)
+    text = _CJK_SPACE.sub("", _PUNCTUATION.sub(" ", text))
     words = text.split()
     while words:
         form_len = _trailing_form(words)

@@ -71,7 +71,7 @@ class AuditFindingSerializer(serializers.ModelSerializer[AuditFinding]):
 
 
 class FactoryAuditSerializer(serializers.ModelSerializer[FactoryAudit]):
-    supplier_name = serializers.CharField(source="supplier.legal_name", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.display_name", read_only=True)
     auditor_email = serializers.EmailField(source="auditor.user.email", read_only=True)
     template_name = serializers.CharField(source="template.name", read_only=True)
 

@@ -32,12 +32,16 @@ class SupplierSerializer(serializers.ModelSerializer[Supplier]):
     open_risk_flags = serializers.IntegerField(source="open_flag_count", read_only=True)
     certificates_expiring = serializers.IntegerField(source="certs_expiring", read_only=True)
     certificates_expired = serializers.IntegerField(source="certs_expired", read_only=True)
+    display_name = serializers.CharField(
+        read_only=True, help_text="The English legal name, or the registered Chinese name while there is none."
+    )
 
     class Meta:
         model = Supplier
         fields = [
             "id",
             "external_id",
+            "display_name",
             "legal_name",
             "local_name",
             "aliases",
@@ -76,8 +80,10 @@ class SupplierInputSerializer(InputSerializer):
     """For the schema: what a client may send (values are checked by the service, which names each field)."""
 
     external_id = serializers.CharField(required=False, help_text="The ERP's id; a POST with a known one updates.")
-    legal_name = serializers.CharField(required=False)
-    local_name = serializers.CharField(required=False)
+    legal_name = serializers.CharField(
+        required=False, help_text="English. A new supplier needs it or local_name (the English name may follow)."
+    )
+    local_name = serializers.CharField(required=False, help_text="The registered Chinese name (营业执照).")
     aliases = serializers.ListField(child=serializers.CharField(), required=False)
     supplier_type = serializers.ChoiceField(choices=SupplierType.choices, required=False)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)

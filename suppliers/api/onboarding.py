@@ -22,7 +22,7 @@ from suppliers.services import onboarding as services
 
 class OnboardingTaskSerializer(serializers.ModelSerializer[OnboardingTask]):
     supplier_external_id = serializers.CharField(source="supplier.external_id", read_only=True)
-    supplier_name = serializers.CharField(source="supplier.legal_name", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.display_name", read_only=True)
     owner_email = serializers.EmailField(source="owner.user.email", read_only=True, allow_null=True, default=None)
     # Plain text with its values described: an enum named "status" would collide with other endpoints' enums.
     status = serializers.CharField(read_only=True, help_text="open, done or waived")

@@ -68,6 +68,9 @@ class PartnerContactSerializer(serializers.ModelSerializer[Contact]):
 
 
 class PartnerSupplierSerializer(serializers.ModelSerializer[Supplier]):
+    display_name = serializers.CharField(
+        read_only=True, help_text="The English legal name, or the registered Chinese name while there is none."
+    )
     sites = PartnerSiteSerializer(many=True, read_only=True)
     contacts = PartnerContactSerializer(many=True, read_only=True)
 
@@ -75,6 +78,7 @@ class PartnerSupplierSerializer(serializers.ModelSerializer[Supplier]):
         model = Supplier
         fields = [
             "id",
+            "display_name",
             "legal_name",
             "local_name",
             "supplier_type",
@@ -112,8 +116,18 @@ class PartnerSupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
 class ProposalSerializer(InputSerializer):
     """For the schema: what a proposal may carry. The body is passed to the service as sent."""
 
-    legal_name = serializers.CharField(max_length=255)
-    local_name = serializers.CharField(required=False, allow_blank=True)
+    legal_name = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="The English legal name; may follow later. A proposal gives it or local_name, or both.",
+    )
+    local_name = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="The registered Chinese name, as on the business licence (营业执照).",
+    )
     supplier_type = serializers.ChoiceField(choices=SupplierType.choices, required=False)
     credit_code = serializers.CharField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, max_length=2)

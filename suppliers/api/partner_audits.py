@@ -57,7 +57,7 @@ class PartnerAuditFindingSerializer(serializers.ModelSerializer[AuditFinding]):
 
 
 class PartnerAuditSerializer(serializers.ModelSerializer[FactoryAudit]):
-    supplier_name = serializers.CharField(source="supplier.legal_name", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.display_name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True, default=None)
 
     class Meta:

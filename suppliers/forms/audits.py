@@ -221,7 +221,7 @@ class AuditFilterForm(Form):
             [(m.pk, member_label(m)) for m in auditors], empty=str(_("Anyone"))
         )
         self.fields["supplier"].choices = _choices(  # type: ignore[attr-defined]
-            [(s.pk, s.legal_name) for s in suppliers], empty=str(_("All suppliers"))
+            [(s.pk, s.display_name) for s in suppliers], empty=str(_("All suppliers"))
         )
 
     def filters(self) -> dict[str, Any]:

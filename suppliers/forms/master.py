@@ -75,7 +75,12 @@ class SupplierFilterForm(Form):
 
 
 class SupplierForm(Form):
-    legal_name = forms.CharField(label=_("Legal name (English)"), max_length=255)
+    legal_name = forms.CharField(
+        label=_("Legal name (English)"),
+        max_length=255,
+        required=False,
+        help_text=_("May follow later when the registered Chinese name is given."),
+    )
     local_name = forms.CharField(
         label=_("Local name"),
         max_length=255,
@@ -132,8 +137,8 @@ class SupplierForm(Form):
 class ProposalForm(Form):
     """What an agent gives when proposing a supplier: identity and contact points, nothing internal."""
 
+    local_name = SupplierForm.base_fields["local_name"]  # from the business licence; the English may follow
     legal_name = SupplierForm.base_fields["legal_name"]
-    local_name = SupplierForm.base_fields["local_name"]
     supplier_type = SupplierForm.base_fields["supplier_type"]
     credit_code = SupplierForm.base_fields["credit_code"]
     country = SupplierForm.base_fields["country"]

@@ -14,6 +14,7 @@ from sourcing.tenancy import TenantScopedModel
 from suppliers import row_facts
 from suppliers.governance import Tier
 from suppliers.lifecycle import SupplierStatus
+from suppliers.names import display_name
 
 ROW_FACTS = ("open_flag_count", "certificate_ends", "category_ids")  # see Supplier.save
 EXPIRING_DAYS = 30  # a certificate is "expiring" this many days before its end (and reminders start)
@@ -26,7 +27,7 @@ class SupplierType(models.TextChoices):
 
 
 class Supplier(TenantScopedModel):
-    legal_name = models.CharField(_("legal name"), max_length=255)
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)  # English; may follow the local name
     local_name = models.CharField(_("local name"), max_length=255, blank=True)
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     supplier_type = models.CharField(
@@ -104,7 +105,7 @@ class Supplier(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return self.legal_name
+        return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saving a supplier read earlier never writes back its row facts: only their service writes those
@@ -117,7 +118,8 @@ class Supplier(TenantScopedModel):
 
     @property
     def display_name(self) -> str:
-        return f"{self.legal_name} ({self.local_name})" if self.local_name else self.legal_name
+        """``suppliers.names.display_name``: the English legal name, else the registered Chinese name."""
+        return display_name(self.legal_name, self.local_name)
 
     def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
         """How many of its current certificates (renewed and not yet valid ones left out) have ended, and how

@@ -233,7 +233,7 @@ def audit_auditors() -> list[Membership]:
 def audited_suppliers() -> list[Supplier]:
     return list(
         Supplier.objects.filter(pk__in=FactoryAudit.objects.values("supplier_id"))
-        .only("id", "legal_name")
+        .only("id", "legal_name", "local_name")
         .order_by("legal_name")
     )
 

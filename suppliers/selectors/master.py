@@ -29,7 +29,7 @@ from suppliers.models import (
     SupplierType,
     Tier,
 )
-from suppliers.names import name_key
+from suppliers.names import display_name, name_key
 
 VIEW_SUPPLIER = "suppliers.view_supplier"
 
@@ -68,7 +68,7 @@ def assignments_for_agents(*, user_ids: list[Any]) -> dict[Any, list[Supplier]]:
 
 def supplier_choices() -> list[Supplier]:
     """Suppliers to pick from in an assignment form: id and name only."""
-    return list(Supplier.objects.only("id", "legal_name").order_by("legal_name"))
+    return list(Supplier.objects.only("id", "legal_name", "local_name").order_by("legal_name"))
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,10 @@ class SupplierRow:
     certs_expired: int
     certs_expiring: int
     categories: list[CategoryRef]
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.legal_name, self.local_name)
 
     def get_status_display(self) -> str:
         return str(_STATUS_LABELS.get(self.status, self.status))

@@ -10,16 +10,28 @@ from typing import Any
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sourcing.categories.models import Category
 from suppliers.governance import governance_for
 from suppliers.models import OnboardingTask, StatusChange, Supplier, SupplierStatus
+
+BLOCKER_LABELS = {
+    "certification": gettext_lazy("Certificate"),
+    "audit": gettext_lazy("Audit"),
+    "onboarding": gettext_lazy("Onboarding"),
+}
 
 
 @dataclass(frozen=True)
 class Blocker:
     kind: str  # "certification" | "audit" | "onboarding"
     message: str
+
+    @property
+    def label(self) -> str:
+        """The kind in the viewer's language, for the badge (never the code)."""
+        return str(BLOCKER_LABELS.get(self.kind, self.kind))
 
 
 def requirements(supplier: Supplier) -> tuple[list[str], list[str]]:

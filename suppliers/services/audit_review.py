@@ -112,7 +112,7 @@ def audit_review_return(*, tenant: Tenant, by: Actor, audit_id: Any, note: str) 
         before=before,
         after={**snapshot(audit, REVIEW_FIELDS), "note": note, "critical_findings_withdrawn": withdrawn_ids},
     )
-    pk, supplier, user = audit.pk, audit.supplier.legal_name, auditor.user
+    pk, supplier, user = audit.pk, audit.supplier.display_name, auditor.user
     transaction.on_commit(lambda: _send_returned(tenant, pk, supplier, note, user))
     return audit
 

@@ -134,7 +134,7 @@ def bank_change_request(
     audit_record(tenant=tenant, by=by, action="bank_account.request", target=supplier, after=_masked(account))
     recipients = _approvers(exclude_user_id=by.user.pk)
     context = {
-        "supplier": supplier.legal_name,
+        "supplier": supplier.display_name,
         "masked_number": account.masked_number,
         "bank_name": account.bank_name,
         "currency": account.currency,

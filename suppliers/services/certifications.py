@@ -29,6 +29,7 @@ from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.roles import Role, Scope
 from sourcing.uploads import DOCUMENTS, Accepted, accept_upload, delete_files_on_commit, store_upload
+from suppliers import flag_text
 from suppliers.models import (
     Certification,
     RiskFlag,
@@ -259,11 +260,6 @@ def certificate_export_record(*, tenant: Tenant, by: Actor, rows: int, filters: 
 # Compliance flags
 
 
-def _flag_title(cert_type: str) -> str:
-    label = dict(CertificationType.choices).get(cert_type, cert_type)
-    return _("Required certification missing or expired: %(type)s") % {"type": label}
-
-
 @transaction.atomic
 def compliance_evaluate(
     *, tenant: Tenant, by: Actor, supplier: Supplier, today: datetime.date | None = None
@@ -315,7 +311,8 @@ def _apply_flags(*, tenant: Tenant, by: Actor, suppliers: dict[Any, Supplier], m
                 supplier=supplier,
                 kind=RiskKind.COMPLIANCE,
                 source=source,
-                title=_flag_title(wanted[source]),
+                title_code=flag_text.CERTIFICATION_MISSING,
+                title_params={"type": wanted[source]},
             )
             changes += 1
         for source in sorted(have - set(wanted)):

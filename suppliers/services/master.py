@@ -38,6 +38,7 @@ from suppliers.services.supplier_fields import (
     SupplierFields,
     Unset,
     clean_fields,
+    name_required,
 )
 
 __all__ = ["PROPOSAL_FIELDS", "SUPPLIER_FIELDS", "PossibleDuplicate", "ProposalFields", "SupplierFields"]
@@ -195,6 +196,8 @@ def _apply(
     keys = (supplier.name_key, supplier.local_name_key)
     for name, value in values.items():
         setattr(supplier, name, value)
+    if not supplier.display_name:
+        raise invalid({"legal_name": [name_required()]})
     _set_keys(supplier)
     if _identity(supplier) != identity:
         _check_duplicates(supplier, allow=allow_duplicates)

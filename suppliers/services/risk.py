@@ -15,7 +15,7 @@ from sourcing.audit import audit_record
 from sourcing.errors import DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from suppliers import regions
+from suppliers import flag_text, regions
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.selectors.onboarding import internal_member_get
 from suppliers.services.access import access_risk_flag, access_supplier, check_supplier_access
@@ -38,23 +38,34 @@ def risk_flag_raise(
     supplier: Supplier,
     kind: str,
     source: str,
-    title: str,
+    title_code: str,
+    title_params: dict[str, Any],
     severity: str = Severity.MAJOR,
 ) -> RiskFlag:
     """Open the automatic flag ``source`` of this supplier, or refresh its title and severity if it is open.
+    The title is kept as a code and parameters (``suppliers.flag_text``), shown in the viewer's language.
     A step of the services that keep the supplier's data (``supplier:write``) or evidence
     (``supplier:evidence``; an agent's upload for a supplier granted to them); the right is checked again."""
     check_supplier_access(by=by, supplier=supplier, need=(*AUTOMATIC_FLAG_SCOPES, Scope.PORTAL))
+    title = flag_text.english(title_code, title_params) or title_code
+    wanted = (title, title_code, title_params, severity)
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is not None:
-        if (flag.title, flag.severity) != (title, severity):
-            flag.title, flag.severity = title, severity
-            flag.save(update_fields=["title", "severity"])
+        if (flag.title, flag.title_code, flag.title_params, flag.severity) != wanted:
+            flag.title, flag.title_code, flag.title_params, flag.severity = wanted
+            flag.save(update_fields=["title", "title_code", "title_params", "severity"])
         return flag
     try:
         with transaction.atomic():
             flag = RiskFlag.objects.create(
-                tenant=tenant, supplier=supplier, kind=kind, source=source, title=title, severity=severity
+                tenant=tenant,
+                supplier=supplier,
+                kind=kind,
+                source=source,
+                title=title,
+                title_code=title_code,
+                title_params=title_params,
+                severity=severity,
             )
     except IntegrityError:  # raised by a concurrent run a moment ago: that one stands
         return RiskFlag.objects.get(supplier_id=supplier.pk, source=source, is_open=True)
@@ -89,24 +100,6 @@ def open_flags_by_supplier(supplier_ids: list[Any]) -> dict[Any, list[RiskFlag]]
 # Region flags
 
 
-def _region_title(hits: list[regions.RegionHit]) -> str:
-    places = []
-    for hit in hits:
-        if hit.where == "province":
-            places.append(_("registered in %(place)s") % {"place": hit.detail})
-        elif hit.where == "site":
-            places.append(_("site %(site)s") % {"site": hit.detail})
-        else:
-            places.append(_("credit code issued in division %(code)s") % {"code": hit.detail})
-    return (
-        _("Forced-labour high-risk region (%(region)s): %(places)s")
-        % {
-            "region": hits[0].region.name,
-            "places": "; ".join(places),
-        }
-    )[:TITLE_MAX]
-
-
 @transaction.atomic
 def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskFlag | None:
     """Raise the region flag (critical) on a supplier whose province, any site's province, or credit code's
@@ -125,7 +118,8 @@ def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskF
         supplier=supplier,
         kind=RiskKind.REGION,
         source=REGION_SOURCE,
-        title=_region_title(hits),
+        title_code=flag_text.REGION,
+        title_params=flag_text.region_params(hits),
         severity=Severity.CRITICAL,
     )
 

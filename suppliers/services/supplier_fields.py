@@ -19,8 +19,13 @@ from sourcing.models import Membership, validate_country
 from suppliers.governance import OWNER_ROLES
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import SupplierType, Tier
-from suppliers.names import phone_key, website_key
+from suppliers.names import display_name, phone_key, website_key
 from suppliers.services.common import invalid
+
+
+def name_required() -> str:
+    # the English name may follow: an agent may propose a supplier from its business licence (营业执照) alone
+    return _("Give the English legal name or the registered Chinese name.")
 
 
 class Unset:
@@ -130,8 +135,8 @@ def _clean_text(data: dict[str, Any], values: dict[str, Any], errors: dict[str, 
     for name in LONG_TEXT_FIELDS:
         if name in data:
             values[name] = _text(data[name])
-    if (creating or "legal_name" in data) and not values.get("legal_name"):
-        errors["legal_name"] = [_("A legal name is required.")]
+    if creating and not display_name(values.get("legal_name", ""), values.get("local_name", "")):
+        errors["legal_name"] = [name_required()]
     if "aliases" in data:
         raw = data["aliases"]
         items = raw.splitlines() if isinstance(raw, str) else raw

@@ -206,7 +206,7 @@ def certificate_expiring_export(request: TenantRequest) -> HttpResponseBase:
     ]
     rows = (
         [
-            c.supplier.legal_name,
+            c.supplier.display_name,
             c.supplier.get_tier_display(),
             c.supplier.owner.user.email if c.supplier.owner else "",
             c.get_cert_type_display(),

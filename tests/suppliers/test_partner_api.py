@@ -54,6 +54,7 @@ SECRETS = [
 
 SUPPLIER_KEYS = {
     "id",
+    "display_name",
     "legal_name",
     "local_name",
     "supplier_type",

@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sourcing.actors import Actor
 from sourcing.models import Tenant
@@ -353,6 +354,34 @@ def _row(
     ]
 
 
+def supplier_category_codes() -> dict[str, list[str]]:
+    """ERP id -> the codes of the categories its lines are booked on (freight too, which its rule files under
+    510): a demo supplier supplies what its spend says it sells, and nothing else."""
+    codes: dict[str, list[str]] = {}
+    for code, vendors in VENDORS.items():
+        for vendor in vendors:
+            if vendor.supplier and vendor.erp_id and code not in codes.setdefault(vendor.erp_id, []):
+                codes[vendor.erp_id].append(code)
+    return codes
+
+
+def _supplier_categories(*, tenant: Tenant, by: Actor, categories: dict[str, Any]) -> None:
+    """Give each demo supplier with spend the categories of its spend (see ``supplier_category_codes``)."""
+    from suppliers.models import Supplier
+    from suppliers.services.master import supplier_update
+
+    suppliers = {s.external_id: s for s in Supplier.objects.filter(external_id__in=list(supplier_category_codes()))}
+    for erp_id, codes in supplier_category_codes().items():
+        supplier = suppliers.get(erp_id)
+        wanted = sorted(str(categories[c].pk) for c in codes if c in categories)
+        if supplier is None or not wanted:
+            continue
+        if sorted(str(pk) for pk in supplier.categories.values_list("pk", flat=True)) != wanted:
+            supplier_update(
+                tenant=tenant, by=by, supplier_id=supplier.pk, data={"category_ids": wanted}, allow_duplicates=True
+            )
+
+
 def demo_suppliers() -> list[DemoVendor]:
     """The vendors that have a supplier record (the rest wait in the unmatched queue)."""
     seen: dict[str, DemoVendor] = {}
@@ -411,6 +440,7 @@ def seed_spend(*, tenant: Tenant, by: Actor) -> int:
                     ),
                     allow_duplicates=True,
                 )
+        _supplier_categories(tenant=tenant, by=by, categories=categories)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CANONICAL_COLUMNS)

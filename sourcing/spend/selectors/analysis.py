@@ -26,6 +26,7 @@ from sourcing.categories import tree
 from sourcing.categories.models import Category
 from sourcing.ids import as_uuid
 from sourcing.spend.models import SpendClass, SpendLine, Vendor
+from suppliers.names import display_name
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -143,7 +144,9 @@ class SupplierBook:
     def load(cls) -> SupplierBook:
         rows = {
             v["id"]: v
-            for v in Vendor.objects.values("id", "name", "merged_into_id", "supplier_id", "supplier__legal_name")
+            for v in Vendor.objects.values(
+                "id", "name", "merged_into_id", "supplier_id", "supplier__legal_name", "supplier__local_name"
+            )
         }
         # A merged group counts as the supplier of the record kept, or, if that one is linked to none, of the
         # first linked record merged into it: a merge never turns a linked supplier's spend into unlinked spend.
@@ -156,7 +159,8 @@ class SupplierBook:
             canonical = rows.get(row["merged_into_id"], row) if row["merged_into_id"] else row
             linked = canonical if canonical["supplier_id"] else linked_member.get(canonical["id"])
             if linked is not None:
-                ref = SupplierRef(str(linked["supplier_id"]), linked["supplier__legal_name"], linked["supplier_id"])
+                name = display_name(linked["supplier__legal_name"], linked["supplier__local_name"])
+                ref = SupplierRef(str(linked["supplier_id"]), name, linked["supplier_id"])
             else:
                 ref = SupplierRef(str(canonical["id"]), canonical["name"])
             by_vendor[vendor_id] = ref

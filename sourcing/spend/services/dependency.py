@@ -9,15 +9,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.categories.models import Category
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.selectors.analysis import UNCATEGORISED, SpendFilter, category_concentration
+from suppliers import flag_text
 from suppliers.models import RiskFlag, RiskKind, Severity, Supplier
-from suppliers.services.risk import DEPENDENCY_PREFIX, TITLE_MAX, risk_flag_raise, risk_flag_resolve
+from suppliers.services.risk import DEPENDENCY_PREFIX, risk_flag_raise, risk_flag_resolve
 
 DEPENDENCY_WINDOW = datetime.timedelta(days=365)
 
@@ -59,14 +59,14 @@ def risk_dependency_refresh(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
         for category in categories:
             source = f"{DEPENDENCY_PREFIX}{category['code']}"[:200]
             keep.add((supplier.pk, source))
-            title = _("Single source for %(code)s %(name)s in the last 12 months") % category
             risk_flag_raise(
                 tenant=tenant,
                 by=by,
                 supplier=supplier,
                 kind=RiskKind.DEPENDENCY,
                 source=source,
-                title=title[:TITLE_MAX],
+                title_code=flag_text.SINGLE_SOURCE,
+                title_params={"code": category["code"], "name": category["name"]},
                 severity=Severity.MAJOR,
             )
             raised += 1

@@ -265,7 +265,7 @@ def spend_lines(request: TenantRequest) -> HttpResponseBase:
         body = (
             [
                 line.invoice_date, line.invoice_number, line.vendor.name,
-                line.vendor.supplier.legal_name if line.vendor.supplier else "",
+                line.vendor.supplier.display_name if line.vendor.supplier else "",
                 line.category.code if line.category else "", line.item_sku, line.description, line.quantity,
                 line.uom, line.unit_price, line.currency, line.amount, line.amount_base, line.po_number,
                 line.cost_center, line.get_classification_display(),

@@ -31,7 +31,7 @@ def vendor_list(request: TenantRequest) -> HttpResponseBase:
         rows = vendor_selectors.vendor_rows(unmatched_only=unmatched, search=search, limit=None)
         header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
         body = (
-            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.legal_name if r.vendor.supplier else "",
+            [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.display_name if r.vendor.supplier else "",
              r.vendor.get_match_method_display(), r.spend, r.lines]
             for r in rows
         )  # fmt: skip
