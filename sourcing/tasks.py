@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime
 import functools
-import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from celery import current_app, shared_task
-from django.db import transaction
+from celery import shared_task
 from django.utils import timezone
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
+from sourcing.background import enqueue_on_commit as enqueue_on_commit
 from sourcing.models import IdempotencyRecord, Tenant
 from sourcing.tenancy import tenant_scope
 
@@ -27,7 +26,9 @@ IDEMPOTENCY_RETENTION = datetime.timedelta(days=7)
 
 
 def tenant_task(**task_options: Any) -> Callable[[F], Any]:
-    """``@tenant_task()`` on ``def body(tenant, *args)``: callers send ``.delay(tenant_id, *args)``."""
+    """``@tenant_task()`` on ``def body(tenant, *args)``: callers send ``.delay(tenant_id, *args)``.
+    ``long_running=True`` marks a task that runs on the background pool on the embedded default
+    (``sourcing.background``) rather than inside the request that sent it."""
 
     def decorate(body: F) -> Any:
         @functools.wraps(body)
@@ -50,23 +51,6 @@ def for_each_active_tenant(task: Any) -> int:
     for tenant_id in tenant_ids:
         task.delay(tenant_id)
     return len(tenant_ids)
-
-
-def enqueue_on_commit(name: str, *args: str) -> None:
-    """Send the task registered as ``name`` once the current transaction commits.
-
-    Tasks are entry points, like pages: a task module imports services, and a service never imports a task.
-    A service that starts background work names the task here (its name is its module path and function,
-    ``sourcing.spend.tasks.run_spend_import``); on commit the module is loaded and the task sent, in-process on
-    the embedded default, to the broker otherwise. Arguments are ids and labels, never model instances.
-    """
-    module, _, _function = name.rpartition(".")
-
-    def send() -> None:
-        importlib.import_module(module)  # registers the task in a process that has not loaded it yet
-        current_app.tasks[name].delay(*args)
-
-    transaction.on_commit(send)
 
 
 @tenant_task(name="sourcing.tasks.record_heartbeat")

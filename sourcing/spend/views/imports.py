@@ -62,6 +62,7 @@ def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
     context = {
         "imp": spend_import,
         "progress": services.spend_import_progress(spend_import=spend_import),
+        "rows_done": services.spend_import_rows_done(spend_import=spend_import),
         "errors": spend_import.errors[:ERRORS_SHOWN],
         "more_errors": max(0, spend_import.error_count - ERRORS_SHOWN),
     }
