@@ -17,6 +17,7 @@ from django.utils import timezone
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.background import enqueue_on_commit as enqueue_on_commit
+from sourcing.export_job_services import export_job_purge, export_job_run
 from sourcing.models import IdempotencyRecord, Tenant
 from sourcing.tenancy import tenant_scope
 
@@ -69,3 +70,22 @@ def purge_idempotency_records() -> int:
         with tenant_scope(tenant):
             removed += IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
     return removed
+
+
+@tenant_task(name="sourcing.tasks.run_export_job", acks_late=True, long_running=True)
+def run_export_job(tenant: Tenant, job_id: str) -> str:
+    """Write a recorded export; running it again once it has finished changes nothing."""
+    job = export_job_run(tenant=tenant, by=Actor.system("export"), job_id=job_id)
+    return str(job.status) if job is not None else ""
+
+
+@tenant_task(name="sourcing.tasks.purge_export_jobs_tenant")
+def purge_export_jobs_tenant(tenant: Tenant) -> int:
+    """Remove one tenant's export files past the retention."""
+    return export_job_purge(tenant=tenant, by=Actor.system("export retention"))
+
+
+@shared_task(name="sourcing.tasks.purge_export_jobs_all")
+def purge_export_jobs_all() -> int:
+    """Queue the purge of every active tenant (beat runs this daily); returns how many were queued."""
+    return for_each_active_tenant(purge_export_jobs_tenant)

@@ -1,10 +1,13 @@
-"""The embedded default runs an import on the web process's background pool: the upload page answers at once,
-the import's page shows its progress while it runs, then the outcome. On SQLite, as `make run` does."""
+"""The embedded default runs an import (and an export job) on the web process's background pool: the page
+answers at once, the job's page shows its progress while it runs, then the outcome. On SQLite, as `make run`
+does."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +17,13 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from sourcing import export_job_services
 from sourcing.background import background_wait
 from sourcing.celery import app as celery_app
-from sourcing.models import Tenant
+from sourcing.models import ExportJob, ExportStatus, Tenant
 from sourcing.roles import Role
 from sourcing.spend.models import ImportStatus, SpendImport, SpendLine
+from sourcing.spend.selectors.exports import SPEND_LINES
 from sourcing.spend.services import importer
 from sourcing.tenancy import tenant_scope
 from tests.spend.conftest import csv_bytes, row
@@ -111,3 +116,33 @@ def test_an_import_failing_in_the_background_ends_failed_with_its_reason(
         spend_import = SpendImport.objects.get()
         assert spend_import.status == ImportStatus.FAILED and SpendLine.objects.count() == 0
     assert "the disk is full" in client.get(response["Location"]).content.decode()
+
+
+def test_an_export_job_answers_at_once_and_its_page_shows_the_rows_written(
+    buyer: Client, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, gate = threading.Event(), threading.Event()
+
+    def rows(filters: dict[str, str]) -> Any:
+        for i in range(3000):
+            if i == 1000:
+                started.set()
+                assert gate.wait(30)
+            yield [f"L-{i}", Decimal("1.5")]
+
+    kind = dataclasses.replace(SPEND_LINES, count=lambda filters: 3000, rows=rows, header=lambda: ["Line", "Amount"])
+    monkeypatch.setattr(export_job_services, "export_kinds", lambda: {"spend.lines": kind})
+    url = reverse("spend_lines_export", kwargs={"tenant_slug": tenant.slug})
+
+    response = buyer.post(url, {"format": "csv", "query": ""})
+
+    assert response.status_code == 302
+    assert started.wait(30)
+    partial = buyer.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="export-progress"' in partial and "33% done: 1,000 of 3,000 rows" in partial
+    gate.set()
+    background_wait()
+    page = buyer.get(response["Location"]).content.decode()
+    assert "Ready: 3000 rows." in page
+    with tenant_scope(tenant):
+        assert ExportJob.objects.get().status == ExportStatus.SUCCEEDED

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from sourcing.export_job_views import export_job_start_response
 from sourcing.exports import export_response
 from sourcing.ids import as_uuid
 from sourcing.roles import Scope
@@ -220,31 +222,21 @@ def spend_maverick(request: TenantRequest) -> HttpResponseBase:
 
 
 @tenant_view(Scope.SPEND_READ)
+@require_POST
+def spend_lines_export(request: TenantRequest) -> HttpResponseBase:
+    """The lines as filtered, exported as a job: the job's page follows it and offers the file."""
+    return export_job_start_response(request, kind="spend.lines")
+
+
+@tenant_view(Scope.SPEND_READ)
 def spend_lines(request: TenantRequest) -> HttpResponseBase:
-    """The lines behind any number: filtered like the analyses, newest invoice first, a page at a time."""
+    """The lines behind any number: filtered like the analyses, newest invoice first, a page at a time. Their
+    export runs as a job (``spend.lines``, sourcing/spend/selectors/exports.py), however many there are."""
     spend_filter = SpendFilter.from_query(request.GET)
     lines = spend_filter.lines().select_related("vendor", "vendor__supplier", "category").order_by("-id")
     sku = request.GET.get("sku", "")[:100]
     if sku:
         lines = lines.filter(item_sku=sku)
-    if export_format(request):
-        base = request.tenant.base_currency
-        header = [
-            _("Invoice date"), _("Invoice number"), _("Vendor"), _("Supplier"), _("Category"), _("SKU"),
-            _("Description"), _("Quantity"), _("Unit"), _("Unit price"), _("Currency"), _("Amount"),
-            _("Amount (%(c)s)") % {"c": base}, _("PO number"), _("Cost center"), _("Classification"),
-        ]  # fmt: skip
-        body = (
-            [
-                line.invoice_date, line.invoice_number, line.vendor.name,
-                line.vendor.supplier.legal_name if line.vendor.supplier else "",
-                line.category.code if line.category else "", line.item_sku, line.description, line.quantity,
-                line.uom, line.unit_price, line.currency, line.amount, line.amount_base, line.po_number,
-                line.cost_center, line.get_classification_display(),
-            ]
-            for line in lines.iterator(chunk_size=2000)
-        )  # fmt: skip
-        return export_response(export_format(request), "spend-lines", header, body)
     after = request.GET.get("after", "")
     after_id = as_uuid(after) if after else None
     page_lines = list((lines.filter(id__lt=after_id) if after_id else lines)[: LINES_PER_PAGE + 1])
