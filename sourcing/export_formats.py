@@ -122,7 +122,7 @@ def csv_writer(out: Any) -> Any:
 
 
 def write_csv(
-    out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], on_rows: Callable[[int], None] | None = None
+    out: Any, header: Sequence[Any], rows: Iterable[Sequence[Any]], on_rows: Callable[[int], None] | None = None
 ) -> int:
     """Write a CSV export to the text stream ``out`` (UTF-8 with a byte-order mark, so Excel reads Chinese),
     row by row; ``on_rows(n)`` hears every thousand rows. Returns the rows written."""
@@ -139,7 +139,7 @@ def write_csv(
 
 
 def write_xlsx(
-    out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], on_rows: Callable[[int], None] | None = None
+    out: Any, header: Sequence[Any], rows: Iterable[Sequence[Any]], on_rows: Callable[[int], None] | None = None
 ) -> int:
     """Write an XLSX export to the binary stream ``out`` in openpyxl's write-only mode (rows go to a temporary
     file as they come, so memory stays flat); ``on_rows(n)`` hears every thousand rows."""

@@ -36,7 +36,7 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """A streamed CSV download, UTF-8 with a byte-order mark so Excel reads Chinese names correctly."""
     writer = csv_writer(_Echo())
 
@@ -50,7 +50,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def xlsx_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     """An XLSX download. Numbers stay numbers; text is escaped as in CSV."""
     out = io.BytesIO()
     write_xlsx(out, header, rows)
@@ -60,7 +60,7 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
 
 
 def export_response(
-    fmt: str, basename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    fmt: str, basename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse | StreamingHttpResponse:
     if fmt == "xlsx":
         return xlsx_response(f"{basename}.xlsx", header, rows)

@@ -80,7 +80,7 @@ def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
 def spend_import_errors(request: TenantRequest, import_id: str) -> StreamingHttpResponse:
     spend_import = access_spend_import(by=request.actor, id=import_id, need=Scope.SPEND_READ)
     rows = ([e["row"], e["column"], e["message"], e.get("value", "")] for e in spend_import.errors)
-    return csv_response(f"errors-{spend_import.pk}.csv", ["row", "column", "message", "value"], rows)
+    return csv_response(f"errors-{spend_import.pk}.csv", [_("Row"), _("Column"), _("Problem"), _("Value")], rows)
 
 
 @tenant_view(Scope.SPEND_READ)
