@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError, ScopeError
 from sourcing.ids import as_uuid
-from sourcing.models import Agency, ApiKey, Membership, PartnerToken
+from sourcing.models import Agency, ApiKey, ExportJob, Membership, PartnerToken
 from sourcing.roles import Role, Scope
 
 
@@ -69,3 +69,12 @@ def access_partner_token(*, by: Actor, id: Any, need: str, lock: bool = False) -
         tokens = tokens.filter(membership_id=own_agent_membership(by).pk)
         need = Scope.PORTAL  # what own_agent_membership has just checked
     return access_in(tokens, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+
+
+def access_export_job(*, by: Actor, id: Any, need: str, lock: bool = False) -> ExportJob:
+    """An export job of the caller's own: an export holds what its requester was allowed to see, so anyone
+    else (another member, whatever their role) finds it missing."""
+    if by.user is None:
+        raise NotFoundError()
+    jobs = ExportJob.objects.filter(requested_by_id=by.user.pk)
+    return access_in(jobs, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]

@@ -18,6 +18,11 @@ app.conf.beat_schedule = {
         "task": "sourcing.tasks.purge_idempotency_records",
         "schedule": 60 * 60 * 6,
     },
+    # Export files are kept for a week (sourcing/export_job_services.py RETENTION), each tenant in its own task.
+    "purge-export-jobs": {
+        "task": "sourcing.tasks.purge_export_jobs_all",
+        "schedule": 60 * 60 * 6,
+    },
     # Early morning in the Americas, evening in China: each tenant's run works in its own date.
     "certification-daily": {
         "task": "suppliers.tasks.certification_daily_all",

@@ -296,3 +296,43 @@ class IdempotencyRecord(TenantScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_unique_key_per_tenant"),
         ]
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportJob(TenantScopedModel):
+    """A list exported in the background: what was asked (kind, filters, format, language), by whom, how far it
+    got, and the file to download until the retention purge removes it. Only its requester downloads it."""
+
+    kind = models.CharField(max_length=60)
+    filters = models.JSONField(default=dict, blank=True)
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name or self.kind
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status != ExportStatus.QUEUED

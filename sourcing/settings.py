@@ -96,7 +96,8 @@ if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # WAL lets the pages read while a background task writes; a writer waits up to 20 s for the other.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
 # The role the application runs as; migrations grant it table privileges and nothing more.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", "sourcewise_app")
 
@@ -169,6 +170,9 @@ else:
 # Celery: Redis in production; tasks run in-process on the embedded default.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, long-running tasks (imports, export jobs) run on this many threads of the web process
+# (sourcing/background.py); 0 runs them inside the request, as the tests do unless they opt in.
+BACKGROUND_THREADS = int(env("BACKGROUND_THREADS", "1"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime
 import functools
-import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from celery import current_app, shared_task
-from django.db import transaction
+from celery import shared_task
 from django.utils import timezone
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
+from sourcing.background import enqueue_on_commit as enqueue_on_commit
+from sourcing.export_job_services import export_job_purge, export_job_run
 from sourcing.models import IdempotencyRecord, Tenant
 from sourcing.tenancy import tenant_scope
 
@@ -27,7 +27,9 @@ IDEMPOTENCY_RETENTION = datetime.timedelta(days=7)
 
 
 def tenant_task(**task_options: Any) -> Callable[[F], Any]:
-    """``@tenant_task()`` on ``def body(tenant, *args)``: callers send ``.delay(tenant_id, *args)``."""
+    """``@tenant_task()`` on ``def body(tenant, *args)``: callers send ``.delay(tenant_id, *args)``.
+    ``long_running=True`` marks a task that runs on the background pool on the embedded default
+    (``sourcing.background``) rather than inside the request that sent it."""
 
     def decorate(body: F) -> Any:
         @functools.wraps(body)
@@ -52,23 +54,6 @@ def for_each_active_tenant(task: Any) -> int:
     return len(tenant_ids)
 
 
-def enqueue_on_commit(name: str, *args: str) -> None:
-    """Send the task registered as ``name`` once the current transaction commits.
-
-    Tasks are entry points, like pages: a task module imports services, and a service never imports a task.
-    A service that starts background work names the task here (its name is its module path and function,
-    ``sourcing.spend.tasks.run_spend_import``); on commit the module is loaded and the task sent, in-process on
-    the embedded default, to the broker otherwise. Arguments are ids and labels, never model instances.
-    """
-    module, _, _function = name.rpartition(".")
-
-    def send() -> None:
-        importlib.import_module(module)  # registers the task in a process that has not loaded it yet
-        current_app.tasks[name].delay(*args)
-
-    transaction.on_commit(send)
-
-
 @tenant_task(name="sourcing.tasks.record_heartbeat")
 def record_heartbeat(tenant: Tenant, note: str) -> str:
     """Write an audit event from a worker: proves the broker, the worker and the tenant scope end to end."""
@@ -85,3 +70,22 @@ def purge_idempotency_records() -> int:
         with tenant_scope(tenant):
             removed += IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
     return removed
+
+
+@tenant_task(name="sourcing.tasks.run_export_job", acks_late=True, long_running=True)
+def run_export_job(tenant: Tenant, job_id: str) -> str:
+    """Write a recorded export; running it again once it has finished changes nothing."""
+    job = export_job_run(tenant=tenant, by=Actor.system("export"), job_id=job_id)
+    return str(job.status) if job is not None else ""
+
+
+@tenant_task(name="sourcing.tasks.purge_export_jobs_tenant")
+def purge_export_jobs_tenant(tenant: Tenant) -> int:
+    """Remove one tenant's export files past the retention."""
+    return export_job_purge(tenant=tenant, by=Actor.system("export retention"))
+
+
+@shared_task(name="sourcing.tasks.purge_export_jobs_all")
+def purge_export_jobs_all() -> int:
+    """Queue the purge of every active tenant (beat runs this daily); returns how many were queued."""
+    return for_each_active_tenant(purge_export_jobs_tenant)

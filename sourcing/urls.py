@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from sourcing import accounts, partner_token_views, views
+from sourcing import accounts, export_job_views, partner_token_views, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
 from sourcing.categories import urls as category_urls
@@ -129,6 +129,8 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("dashboard/", workspace_views.dashboard, name="dashboard"),
     path("settings/", views.tenant_settings, name="tenant_settings"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("exports/<uuid:export_job_id>/", export_job_views.export_job_detail, name="export_job_detail"),
+    path("exports/<uuid:export_job_id>/download/", export_job_views.export_job_download, name="export_job_download"),
     path("admin/members/", views.member_list, name="member_list"),
     path("admin/members/invite/", views.member_invite, name="member_invite"),
     path("admin/members/<uuid:membership_id>/", views.member_edit, name="member_edit"),

@@ -52,6 +52,12 @@ def _tenant(slug: str, name: str, zone: str) -> Tenant:
     return Tenant.objects.create(slug=slug, name=name, base_currency="USD", time_zone=zone)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings: Any) -> None:
+    # Long tasks run inside the request unless a test opts into the background pool (tests/sourcing/test_background.py).
+    settings.BACKGROUND_THREADS = 0
+
+
 @pytest.fixture
 def viewers_day(settings: Any) -> None:
     """For tests that build dates and read them back from pages, APIs or daily jobs, which count in the viewer's

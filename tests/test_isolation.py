@@ -69,6 +69,12 @@ for _part in PARTS:
     POST_ONLY |= _part.POST_ONLY
 
 
+# Pages about a record only its owner reaches (an export job: its requester), by the owner's role in acme.
+OWN_ROUTES: dict[str, str] = {}
+for _part in PARTS:
+    OWN_ROUTES |= getattr(_part, "OWN_ROUTES", {})
+
+
 def _post_data(name: str, objects: dict[str, str]) -> dict[str, Any]:
     for part in PARTS:
         form = part.post_data(name, objects)
@@ -376,6 +382,8 @@ def test_tenant_page(world: World, principal: str, pattern: str, url: URLPattern
         assert status == 403
     elif url.name.startswith("portal_") and principal == "unassigned_agent" and set(_params(pattern)) - {"tenant_slug"}:
         assert status == 404  # every partner page about an object is about an assigned one
+    elif url.name in OWN_ROUTES and principal != OWN_ROUTES[url.name]:
+        assert status == 404  # someone else's record, whatever the role
     else:
         assert status in {200, 302, 400}, (status, response.content[:2000])
         content = b"".join(response.streaming_content) if response.streaming else response.content  # files

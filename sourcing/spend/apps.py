@@ -32,6 +32,12 @@ class SpendConfig(AppConfig):
             )
         return reasons
 
+    def export_kinds(self) -> list[Any]:
+        """The lists the core's export jobs may write (sourcing/export_job_services.py asks every app)."""
+        from sourcing.spend.selectors.exports import SPEND_LINES
+
+        return [SPEND_LINES]
+
     def category_tree_changed(self) -> None:
         """A category's production-material flag or place changed: direct spend is spend in production material,
         that category's and everything below it, so the lines booked under it are filed again."""

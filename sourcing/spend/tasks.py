@@ -12,7 +12,7 @@ from sourcing.spend.services.dependency import risk_dependency_refresh
 from sourcing.tasks import for_each_active_tenant, tenant_task
 
 
-@tenant_task(name="sourcing.spend.tasks.run_spend_import", acks_late=True)
+@tenant_task(name="sourcing.spend.tasks.run_spend_import", acks_late=True, long_running=True)
 def run_spend_import(tenant: Tenant, import_id: str, actor_label: str = "") -> str:
     """Run a recorded import; running it again once it has finished changes nothing."""
     result = services.spend_import_run(

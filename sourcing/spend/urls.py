@@ -17,6 +17,7 @@ page_patterns: list[URLPattern] = [
     path("prices/sku/", analysis_views.spend_sku_prices, name="spend_sku_prices"),
     path("maverick/", analysis_views.spend_maverick, name="spend_maverick"),
     path("lines/", analysis_views.spend_lines, name="spend_lines"),
+    path("lines/export/", analysis_views.spend_lines_export, name="spend_lines_export"),
     path("findings/raise/", findings_views.findings_raise, name="findings_raise"),
     path("vendors/", vendor_views.vendor_list, name="vendor_list"),
     path("vendors/duplicates/", vendor_views.vendor_duplicates, name="vendor_duplicates"),

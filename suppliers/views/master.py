@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
@@ -86,23 +87,23 @@ def _with(query: Any, **values: str) -> str:
 
 
 EXPORT_HEADER = [
-    "legal_name",
-    "local_name",
-    "status",
-    "tier",
-    "type",
-    "credit_code",
-    "country",
-    "province",
-    "city",
-    "website",
-    "phone",
-    "external_id",
-    "owner",
-    "categories",
-    "open_risk_flags",
-    "certificates_expiring",
-    "certificates_expired",
+    gettext_lazy("Legal name"),
+    gettext_lazy("Local name"),
+    gettext_lazy("Status"),
+    gettext_lazy("Tier"),
+    gettext_lazy("Type"),
+    gettext_lazy("Credit code"),
+    gettext_lazy("Country"),
+    gettext_lazy("Province"),
+    gettext_lazy("City"),
+    gettext_lazy("Website"),
+    gettext_lazy("Phone"),
+    gettext_lazy("ERP id"),
+    gettext_lazy("Owner"),
+    gettext_lazy("Categories"),
+    gettext_lazy("Open risk flags"),
+    gettext_lazy("Certificates expiring"),
+    gettext_lazy("Certificates expired"),
 ]
 
 
@@ -121,9 +122,9 @@ def supplier_export(request: TenantRequest) -> HttpResponseBase:
             yield [
                 s.legal_name,
                 s.local_name,
-                s.status,
-                s.tier,
-                s.supplier_type,
+                s.get_status_display(),
+                s.get_tier_display(),
+                s.get_supplier_type_display(),
                 s.credit_code,
                 s.country,
                 s.province,

@@ -20,6 +20,9 @@ nothing else. ``core`` is built first, the others in the order of their names. A
     admin, buyer and agent). Object keys are shared by all apps and must not collide; a URL parameter
     ``<name>`` is filled from the key of the same name. A part sees no other part's objects.
 
+Optionally, ``OWN_ROUTES: dict[str, str]``: url name -> the acme role whose own record the page is about
+(an export job, which only its requester reaches); every other member gets 404.
+
 and, optionally, for the partner API (``/api/partner/v1/``):
 
 ``PARTNER_REQUESTS: dict[str, dict[str, Callable[[dict[str, str]], tuple[dict, str]]]]``

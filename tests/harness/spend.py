@@ -19,6 +19,7 @@ from tests.conftest import SYSTEM
 
 POST_ONLY: set[str] = {"fx_rate_delete", "category_rule_delete", "column_mapping_delete"}  # set-up
 POST_ONLY |= {"finding_assign", "finding_set_status", "finding_note", "baseline_delete", "findings_raise"}
+POST_ONLY |= {"spend_lines_export"}
 POST_ONLY |= {"vendor_link", "vendor_create_supplier", "vendor_unmerge", "vendor_merge", "vendors_rematch"}
 BODY_ID_ROUTES: set[str] = {"category_rule_create", "category_rule_edit"}  # a rule form posts a category id
 BODY_ID_ROUTES |= {"finding_create"}  # the finding form posts a category id
@@ -34,6 +35,7 @@ def _rule_form(objects: dict[str, str]) -> dict[str, str]:
 
 def post_data(name: str, objects: dict[str, str]) -> dict[str, Any] | None:
     forms: dict[str, dict[str, Any]] = {
+        "spend_lines_export": {"format": "csv", "query": "sku=POT-24"},
         "vendor_link": {"supplier": objects["supplier_id"]},
         "vendor_merge": {"target": objects["vendor_id"], "vendors": [objects["vendor_id"], objects["other_vendor_id"]]},
         "category_rule_create": _rule_form(objects),

@@ -30,7 +30,7 @@ def test_formula_looking_text_is_made_inert(value: object, expected: str) -> Non
 def test_csv_export_escapes_every_cell() -> None:
     response = csv_response("x.csv", ["name", "amount"], [["=cmd()", Decimal("-5")]])
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert body == '"name","amount"\r\n"\'=cmd()","-5"\r\n'
+    assert body == '"name","amount"\r\n"\'=cmd()","-5.00"\r\n'
 
 
 @pytest.mark.parametrize("text", ["x;=1+1;y", "a,b", 'say "hi"', "x\ty", "plain"])

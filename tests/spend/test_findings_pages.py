@@ -372,18 +372,18 @@ def test_export_escapes_formulas_in_csv_and_xlsx(tenant: Tenant, make_member: Ma
     assert response["Content-Disposition"].startswith('attachment; filename="findings-acme-')
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
-    assert [r["title"] for r in rows] == ['\'=HYPERLINK("http://evil.test","click")', "Plain"]
-    assert [r["note"] for r in rows] == ["'+SUM(A1)", "'@me"]
-    assert [r["estimated_saving"] for r in rows] == ["10.00", "5.00"]
-    assert rows[0]["currency"] == "USD"
+    assert [r["Title"] for r in rows] == ['\'=HYPERLINK("http://evil.test","click")', "Plain"]
+    assert [r["Note"] for r in rows] == ["'+SUM(A1)", "'@me"]
+    assert [r["Estimated saving"] for r in rows] == ["10.00", "5.00"]
+    assert rows[0]["Currency"] == "USD"
     # and as XLSX: text escaped the same way, amounts still numbers
     book = openpyxl.load_workbook(io.BytesIO(client.get(_url("finding_list"), {"format": "xlsx"}).content))
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert first["title"] == '\'=HYPERLINK("http://evil.test","click")'
-    assert first["estimated_saving"] == 10
-    assert sheet.cell(row=2, column=header.index("title") + 1).data_type == "s"
+    assert first["Title"] == '\'=HYPERLINK("http://evil.test","click")'
+    assert first["Estimated saving"] == 10
+    assert sheet.cell(row=2, column=header.index("Title") + 1).data_type == "s"
     # and each export is in the audit log
     assert _audit(tenant, "finding.export") == before + 2
 
@@ -396,12 +396,12 @@ def test_baseline_export_has_the_frozen_rows_and_the_comparison(tenant: Tenant, 
     )
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
-    assert [(r["category_code"], r["baseline_amount"], r["compared_amount"], r["difference_pct"]) for r in rows] == [
-        ("CART", "1250.00", "1250.00", "0.0"),
-        ("", "0.00", "0", ""),
+    assert [(r["Category code"], r["Baseline amount"], r["Compared amount"], r["Difference %"]) for r in rows] == [
+        ("CART", "1250.00", "1250.00", "0.00"),
+        ("", "0.00", "0.00", ""),
     ]
-    assert rows[1]["category_name"] == "Uncategorised"
-    assert (rows[0]["compared_from"], rows[0]["compared_to"]) == ("2026-03-01", "2026-08-28")
+    assert rows[1]["Category"] == "Uncategorised"
+    assert (rows[0]["Compared from"], rows[0]["Compared to"]) == ("2026-03-01", "2026-08-28")
     assert _audit(tenant, "baseline.export") == 1
 
 

@@ -106,7 +106,7 @@ def test_a_rejected_file_lists_every_problem_and_offers_them_as_csv(
         assert SpendLine.objects.count() == 0
     errors = client.get(_url("spend_import_errors", tenant, import_id=imp.pk))
     text = b"".join(errors.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0] == '"row","column","message","value"'  # every cell quoted
+    assert text.splitlines()[0] == '"Row","Column","Problem","Value"'  # every cell quoted, labels as on the page
     assert '"3","amount",' in text and "'=1+2" in text  # the formula is inert in the spreadsheet too
     assert '"4","currency",' in text
 

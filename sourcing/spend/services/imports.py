@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
+from sourcing.background import enqueue_on_commit
 from sourcing.errors import DomainError, NotFoundError
 from sourcing.models import Tenant
 from sourcing.rls import refresh_statistics
@@ -23,7 +24,6 @@ from sourcing.spend.models import ColumnMapping, ImportSource, ImportStatus, Spe
 from sourcing.spend.reader import FileReadError, open_frame
 from sourcing.spend.services import importer
 from sourcing.spend.services.access import access_column_mapping, access_spend_import
-from sourcing.tasks import enqueue_on_commit
 from sourcing.uploads import SPREADSHEETS, accept_upload, store_upload
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,8 @@ def _progress_reporter(spend_import: SpendImport, total: int) -> Callable[[int],
     key = progress_key(spend_import.pk)
 
     def report(rows: int) -> None:
-        cache.set(key, min(99, 5 + int(94 * rows / max(total, 1))), PROGRESS_SECONDS)
+        percent = min(99, 5 + int(94 * rows / max(total, 1)))
+        cache.set(key, {"percent": percent, "rows": rows, "total": total}, PROGRESS_SECONDS)
 
     return report
 
@@ -272,7 +273,18 @@ def spend_import_progress(*, spend_import: SpendImport) -> int:
     if spend_import.is_finished:
         return 100
     value = cache.get(progress_key(spend_import.pk))
+    if isinstance(value, dict):
+        return int(value["percent"])
     return int(value) if value is not None else 0
+
+
+def spend_import_rows_done(*, spend_import: SpendImport) -> tuple[int, int] | None:
+    """Rows checked and written so far and the file's rows, while the import runs (None before it has read
+    the file)."""
+    value = cache.get(progress_key(spend_import.pk))
+    if isinstance(value, dict):
+        return int(value["rows"]), int(value["total"])
+    return None
 
 
 @transaction.atomic
@@ -320,8 +332,8 @@ def spend_lines_bulk(*, tenant: Tenant, by: Actor, lines: list[dict[str, Any]], 
 def spend_import_submit(
     *, tenant: Tenant, by: Actor, upload: IO[bytes], file_name: str, mapping_id: Any = None
 ) -> SpendImport:
-    """Record an uploaded file and queue its import on a worker once the record is committed (in-process on
-    the embedded default, so the import has run by the time the page is shown)."""
+    """Record an uploaded file and queue its import on a worker once the record is committed (on the embedded
+    default, on the web process's background pool: the page follows its progress either way)."""
     spend_import = spend_import_create(
         tenant=tenant, by=by, upload=upload, file_name=file_name, source=ImportSource.UPLOAD, mapping_id=mapping_id
     )

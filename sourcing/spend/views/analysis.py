@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from sourcing.export_formats import Money, UnitPrice
+from sourcing.export_job_views import export_job_start_response
 from sourcing.exports import export_response
 from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
@@ -106,8 +109,12 @@ def spend_cube(request: TenantRequest) -> HttpResponseBase:
         spend_filter, rows=rows, columns=columns, period=period, limit=0 if export_format(request) else 50
     )
     if export_format(request):
-        header = [str(DIMENSIONS[rows]), *(c.label for c in cube.columns), _("Total")]
-        body = ([("  " * r.depth) + r.label, *cells, total] for r, cells, total in cube.table())
+        base = request.tenant.base_currency
+        header = [str(DIMENSIONS[rows]), *(c.label for c in cube.columns), _("Total"), _("Currency")]
+        body = (
+            [("  " * r.depth) + r.label, *(Money(c, base) for c in cells), Money(total, base), base]
+            for r, cells, total in cube.table()
+        )
         return export_response(export_format(request), "spend-cube", header, body)
     table = [
         (
@@ -143,8 +150,9 @@ def spend_pareto(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     pareto = analysis.supplier_pareto(spend_filter)
     if export_format(request):
-        header = [_("Supplier"), _("Linked to a supplier"), _("Spend"), _("Share %"), _("Cumulative %")]
-        body = ([r.ref.name, r.ref.matched, r.amount, r.share, r.cumulative] for r in pareto.rows)
+        base = request.tenant.base_currency
+        header = [_("Supplier"), _("Linked to a supplier"), _("Spend"), _("Currency"), _("Share %"), _("Cumulative %")]
+        body = ([r.ref.name, r.ref.matched, Money(r.amount, base), base, r.share, r.cumulative] for r in pareto.rows)
         return export_response(export_format(request), "suppliers-pareto", header, body)
     rows = [(r, lines_url(request, spend_filter, supplier=r.ref.key)) for r in pareto.rows[:200]]
     return render(request, "spend/pareto.html", spend_context(request, spend_filter, pareto=pareto, rows=rows))
@@ -155,9 +163,11 @@ def spend_concentration(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     rows = analysis.category_concentration(spend_filter)
     if export_format(request):
+        base = request.tenant.base_currency
         header = [
             _("Category"),
             _("Spend"),
+            _("Currency"),
             _("Suppliers"),
             _("Top supplier"),
             _("Top share %"),
@@ -167,7 +177,8 @@ def spend_concentration(request: TenantRequest) -> HttpResponseBase:
         body = (
             [
                 ("  " * r.header.depth) + r.header.label,
-                r.total,
+                Money(r.total, base),
+                base,
                 r.suppliers,
                 r.top.name if r.top else "",
                 r.top_share,
@@ -186,8 +197,10 @@ def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
     spend_filter = SpendFilter.from_query(request.GET)
     if export_format(request):
         rows = variance.price_variance(spend_filter, limit=None)
+        base = request.tenant.base_currency
         header = [_("SKU"), _("Unit"), _("Description"), _("Lines"), _("Suppliers"), _("Quantity"), _("Spend"),
-                  _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price")]  # fmt: skip
+                  _("Best price"), _("Highest price"), _("Spread %"), _("Saving at the best price"),
+                  _("Currency")]  # fmt: skip
         body = (
             [
                 r.item_sku,
@@ -196,11 +209,12 @@ def spend_price_variance(request: TenantRequest) -> HttpResponseBase:
                 r.lines,
                 r.suppliers,
                 r.quantity,
-                r.spend,
-                r.best_price,
-                r.worst_price,
+                Money(r.spend, base),
+                UnitPrice(r.best_price),
+                UnitPrice(r.worst_price),
                 r.spread_pct,
-                r.saving,
+                Money(r.saving, base),
+                base,
             ]
             for r in rows
         )
@@ -235,12 +249,14 @@ def spend_maverick(request: TenantRequest) -> HttpResponseBase:
     by = "cost_center" if request.GET.get("by") == "cost_center" else "category"
     rows, overall = maverick.maverick_spend(spend_filter, by=by)
     if export_format(request):
+        base = request.tenant.base_currency
         header = [_("Category") if by == "category" else _("Cost center"), _("Spend"), _("Without PO"),
-                  _("Supplier not approved"), _("Maverick"), _("Maverick %")]  # fmt: skip
+                  _("Supplier not approved"), _("Maverick"), _("Maverick %"), _("Currency")]  # fmt: skip
         body = (
-            [("  " * r.header.depth) + r.header.label, r.total, r.no_po, r.unapproved, r.maverick, r.share]
+            [("  " * r.header.depth) + r.header.label, *(Money(v, base) for v in (r.total, r.no_po, r.unapproved,
+             r.maverick)), r.share, base]
             for r in rows
-        )
+        )  # fmt: skip
         return export_response(export_format(request), f"maverick-by-{by}", header, body)
     table = [(r, lines_url(request, spend_filter, **r.header.filter)) for r in rows]
     context = spend_context(request, spend_filter, rows=table, overall=overall, by=by, maverick_keep=[("by", by)])
@@ -248,31 +264,21 @@ def spend_maverick(request: TenantRequest) -> HttpResponseBase:
 
 
 @tenant_view(Scope.SPEND_READ)
+@require_POST
+def spend_lines_export(request: TenantRequest) -> HttpResponseBase:
+    """The lines as filtered, exported as a job: the job's page follows it and offers the file."""
+    return export_job_start_response(request, kind="spend.lines")
+
+
+@tenant_view(Scope.SPEND_READ)
 def spend_lines(request: TenantRequest) -> HttpResponseBase:
-    """The lines behind any number: filtered like the analyses, newest invoice first, a page at a time."""
+    """The lines behind any number: filtered like the analyses, newest invoice first, a page at a time. Their
+    export runs as a job (``spend.lines``, sourcing/spend/selectors/exports.py), however many there are."""
     spend_filter = SpendFilter.from_query(request.GET)
     lines = spend_filter.lines().select_related("vendor", "vendor__supplier", "category").order_by("-id")
     sku = request.GET.get("sku", "")[:100]
     if sku:
         lines = lines.filter(item_sku=sku)
-    if export_format(request):
-        base = request.tenant.base_currency
-        header = [
-            _("Invoice date"), _("Invoice number"), _("Vendor"), _("Supplier"), _("Category"), _("SKU"),
-            _("Description"), _("Quantity"), _("Unit"), _("Unit price"), _("Currency"), _("Amount"),
-            _("Amount (%(c)s)") % {"c": base}, _("PO number"), _("Cost center"), _("Classification"),
-        ]  # fmt: skip
-        body = (
-            [
-                line.invoice_date, line.invoice_number, line.vendor.name,
-                line.vendor.supplier.display_name if line.vendor.supplier else "",
-                line.category.code if line.category else "", line.item_sku, line.description, line.quantity,
-                line.uom, line.unit_price, line.currency, line.amount, line.amount_base, line.po_number,
-                line.cost_center, line.get_classification_display(),
-            ]
-            for line in lines.iterator(chunk_size=2000)
-        )  # fmt: skip
-        return export_response(export_format(request), "spend-lines", header, body)
     sort = sorting(request, LINE_SORTS, default="-invoice_date")
     totals = money_totals(lines, sums=["amount", "amount_base"])  # counts the lines too: no count query
     page = list_page(request, sort.apply(lines), default_size=LINES_PER_PAGE, count=sum(t.count for t in totals))

@@ -12,11 +12,12 @@ from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from sourcing.categories.selectors import categories as category_selectors
 from sourcing.errors import DomainError
+from sourcing.export_formats import Money
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
 from sourcing.list_views import list_page, sorting
@@ -112,20 +113,20 @@ def finding_list(request: TenantRequest) -> HttpResponse | StreamingHttpResponse
 
 
 FINDING_COLUMNS = [
-    "id",
-    "kind",
-    "title",
-    "category_code",
-    "category_name",
-    "suppliers",
-    "amount",
-    "estimated_saving",
-    "currency",
-    "status",
-    "assignee",
-    "note",
-    "created_at",
-    "closed_at",
+    gettext_lazy("Id"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Title"),
+    gettext_lazy("Category code"),
+    gettext_lazy("Category"),
+    gettext_lazy("Suppliers"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Estimated saving"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Status"),
+    gettext_lazy("Assignee"),
+    gettext_lazy("Note"),
+    gettext_lazy("Created"),
+    gettext_lazy("Closed"),
 ]
 
 
@@ -138,8 +139,8 @@ def _finding_export(request: TenantRequest, findings: Any, fmt: str, filters: di
             f.category.code if f.category else "",
             f.category.name if f.category else "",
             "; ".join(str(s.get("name", "")) for s in f.suppliers if isinstance(s, dict)),
-            f.amount,
-            f.estimated_saving,
+            Money(f.amount, f.currency),
+            Money(f.estimated_saving, f.currency),
             f.currency,
             f.status,
             f.assignee.user.email if f.assignee else "",
@@ -355,18 +356,18 @@ def _frozen_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 BASELINE_COLUMNS = [
-    "category_id",
-    "category_code",
-    "category_name",
-    "baseline_amount",
-    "baseline_lines",
-    "baseline_suppliers",
-    "compared_from",
-    "compared_to",
-    "compared_amount",
-    "difference",
-    "difference_pct",
-    "currency",
+    gettext_lazy("Category id"),
+    gettext_lazy("Category code"),
+    gettext_lazy("Category"),
+    gettext_lazy("Baseline amount"),
+    gettext_lazy("Baseline lines"),
+    gettext_lazy("Baseline suppliers"),
+    gettext_lazy("Compared from"),
+    gettext_lazy("Compared to"),
+    gettext_lazy("Compared amount"),
+    gettext_lazy("Difference"),
+    gettext_lazy("Difference %"),
+    gettext_lazy("Currency"),
 ]
 
 
@@ -382,13 +383,13 @@ def _baseline_export(
                 r.category_id or "",
                 r.code,
                 r.name or ("" if r.category_id else _("Uncategorised")),
-                r.baseline,
+                Money(r.baseline, comparison.currency),
                 row.get("lines", 0),
                 row.get("suppliers", 0),
                 comparison.period_start,
                 comparison.period_end,
-                r.current,
-                r.difference,
+                Money(r.current, comparison.currency),
+                Money(r.difference, comparison.currency),
                 r.pct if r.pct is not None else "",
                 comparison.currency,
             ]

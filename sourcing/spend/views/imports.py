@@ -62,6 +62,7 @@ def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
     context = {
         "imp": spend_import,
         "progress": services.spend_import_progress(spend_import=spend_import),
+        "rows_done": services.spend_import_rows_done(spend_import=spend_import),
         "errors": spend_import.errors[:ERRORS_SHOWN],
         "more_errors": max(0, spend_import.error_count - ERRORS_SHOWN),
     }
@@ -79,7 +80,7 @@ def spend_import_detail(request: TenantRequest, import_id: str) -> HttpResponse:
 def spend_import_errors(request: TenantRequest, import_id: str) -> StreamingHttpResponse:
     spend_import = access_spend_import(by=request.actor, id=import_id, need=Scope.SPEND_READ)
     rows = ([e["row"], e["column"], e["message"], e.get("value", "")] for e in spend_import.errors)
-    return csv_response(f"errors-{spend_import.pk}.csv", ["row", "column", "message", "value"], rows)
+    return csv_response(f"errors-{spend_import.pk}.csv", [_("Row"), _("Column"), _("Problem"), _("Value")], rows)
 
 
 @tenant_view(Scope.SPEND_READ)

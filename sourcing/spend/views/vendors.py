@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
+from sourcing.export_formats import Money
 from sourcing.exports import export_response
 from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
@@ -29,10 +30,11 @@ def vendor_list(request: TenantRequest) -> HttpResponseBase:
     search = request.GET.get("q", "").strip()[:100]
     if export_format(request):
         rows = vendor_selectors.vendor_rows(unmatched_only=unmatched, search=search, limit=None)
-        header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Lines")]
+        base = request.tenant.base_currency
+        header = [_("Vendor"), _("ERP id"), _("Supplier"), _("Matched by"), _("Spend"), _("Currency"), _("Lines")]
         body = (
             [r.vendor.name, r.vendor.erp_id, r.vendor.supplier.display_name if r.vendor.supplier else "",
-             r.vendor.get_match_method_display(), r.spend, r.lines]
+             r.vendor.get_match_method_display(), Money(r.spend, base), base, r.lines]
             for r in rows
         )  # fmt: skip
         return export_response(export_format(request), "vendors", header, body)

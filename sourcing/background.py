@@ -1,0 +1,87 @@
+"""Sending a task once the current transaction commits: to the broker in production, in-process on the
+embedded default.
+
+Without a broker Celery runs a task eagerly, inside the request that sent it. A task declared long-running
+(``@tenant_task(name=…, long_running=True)``: the spend import, export jobs) goes instead to a small pool of
+threads in the web process, so the page answers at once and polls the task's progress like it does under
+Celery. The pool is started on first use; each of its threads closes its database connections when a task
+ends. ``BACKGROUND_THREADS = 0`` (the tests' default) runs long tasks inline too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from celery import current_app
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+
+logger = logging.getLogger(__name__)
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_pending: set[Future[None]] = set()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.BACKGROUND_THREADS, thread_name_prefix="sourcewise-task")
+        return _pool
+
+
+def _run_in_thread(name: str, args: tuple[str, ...]) -> None:
+    close_old_connections()
+    try:
+        current_app.tasks[name].apply(args=args, throw=True)
+    except Exception:
+        # the task's own service records its failure where the page shows it; this is for the operator
+        logger.exception("background task %s failed", name)
+    finally:
+        connections.close_all()
+
+
+def _forget(future: Future[None]) -> None:
+    with _pool_lock:
+        _pending.discard(future)
+
+
+def send_task(name: str, *args: str) -> Future[None] | None:
+    """Send the task registered as ``name`` now: to the pool when it is long-running and runs in-process,
+    otherwise through Celery (eagerly without a broker). Returns the pool's future, for tests."""
+    module, _, _function = name.rpartition(".")
+    importlib.import_module(module)  # registers the task in a process that has not loaded it yet
+    task = current_app.tasks[name]
+    in_process = current_app.conf.task_always_eager
+    if in_process and getattr(task, "long_running", False) and settings.BACKGROUND_THREADS > 0:
+        future = _executor().submit(_run_in_thread, name, args)
+        with _pool_lock:
+            _pending.add(future)
+        future.add_done_callback(_forget)
+        return future
+    task.delay(*args)
+    return None
+
+
+def enqueue_on_commit(name: str, *args: str) -> None:
+    """Send the task registered as ``name`` once the current transaction commits.
+
+    Tasks are entry points, like pages: a task module imports services, and a service never imports a task.
+    A service that starts background work names the task here (its name is its module path and function,
+    ``sourcing.spend.tasks.run_spend_import``); on commit the module is loaded and the task sent: to the
+    broker, or in-process on the embedded default (a long-running task on the background pool). Arguments
+    are ids and labels, never model instances.
+    """
+    transaction.on_commit(lambda: send_task(name, *args))
+
+
+def background_wait(timeout: float = 60) -> None:
+    """Wait until every task sent to the pool so far has ended (tests, and a clean shutdown)."""
+    with _pool_lock:
+        pending = list(_pending)
+    for future in pending:
+        future.result(timeout=timeout)
