@@ -1,17 +1,27 @@
 """Spend benchmarks: the import of a generated canonical file, against a plain COPY of the same file.
 
-The file is generated once (deterministically) into var/bench/ and reused. The import runs as the command line
-runs it (record the file, then validate, normalise, match and write every line as the runtime role under RLS),
-in a child process so its peak memory is its own.
+The file is generated once (deterministically) into var/bench/ and reused. The import is measured two ways:
+
+- in-process: the import's own steps (record the file, then validate, normalise, match and write every line as
+  the runtime role under RLS) in a forked child, timed from the first step to the last, against a COPY of the
+  file sent from this process;
+- whole, as a person runs it: ``python manage.py import_spend --org <slug> <file>`` as a process of its own
+  (interpreter and Django start-up included, connecting as the runtime role), from process start to exit, with
+  that process's peak resident memory, against ``psql -c "\\copy bench_copy FROM '<file>' …"`` of the same file
+  into a plain typed table, also from process start to exit.
 """
 
 from __future__ import annotations
 
 import csv
 import multiprocessing
+import os
 import random
 import resource
+import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -117,17 +127,20 @@ def seed_tenant(tenant: Any) -> None:
         FxRate.objects.bulk_create(rates)
 
 
+COPY_TABLE = (
+    "CREATE TABLE bench_copy (invoice_date date, invoice_number text, supplier_name text, "
+    "supplier_erp_id text, category_code text, item_sku text, description text, quantity numeric, "
+    "uom text, unit_price numeric, currency text, amount numeric, po_number text, cost_center text)"
+)
+
+
 def copy_baseline(admin_url: str, path: Path) -> float:
     """Seconds for a plain COPY of the file into a table of its columns (the reference the import is held to)."""
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_copy")
-        conn.execute(
-            "CREATE TABLE bench_copy (invoice_date date, invoice_number text, supplier_name text, "
-            "supplier_erp_id text, category_code text, item_sku text, description text, quantity numeric, "
-            "uom text, unit_price numeric, currency text, amount numeric, po_number text, cost_center text)"
-        )
+        conn.execute(COPY_TABLE)
         start = time.perf_counter()
         with (
             conn.cursor() as cursor,
@@ -178,6 +191,64 @@ def run_import(tenant: Any, path: Path) -> tuple[float, float, int]:
     if status != "succeeded":
         raise RuntimeError(f"the benchmark import was rejected: {error_count} errors, e.g. {errors}")
     return elapsed, peak_kib / 1024, created
+
+
+# --- whole processes, as a person runs them ----------------------------------------------------------------
+
+
+@dataclass
+class Process:
+    seconds: float  # from process start to exit
+    peak_mib: float  # peak resident memory of the process
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _timed_process(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Process:
+    """Run ``args`` as a process of its own: wall time from start to exit and its own peak memory (wait4's
+    resource usage of that one child, not of every child this process has had)."""
+    with open(os.devnull, "rb") as stdin, _scratch() as out, _scratch() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, stdin=stdin, stdout=out, stderr=err, env=env, cwd=cwd)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Process(seconds, usage.ru_maxrss / 1024, child.returncode, out.read().decode(), err.read().decode())
+
+
+def _scratch() -> Any:
+    import tempfile
+
+    return tempfile.TemporaryFile()
+
+
+def psql_copy(admin_url: str, path: Path) -> Process:
+    """``psql -c "\\copy …"`` of the file into a fresh plain typed table, as a person would load it by hand."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute(COPY_TABLE)
+    command = f"\\copy bench_copy FROM '{path}' WITH (FORMAT csv, HEADER true)"
+    run = _timed_process(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", admin_url, "-c", command])
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        copied = conn.execute("SELECT count(*) FROM bench_copy").fetchone()
+        conn.execute("DROP TABLE bench_copy")
+    if run.returncode != 0 or copied is None or copied[0] == 0:
+        raise RuntimeError(f"psql \\copy failed ({run.returncode}): {run.stderr.strip()[:500]}")
+    return run
+
+
+def import_command(root: Path, env: dict[str, str], slug: str, path: Path) -> Process:
+    """``python manage.py import_spend --org <slug> <file>``, as a person runs it against the database that
+    ``env``'s DATABASE_URL names."""
+    run = _timed_process([sys.executable, "manage.py", "import_spend", "--org", slug, str(path)], env=env, cwd=root)
+    if run.returncode != 0:
+        raise RuntimeError(f"import_spend exited with {run.returncode}: {run.stderr.strip()[-2000:]}")
+    return run
 
 
 # --- analysis queries over the imported lines ---------------------------------------------------------------

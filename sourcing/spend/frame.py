@@ -102,6 +102,8 @@ def _cell(rules: Rules, name: str) -> pl.Expr:
 
 def _clean_number(expr: pl.Expr, decimal_comma: bool, column: pl.Series) -> pl.Expr:
     """``expr`` without spaces and thousands separators; only the replacements ``column`` needs are made."""
+    if not decimal_comma and not column.str.contains(r"[ \u00a0,]").any():
+        return expr  # the usual case: plain digits and a point, one search of the column
     present = {c for c in (" ", "\u00a0", ",", ".") if column.str.contains(c, literal=True).any()}
     for space in (" ", "\u00a0"):
         if space in present:

@@ -161,3 +161,46 @@ def test_a_nul_byte_in_a_workbook_row_is_named() -> None:
 
     frame = read_rows("xlsx", "xlsx", [(2, ["a", "b"]), (3, ["c\x00", "d"]), (4, ["e", "\x00"])], 2)
     assert [number for number, _message in nul_errors(frame)] == [3, 4]
+
+
+# --- the whole file, as the command line imports it -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("last", "column", "message"),
+    [
+        ({"invoice_date": "2026-13-40"}, "invoice_date", "Not a date"),
+        ({"unit_price": "12,5O"}, "unit_price", "Not a number"),
+    ],
+)
+def test_a_bad_value_on_the_last_row_of_a_large_file_refuses_the_whole_import(
+    tenant: Tenant,
+    spend_world: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    last: dict[str, str],
+    column: str,
+    message: str,
+) -> None:
+    from django.core.management import call_command
+
+    # given a file well past the first 8 KB, read in chunks small enough that many are done before the last row
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 20)
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_bytes([*_many_rows(), row(invoice_number="INV-LAST", **last)]))
+    assert path.stat().st_size > 8192
+    # when the command line imports it
+    with pytest.raises(SystemExit) as exited:
+        call_command("import_spend", "--org", tenant.slug, str(path))
+    # then it exits non-zero naming the row and the field, and no line, vendor or partial import is kept
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert f"march.csv: row 152, column {column}: {message}" in err
+    assert "rejected, 1 errors in 151 rows; nothing was written." in err
+    assert _counts(tenant) == (0, 0)
+    with tenant_scope(tenant):
+        imp = SpendImport.objects.get()
+        assert imp.status == ImportStatus.FAILED and imp.lines_created == 0
+        assert [(e["row"], e["column"]) for e in imp.errors] == [(152, column)]
+        assert AuditEvent.objects.filter(action="spend_import.rejected", object_id=str(imp.pk)).exists()

@@ -152,12 +152,13 @@ _EARLIER_SPAN = (
     "(SELECT id FROM spend_spendline WHERE tenant_id = %s ORDER BY id DESC LIMIT 1)"
 )
 # The chunk's references, checked once for the whole chunk (the table has no per-row foreign keys): every
-# vendor and category must be one of this tenant's. Row-level security hides other tenants' rows here too.
+# distinct vendor and category of the chunk must be one of this tenant's. Row-level security hides other
+# tenants' rows here too.
 _FOREIGN_REFERENCES = (
-    "SELECT count(*) FROM (SELECT DISTINCT vendor_id, category_id FROM spend_load) s "
-    "LEFT JOIN spend_vendor v ON v.id = s.vendor_id AND v.tenant_id = %s "
-    "LEFT JOIN categories_category c ON c.id = s.category_id AND c.tenant_id = %s "
-    "WHERE v.id IS NULL OR (s.category_id IS NOT NULL AND c.id IS NULL)"
+    "SELECT (SELECT count(*) FROM unnest(%s::uuid[]) AS s(id) "
+    "WHERE NOT EXISTS (SELECT FROM spend_vendor v WHERE v.id = s.id AND v.tenant_id = %s)) + "
+    "(SELECT count(*) FROM unnest(%s::uuid[]) AS s(id) "
+    "WHERE NOT EXISTS (SELECT FROM categories_category c WHERE c.id = s.id AND c.tenant_id = %s))"
 )
 
 
@@ -283,11 +284,12 @@ class PostgresSink(Sink):
             return False
         return not (str(ids.max()) < self._earlier[0] or str(ids.min()) > self._earlier[1])
 
-    def _load(self, data: bytes, count: int, sql: str) -> None:
+    def _load(self, data: bytes, count: int, sql: str, references: tuple[list[str], list[str]]) -> None:
+        vendor_ids, category_ids = references
         with self._raw.cursor() as cursor:
             with cursor.copy(f"COPY spend_load ({', '.join(CHUNK_COLUMNS)}) FROM STDIN WITH (FORMAT binary)") as copy:
                 copy.write(data)
-            cursor.execute(_FOREIGN_REFERENCES, [self.tenant_id, self.tenant_id])
+            cursor.execute(_FOREIGN_REFERENCES, [vendor_ids, self.tenant_id, category_ids, self.tenant_id])
             if cursor.fetchone() != (0,):
                 raise RuntimeError("spend lines refer to a vendor or category outside the tenant")
             cursor.execute(sql, [self.tenant_id, self.import_id])
@@ -307,9 +309,13 @@ class PostgresSink(Sink):
         chunk = chunk.sort("id")
         data = self._copy_rows(chunk)
         sql = _insert_sql(checked=self._may_repeat(chunk.get_column("id")), as_given=_fits_columns(chunk))
+        references = (
+            chunk.get_column("vendor_id").unique().to_list(),
+            chunk.get_column("category_id").drop_nulls().unique().to_list(),
+        )
         self._wait()
         insert_vendors(self.tenant.pk, vendors)
-        self._pending = self._pool.submit(self._load, data, chunk.height, sql)
+        self._pending = self._pool.submit(self._load, data, chunk.height, sql, references)
 
     def finish(self) -> tuple[int, int]:
         try:
