@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from rfq import freight as freight_rules
 from rfq.incoterms import split_for
 
@@ -163,23 +165,27 @@ def _to_base(amount: Decimal, currency: str, *, base: str, fx: Mapping[str, Deci
     if currency == base:
         return amount
     if currency not in fx:
-        raise LandedCostError(name, f"No exchange rate from {currency} to {base} on the entry date.")
+        raise LandedCostError(
+            name,
+            _("No exchange rate from %(currency)s to %(base)s on the entry date.")
+            % {"currency": currency, "base": base},
+        )
     return amount * fx[currency]
 
 
 def _check(line: LineInput) -> None:
     if line.quantity <= 0:
-        raise LandedCostError("quantity", "The quantity must be more than 0.")
+        raise LandedCostError("quantity", _("The quantity must be more than 0."))
     if line.unit_price < 0:
-        raise LandedCostError("unit_price", "The unit price cannot be negative.")
+        raise LandedCostError("unit_price", _("The unit price cannot be negative."))
     if line.cartons.units_per_carton <= 0:
-        raise LandedCostError("units_per_carton", "Units per carton must be more than 0.")
+        raise LandedCostError("units_per_carton", _("Units per carton must be more than 0."))
     if line.tooling_quantity is not None and line.tooling_quantity <= 0:
-        raise LandedCostError("tooling_quantity", "The quantity tooling is amortised over must be more than 0.")
+        raise LandedCostError("tooling_quantity", _("The quantity tooling is amortised over must be more than 0."))
     if line.mode not in freight_rules.MODES:
-        raise LandedCostError("mode", "Choose ocean or air.")
+        raise LandedCostError("mode", _("Choose ocean or air."))
     if sum((p.percent for p in line.payments), Decimal(0)) > _HUNDRED:
-        raise LandedCostError("payments", "The payments add up to more than 100 %.")
+        raise LandedCostError("payments", _("The payments add up to more than the whole value."))
 
 
 def mpf_for(customs_value: Decimal, *, rate_pct: Decimal, limits: MpfLimits) -> Decimal:
@@ -237,10 +243,10 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     try:
         split = split_for(line.incoterm)
     except ValueError:
-        raise LandedCostError("incoterm", "Choose one of EXW, FCA, FOB, CFR, CIF, CPT, CIP, DAP, DDP.") from None
+        raise LandedCostError("incoterm", _("Choose one of EXW, FCA, FOB, CFR, CIF, CPT, CIP, DAP, DDP.")) from None
     fy = fiscal_year(line.entry_date)
     if fy not in costs.mpf_limits:
-        raise LandedCostError("entry_date", f"No MPF minimum and maximum for fiscal year {fy}.")
+        raise LandedCostError("entry_date", _("No MPF minimum and maximum for fiscal year %(year)s.") % {"year": fy})
 
     def base(amount: Decimal, currency: str, name: str) -> Decimal:
         return _to_base(amount, currency, base=base_currency, fx=fx, name=name)
@@ -249,12 +255,12 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     try:
         shipped = freight_rules.freight_for(load, mode=line.mode, rates=line.lane)
     except freight_rules.NoRate:
-        raise LandedCostError("lane", "The lane has no rate for this mode.") from None
+        raise LandedCostError("lane", _("The lane has no rate for this mode.")) from None
     legs = _legs(line, shipped, costs=costs, base=base)
     customs = legs.customs
     entry_value = line.entry_customs_value if line.entry_customs_value is not None else customs
     if entry_value < customs:
-        raise LandedCostError("entry_customs_value", "The entry's customs value cannot be less than this line's.")
+        raise LandedCostError("entry_customs_value", _("The entry's customs value cannot be less than this line's."))
     share = customs / entry_value if entry_value > 0 else Decimal(1)
     inland_itemised = split.destination_inland and line.itemised.inland is not None
     usd = Decimal(1) if base_currency == USD else base(Decimal(1), USD, "currency")
