@@ -9,6 +9,7 @@ already inside ``tenant_scope(tenant)``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,16 @@ from sourcing.audit import audit_record, snapshot, update_audited
 from sourcing.errors import ConflictError, DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
+
+
+def _picture(row: Any, fields: list[str]) -> dict[str, Any]:
+    """A JSON-safe before/after of ``fields``: decimals as people write them (3.4, not 3.4000), dates in ISO."""
+    picture = snapshot(row, fields)
+    for name in fields:
+        value = getattr(row, name)
+        if isinstance(value, Decimal):
+            picture[name] = format(value.normalize(), "f")
+    return picture
 
 
 def _fail(errors: dict[str, list[str]]) -> DomainError:
@@ -88,7 +99,7 @@ def duty_rate_create(*, tenant: Tenant, by: Actor, **values: Any) -> DutyRate:
     _check_duty(cleaned)
     row = DutyRate(tenant=tenant, **cleaned)
     _save(row)
-    audit_record(tenant=tenant, by=by, action="duty_rate.create", target=row, after=snapshot(row, DUTY_PICTURE))
+    audit_record(tenant=tenant, by=by, action="duty_rate.create", target=row, after=_picture(row, DUTY_PICTURE))
     return row
 
 
@@ -106,14 +117,14 @@ def duty_rate_update(*, tenant: Tenant, by: Actor, duty_rate_id: Any, **changes:
     if errors:
         raise _fail(errors)
     _check_duty(merged, exclude_id=row.pk)
-    before = snapshot(row, DUTY_PICTURE)
+    before = _picture(row, DUTY_PICTURE)
     changed = [name for name, value in cleaned.items() if getattr(row, name) != value]
     if not changed:
         return row
     for name in changed:
         setattr(row, name, cleaned[name])
     _save(row, changed)
-    after = snapshot(row, DUTY_PICTURE)
+    after = _picture(row, DUTY_PICTURE)
     audit_record(tenant=tenant, by=by, action="duty_rate.update", target=row, before=before, after=after)
     return row
 
@@ -122,7 +133,7 @@ def duty_rate_update(*, tenant: Tenant, by: Actor, duty_rate_id: Any, **changes:
 def duty_rate_delete(*, tenant: Tenant, by: Actor, duty_rate_id: Any) -> None:
     by.require(Scope.RFQ_CONFIGURE)
     row = access_duty_rate(by=by, id=duty_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    audit_record(tenant=tenant, by=by, action="duty_rate.delete", target=row, before=snapshot(row, DUTY_PICTURE))
+    audit_record(tenant=tenant, by=by, action="duty_rate.delete", target=row, before=_picture(row, DUTY_PICTURE))
     row.delete()
 
 
@@ -160,7 +171,7 @@ def lane_rate_create(*, tenant: Tenant, by: Actor, **values: Any) -> LaneRate:
     _check_lane(cleaned)
     row = LaneRate(tenant=tenant, **cleaned)
     _save(row)
-    audit_record(tenant=tenant, by=by, action="lane_rate.create", target=row, after=snapshot(row, LANE_PICTURE))
+    audit_record(tenant=tenant, by=by, action="lane_rate.create", target=row, after=_picture(row, LANE_PICTURE))
     return row
 
 
@@ -178,14 +189,14 @@ def lane_rate_update(*, tenant: Tenant, by: Actor, lane_rate_id: Any, **changes:
     if errors:
         raise _fail(errors)
     _check_lane(merged, exclude_id=row.pk)
-    before = snapshot(row, LANE_PICTURE)
+    before = _picture(row, LANE_PICTURE)
     changed = [name for name, value in cleaned.items() if getattr(row, name) != value]
     if not changed:
         return row
     for name in changed:
         setattr(row, name, cleaned[name])
     _save(row, changed)
-    after = snapshot(row, LANE_PICTURE)
+    after = _picture(row, LANE_PICTURE)
     audit_record(tenant=tenant, by=by, action="lane_rate.update", target=row, before=before, after=after)
     return row
 
@@ -194,7 +205,7 @@ def lane_rate_update(*, tenant: Tenant, by: Actor, lane_rate_id: Any, **changes:
 def lane_rate_delete(*, tenant: Tenant, by: Actor, lane_rate_id: Any) -> None:
     by.require(Scope.RFQ_CONFIGURE)
     row = access_lane_rate(by=by, id=lane_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    audit_record(tenant=tenant, by=by, action="lane_rate.delete", target=row, before=snapshot(row, LANE_PICTURE))
+    audit_record(tenant=tenant, by=by, action="lane_rate.delete", target=row, before=_picture(row, LANE_PICTURE))
     row.delete()
 
 
@@ -213,6 +224,11 @@ def landed_cost_settings_update(*, tenant: Tenant, by: Actor, **changes: Any) ->
     row, _created = LandedCostSettings.objects.select_for_update().get_or_create(tenant=tenant)
     # Decimals compare by value; the JSON limits as stored text.
     update_audited(
-        row, cleaned, tenant=tenant, by=by, action="landed_cost_settings.update", picture=rate_checks.SETTINGS_FIELDS
+        row,
+        cleaned,
+        tenant=tenant,
+        by=by,
+        action="landed_cost_settings.update",
+        picture=lambda r: _picture(r, rate_checks.SETTINGS_FIELDS),
     )
     return row
