@@ -19,6 +19,7 @@ INTERNAL_NAV = [
     (_("Spend"), "spend_overview", Scope.SPEND_READ),
     (_("Findings"), "finding_list", Scope.SPEND_READ),
     (_("Spend set-up"), "fx_rate_list", Scope.SPEND_READ),
+    (_("Landed cost"), "landed_cost_calculator", Scope.RFQ_READ),
     (_("Members"), "member_list", Scope.MEMBER_READ),
     (_("Agencies & agents"), "agency_list", Scope.AGENCY_READ),
     (_("API keys"), "api_key_list", Scope.APIKEY_MANAGE),
@@ -28,6 +29,7 @@ INTERNAL_NAV = [
 # Items that stand for a whole section of pages, by the path the section's pages share.
 NAV_SECTIONS = {
     "fx_rate_list": ("spend/setup/",),
+    "landed_cost_calculator": ("rfq/landed-cost/", "rfq/setup/"),
     "spend_overview": ("spend/",),
     "finding_list": ("spend/findings/", "spend/baselines/"),
     "category_list": ("categories/",),

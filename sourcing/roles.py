@@ -44,6 +44,8 @@ class Scope:
     SPEND_IMPORT = "spend:import"
     SPEND_WRITE = "spend:write"  # vendor links and merges, rules, mappings, baselines, findings
     FX_WRITE = "fx:write"
+    RFQ_READ = "rfq:read"  # the landed-cost tables and the calculator
+    RFQ_CONFIGURE = "rfq:configure"  # the duty table, freight lane rates and landed-cost settings
     PORTAL = "portal:access"
 
 
@@ -60,6 +62,7 @@ _SUPPLIER_ALL = frozenset(
     }
 )
 _SPEND_ALL = frozenset({Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE, Scope.FX_WRITE})
+_RFQ_ALL = frozenset({Scope.RFQ_READ, Scope.RFQ_CONFIGURE})
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.ADMIN: _INTERNAL_BASE
@@ -78,19 +81,23 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.BANK_WRITE,
     }
     | _SUPPLIER_ALL
-    | _SPEND_ALL,
+    | _SPEND_ALL
+    | _RFQ_ALL,
     Role.CATEGORY_MANAGER: _INTERNAL_BASE
     | {Scope.SUPPLIER_ASSIGN, Scope.AGENCY_READ, Scope.CATEGORY_WRITE}
     | _SUPPLIER_ALL
-    | _SPEND_ALL,
+    | _SPEND_ALL
+    | _RFQ_ALL,
     Role.BUYER: _INTERNAL_BASE
-    | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_EVIDENCE, Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE},
+    | {Scope.SUPPLIER_WRITE, Scope.SUPPLIER_EVIDENCE, Scope.SPEND_READ, Scope.SPEND_IMPORT, Scope.SPEND_WRITE}
+    | {Scope.RFQ_READ},
     # Quality qualifies suppliers on the evidence: certificates, documents, audits and their checklists.
     Role.QUALITY: _INTERNAL_BASE
     | {Scope.SUPPLIER_QUALIFY, Scope.SUPPLIER_EVIDENCE, Scope.SUPPLIER_AUDIT, Scope.SUPPLIER_CONFIGURE},
     # Finance reads the spend, keeps the exchange rates it is converted with, and keeps suppliers' bank details.
-    Role.FINANCE: _INTERNAL_BASE | {Scope.SPEND_READ, Scope.FX_WRITE, Scope.BANK_READ, Scope.BANK_WRITE},
-    Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ, Scope.SPEND_READ},
+    Role.FINANCE: _INTERNAL_BASE
+    | {Scope.SPEND_READ, Scope.FX_WRITE, Scope.BANK_READ, Scope.BANK_WRITE, Scope.RFQ_READ},
+    Role.EXECUTIVE: _INTERNAL_BASE | {Scope.AUDIT_READ, Scope.SPEND_READ, Scope.RFQ_READ},
     # Agents get nothing model-wide: what they may see comes from object grants (sourcing.services.assign_agent).
     Role.AGENT: frozenset({Scope.ENTER, Scope.PORTAL}),
 }
@@ -111,6 +118,7 @@ API_KEY_SCOPES: dict[str, frozenset[str]] = {
             Scope.SUPPLIER_READ,
             Scope.CATEGORY_READ,
             Scope.SPEND_READ,
+            Scope.RFQ_READ,
         }
     ),
     ApiKeyScope.WRITE: frozenset(
@@ -123,6 +131,7 @@ API_KEY_SCOPES: dict[str, frozenset[str]] = {
             Scope.SPEND_IMPORT,
             Scope.SPEND_WRITE,
             Scope.FX_WRITE,
+            Scope.RFQ_CONFIGURE,
         }
     ),
 }

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sourcing.categories",
     "sourcing.spend",
     "suppliers",
+    "rfq",
 ]
 
 MIDDLEWARE = [

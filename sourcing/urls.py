@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
+from rfq import urls as rfq_urls
+from rfq.api import landed_cost as rfq_landed_cost_api
+from rfq.api import tables as rfq_tables_api
 from sourcing import accounts, export_job_views, partner_token_views, views
 from sourcing.api import views as api_views
 from sourcing.api.errors import json_not_found as api_not_found
@@ -40,6 +43,7 @@ for _module in (
     supplier_evidence_api,
     supplier_onboarding_api,
     supplier_audits_api,
+    rfq_tables_api,
 ):
     for _prefix, _viewset, _basename in _module.routes:
         router.register(_prefix, _viewset, basename=_basename)
@@ -55,6 +59,8 @@ erp_api_routes: list[URLPattern | URLResolver] = [
     *spend_imports_api.api_patterns,
     *spend_findings_api.api_patterns,
     *spend_analysis_api.api_patterns,
+    *rfq_tables_api.api_patterns,
+    *rfq_landed_cost_api.api_patterns,
     *router.urls,
 ]
 api_patterns: list[URLPattern | URLResolver] = [
@@ -151,6 +157,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("categories/", include(category_urls.page_patterns)),
     path("spend/", include(spend_urls.page_patterns)),
     path("suppliers/", include(supplier_urls.page_patterns)),
+    path("rfq/", include(rfq_urls.page_patterns)),
     path("portal/", portal.portal_home, name="portal_home"),
     path("portal/", include(supplier_urls.portal_patterns)),
     path("portal/api-access/", partner_token_views.portal_api_access, name="portal_api_access"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from rfq.demo.tables import seed_landed_cost
 from sourcing.actors import Actor
 from sourcing.categories.demo.categories import seed_categories
 from sourcing.models import Agency, Membership, Tenant, User
@@ -136,6 +137,9 @@ class Command(BaseCommand):
                             "Asia/Shanghai",
                         )
                 self._suppliers(tenant, system)
+                duties = seed_landed_cost(tenant=tenant, by=system)
+                if duties:
+                    self.stdout.write(f"  {slug}: {duties} duty rates, freight lanes and landed-cost settings added")
             seed_categories(tenant=tenant, by=system)
             if slug == "acme":
                 added = seed_spend(tenant=tenant, by=system)
