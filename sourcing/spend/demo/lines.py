@@ -378,7 +378,11 @@ def _supplier_categories(*, tenant: Tenant, by: Actor, categories: dict[str, Any
             continue
         if sorted(str(pk) for pk in supplier.categories.values_list("pk", flat=True)) != wanted:
             supplier_update(
-                tenant=tenant, by=by, supplier_id=supplier.pk, data={"category_ids": wanted}, allow_duplicates=True
+                tenant=tenant,
+                by=by,
+                supplier_id=supplier.pk,
+                fields=SupplierFields(category_ids=wanted),
+                allow_duplicates=True,
             )
 
 
