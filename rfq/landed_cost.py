@@ -18,7 +18,8 @@ The rule (domain reference §1, with its sources):
   valorem on the customs value; programs stack (§1.3).
 - **MPF**: the rate (0.3464 %) of the entry's customs value, held between the fiscal year's minimum and
   maximum (the U.S. fiscal year starts 1 October), per entry; a line that is part of a larger entry carries
-  its share. **HMF**: 0.125 % of the customs value, ocean only, no limits (§1.4).
+  its share. A fiscal year whose limits are not entered yet uses the latest earlier year's, and says so.
+  **HMF**: 0.125 % of the customs value, ocean only, no limits (§1.4).
 - **Broker and inland charges**: per entry, the line's share.
 - **Tooling**: the one-off cost × quantity ÷ the quantity it is amortised over (the awarded quantity).
 - **Financing** (§1.5): Σ payment × days paid before receipt × annual cost of capital ÷ 365; a payment after
@@ -245,7 +246,8 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     except ValueError:
         raise LandedCostError("incoterm", _("Choose one of EXW, FCA, FOB, CFR, CIF, CPT, CIP, DAP, DDP.")) from None
     fy = fiscal_year(line.entry_date)
-    if fy not in costs.mpf_limits:
+    limits_year = max((year for year in costs.mpf_limits if year <= fy), default=None)
+    if limits_year is None:
         raise LandedCostError("entry_date", _("No MPF minimum and maximum for fiscal year %(year)s.") % {"year": fy})
 
     def base(amount: Decimal, currency: str, name: str) -> Decimal:
@@ -264,7 +266,7 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     share = customs / entry_value if entry_value > 0 else Decimal(1)
     inland_itemised = split.destination_inland and line.itemised.inland is not None
     usd = Decimal(1) if base_currency == USD else base(Decimal(1), USD, "currency")
-    limits = costs.mpf_limits[fy]
+    limits = costs.mpf_limits[limits_year]
     mpf = mpf_for(entry_value / usd, rate_pct=costs.mpf_rate_pct, limits=limits) * usd * share
     hmf = _pct(customs, costs.hmf_rate_pct) if line.mode == freight_rules.OCEAN else Decimal(0)
 
@@ -280,7 +282,8 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     parts.append(Component("duty_mfn", cents(_pct(customs, line.duty.mfn_rate_pct)), duty_by, "MFN"))
     for extra in line.duty.additional:
         parts.append(Component("duty_additional", cents(_pct(customs, extra.rate_pct)), duty_by, extra.program))
-    parts.append(Component("mpf", cents(mpf), duty_by, f"FY{fy}"))
+    mpf_basis = f"FY{fy}" if limits_year == fy else f"FY{fy}, FY{limits_year} limits"
+    parts.append(Component("mpf", cents(mpf), duty_by, mpf_basis))
     parts.append(Component("hmf", cents(hmf), duty_by, line.mode))
     parts.append(Component("broker", cents(costs.broker_fee * share), duty_by, "per entry"))
     inland = legs.inland if inland_itemised else legs.inland * share

@@ -161,9 +161,12 @@ def test_entry_share_splits_broker_and_inland() -> None:
     assert got["inland"] == (D("200.00"), "buyer")
 
 
-def test_no_mpf_limits_for_the_fiscal_year_is_refused() -> None:
+def test_a_fiscal_year_without_limits_uses_the_latest_earlier_one_and_says_so() -> None:
+    small = dataclasses.replace(EXAMPLE, unit_price=D("1.00"), quantity=1000, entry_date=datetime.date(2026, 10, 1))
+    [mpf] = [c for c in run(small).components if c.code == "mpf"]
+    assert (mpf.amount, mpf.basis) == (D("33.58"), "FY2027, FY2026 limits")
     with pytest.raises(landed_cost.LandedCostError) as caught:
-        run(dataclasses.replace(EXAMPLE, entry_date=datetime.date(2026, 10, 1)))
+        run(dataclasses.replace(EXAMPLE, entry_date=datetime.date(2024, 9, 30)))  # FY2024: before every year given
     assert caught.value.field == "entry_date"
 
 
