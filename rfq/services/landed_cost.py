@@ -275,10 +275,11 @@ def preview_as_data(preview: Preview) -> dict[str, Any]:
     components = [
         {
             "code": c.code,
-            "label": labels[c.code] if c.code != "duty_additional" else f"{labels[c.code]}: {c.basis}",
+            "label": f"{labels[c.code]}: {c.program}" if c.program else labels[c.code],
             "amount": str(c.amount),
             "paid_by": c.paid_by,
             "basis": c.basis,
+            "program": c.program,
         }
         for c in result.components
     ]
