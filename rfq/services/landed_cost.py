@@ -242,7 +242,8 @@ def landed_cost_preview(*, tenant: Tenant, by: Actor, values: Mapping[str, Any])
     try:
         result = landed_cost.compute(line, costs=costs, base_currency=tenant.base_currency, fx=fx)
     except landed_cost.LandedCostError as exc:
-        raise _fail({exc.field: [exc.message]}) from None
+        # The lane is named by its ports in the body.
+        raise _fail({"origin_port" if exc.field == "lane" else exc.field: [exc.message]}) from None
     ready = None
     if got["order_date"] is not None:
         window = selectors.shutdown_window(settings)
