@@ -17,7 +17,10 @@ Spend analyses over those lines: the cube (categories rolled up the tree by quar
 Suppliers at BENCH_ROWS in one tenant (bench/suppliers.py): the list page's rows against a bare .values() of the
   same page, the duplicate check of one new supplier, and the clustering of the whole base.
 
-BENCH_ONLY=tenancy, BENCH_ONLY=suppliers or BENCH_ONLY=spend runs one section.
+Landed cost (bench/rfq.py, no database): 4,000 quote lines' landed cost and ready dates, the work behind a
+  comparison of an RFQ of 200 lines × 20 suppliers.
+
+BENCH_ONLY=tenancy, BENCH_ONLY=suppliers, BENCH_ONLY=spend or BENCH_ONLY=rfq runs one section.
 """
 
 from __future__ import annotations
@@ -82,6 +85,10 @@ def main() -> None:
         bench_suppliers(owner_url, settings, connection)
     if ONLY in {"", "spend"}:
         bench_spend_import(owner_url)
+    if ONLY in {"", "rfq"}:
+        from bench import rfq
+
+        rfq.run()
 
 
 def _as_runtime_role(settings: Any, connection: Any) -> None:

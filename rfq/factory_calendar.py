@@ -19,6 +19,7 @@ follow the package's rules, which carry no make-up days.
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,6 +42,7 @@ def _calendar(year: int) -> holidays.HolidayBase:
     return holidays.China(years=year, language="en_US")
 
 
+@cache
 def new_year_day(year: int) -> datetime.date:
     """The first day of the Spring Festival (正月初一) in ``year``."""
     return min(_calendar(year).get_named(SPRING_FESTIVAL, lookup="startswith"))
@@ -63,24 +65,42 @@ def is_factory_working_day(day: datetime.date, window: ShutdownWindow) -> bool:
     return not first <= day <= last and is_official_working_day(day)
 
 
+@cache
+def _working_days(year: int, window: ShutdownWindow) -> tuple[datetime.date, ...]:
+    """The factory's working days of ``year``, in order (computed once per year and window)."""
+    day, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    days = []
+    while day <= last:
+        if is_factory_working_day(day, window):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return tuple(days)
+
+
 def ready_date(start: datetime.date, working_days: int, window: ShutdownWindow | None = None) -> datetime.date:
     """The day ``working_days`` factory working days after ``start`` are done (see the module's rule)."""
     if not 0 <= working_days <= MAX_WORKING_DAYS:
         raise ValueError(f"working_days must be from 0 to {MAX_WORKING_DAYS}")
     window = window or ShutdownWindow()
-    day, left = start, working_days
+    left, year, after = working_days, start.year, start
     while left:
-        day += datetime.timedelta(days=1)
-        if is_factory_working_day(day, window):
-            left -= 1
-    return day
+        days = _working_days(year, window)
+        first = bisect_right(days, after)
+        if len(days) - first >= left:
+            return days[first + left - 1]
+        left -= len(days) - first
+        year += 1
+        after = datetime.date(year, 1, 1) - datetime.timedelta(days=1)
+    return start
 
 
 def working_days_between(start: datetime.date, end: datetime.date, window: ShutdownWindow | None = None) -> int:
     """Factory working days after ``start`` up to and including ``end`` (0 when ``end`` is not after it)."""
     window = window or ShutdownWindow()
-    count, day = 0, start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        count += is_factory_working_day(day, window)
+    if end <= start:
+        return 0
+    count = 0
+    for year in range(start.year, end.year + 1):
+        days = _working_days(year, window)
+        count += bisect_right(days, end) - bisect_right(days, start)
     return count

@@ -18,7 +18,8 @@ The rule (domain reference §1, with its sources):
   valorem on the customs value; programs stack (§1.3).
 - **MPF**: the rate (0.3464 %) of the entry's customs value, held between the fiscal year's minimum and
   maximum (the U.S. fiscal year starts 1 October), per entry; a line that is part of a larger entry carries
-  its share. **HMF**: 0.125 % of the customs value, ocean only, no limits (§1.4).
+  its share. A fiscal year whose limits are not entered yet uses the latest earlier year's, and says so.
+  **HMF**: 0.125 % of the customs value, ocean only, no limits (§1.4).
 - **Broker and inland charges**: per entry, the line's share.
 - **Tooling**: the one-off cost × quantity ÷ the quantity it is amortised over (the awarded quantity).
 - **Financing** (§1.5): Σ payment × days paid before receipt × annual cost of capital ÷ 365; a payment after
@@ -132,6 +133,7 @@ class Component:
     amount: Decimal  # base currency, to the cent
     paid_by: str  # BUYER or SELLER (inside the quoted price)
     basis: str = ""  # how it was reached, in figures
+    program: str = ""  # an additional duty's program or list
 
 
 @dataclass(frozen=True)
@@ -241,11 +243,12 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     units of ``base_currency`` it buys on the entry date; ``LandedCostError`` names any input it cannot use."""
     _check(line)
     try:
-        split = split_for(line.incoterm)
+        split_for(line.incoterm)
     except ValueError:
         raise LandedCostError("incoterm", _("Choose one of EXW, FCA, FOB, CFR, CIF, CPT, CIP, DAP, DDP.")) from None
     fy = fiscal_year(line.entry_date)
-    if fy not in costs.mpf_limits:
+    limits_year = max((year for year in costs.mpf_limits if year <= fy), default=None)
+    if limits_year is None:
         raise LandedCostError("entry_date", _("No MPF minimum and maximum for fiscal year %(year)s.") % {"year": fy})
 
     def base(amount: Decimal, currency: str, name: str) -> Decimal:
@@ -262,35 +265,7 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     if entry_value < customs:
         raise LandedCostError("entry_customs_value", _("The entry's customs value cannot be less than this line's."))
     share = customs / entry_value if entry_value > 0 else Decimal(1)
-    inland_itemised = split.destination_inland and line.itemised.inland is not None
-    usd = Decimal(1) if base_currency == USD else base(Decimal(1), USD, "currency")
-    limits = costs.mpf_limits[fy]
-    mpf = mpf_for(entry_value / usd, rate_pct=costs.mpf_rate_pct, limits=limits) * usd * share
-    hmf = _pct(customs, costs.hmf_rate_pct) if line.mode == freight_rules.OCEAN else Decimal(0)
-
-    def who(seller_pays: bool) -> str:
-        return SELLER if seller_pays else BUYER
-
-    duty_by = who(split.import_clearance)
-    parts = [Component("goods", cents(legs.goods), BUYER, f"{line.unit_price} {line.currency} × {line.quantity}")]
-    if not split.origin:
-        parts.append(Component("origin", cents(costs.origin_charge * share), BUYER, "EXW, per entry"))
-    parts.append(Component("freight", cents(legs.freight), who(split.main_carriage), _freight_basis(shipped)))
-    parts.append(Component("insurance", cents(legs.insurance), who(split.insurance), _insurance_basis(costs)))
-    parts.append(Component("duty_mfn", cents(_pct(customs, line.duty.mfn_rate_pct)), duty_by, "MFN"))
-    for extra in line.duty.additional:
-        parts.append(Component("duty_additional", cents(_pct(customs, extra.rate_pct)), duty_by, extra.program))
-    parts.append(Component("mpf", cents(mpf), duty_by, f"FY{fy}"))
-    parts.append(Component("hmf", cents(hmf), duty_by, line.mode))
-    parts.append(Component("broker", cents(costs.broker_fee * share), duty_by, "per entry"))
-    inland = legs.inland if inland_itemised else legs.inland * share
-    parts.append(Component("inland", cents(inland), who(split.destination_inland), "per entry"))
-    if legs.tooling:
-        amortised = f"{line.tooling_cost} {line.currency} ÷ {line.tooling_quantity or line.quantity}"
-        parts.append(Component("tooling", cents(legs.tooling), BUYER, amortised))
-    financing = _financing(legs.goods, line.payments, costs.cost_of_capital_pct)
-    parts.append(Component("financing", financing, BUYER, f"{costs.cost_of_capital_pct} % a year"))
-
+    parts = _components(line, legs, shipped, costs=costs, share=share, entry_value=entry_value, base=base)
     included = sum((p.amount for p in parts if p.paid_by == SELLER), Decimal(0))
     total = sum((p.amount for p in parts if p.paid_by == BUYER), Decimal(0))
     return Result(
@@ -307,9 +282,66 @@ def compute(line: LineInput, *, costs: Costs, base_currency: str, fx: Mapping[st
     )
 
 
-def _freight_basis(shipped: freight_rules.Freight) -> str:
-    return f"{shipped.units} × {shipped.basis} @ {shipped.rate} {shipped.currency}"
+def _components(
+    line: LineInput,
+    legs: _Legs,
+    shipped: freight_rules.Freight,
+    *,
+    costs: Costs,
+    share: Decimal,
+    entry_value: Decimal,
+    base: Callable[..., Decimal],
+) -> list[Component]:
+    """Every component, each with its basis in figures (no words, so it reads the same in every language)."""
+    split = split_for(line.incoterm)
+    customs = legs.customs
+    fy = fiscal_year(line.entry_date)
+    limits_year = max(year for year in costs.mpf_limits if year <= fy)
+    limits = costs.mpf_limits[limits_year]
+    usd = base(Decimal(1), USD, "currency")  # 1 when the base currency is the dollar
+    mpf = mpf_for(entry_value / usd, rate_pct=costs.mpf_rate_pct, limits=limits) * usd * share
+    hmf = _pct(customs, costs.hmf_rate_pct) if line.mode == freight_rules.OCEAN else Decimal(0)
+    value = str(cents(customs))
+
+    def who(seller_pays: bool) -> str:
+        return SELLER if seller_pays else BUYER
+
+    duty_by = who(split.import_clearance)
+    per_entry = f"× {_n(share.quantize(_UNIT, rounding=ROUND_HALF_UP))}"
+    parts = [Component("goods", cents(legs.goods), BUYER, f"{line.unit_price} {line.currency} × {line.quantity}")]
+    if not split.origin:
+        parts.append(
+            Component("origin", cents(costs.origin_charge * share), BUYER, f"{costs.origin_charge} {per_entry}")
+        )
+    freight_basis = f"{_n(shipped.units)} × {shipped.basis} @ {shipped.rate} {shipped.currency}"
+    parts.append(Component("freight", cents(legs.freight), who(split.main_carriage), freight_basis))
+    insured = f"{_n(costs.insurance_rate_pct)} % × {_n(costs.insurance_cover_pct)} % × CFR"
+    parts.append(Component("insurance", cents(legs.insurance), who(split.insurance), insured))
+    mfn = line.duty.mfn_rate_pct
+    parts.append(Component("duty_mfn", cents(_pct(customs, mfn)), duty_by, f"{_n(mfn)} % × {value}"))
+    for extra in line.duty.additional:
+        amount = cents(_pct(customs, extra.rate_pct))
+        parts.append(Component("duty_additional", amount, duty_by, f"{_n(extra.rate_pct)} % × {value}", extra.program))
+    fiscal = f"FY{fy}" if limits_year == fy else f"FY{fy} ← FY{limits_year}"
+    mpf_basis = f"{_n(costs.mpf_rate_pct)} %, {fiscal} {limits.minimum}–{limits.maximum} USD {per_entry}"
+    parts.append(Component("mpf", cents(mpf), duty_by, mpf_basis))
+    hmf_basis = f"{_n(costs.hmf_rate_pct)} % × {value}" if hmf else "—"
+    parts.append(Component("hmf", cents(hmf), duty_by, hmf_basis))
+    parts.append(Component("broker", cents(costs.broker_fee * share), duty_by, f"{costs.broker_fee} {per_entry}"))
+    if split.destination_inland and line.itemised.inland is not None:
+        parts.append(Component("inland", cents(legs.inland), SELLER, ""))  # as the quote itemises it
+    else:
+        inland = cents(legs.inland * share)
+        parts.append(Component("inland", inland, who(split.destination_inland), f"{cents(legs.inland)} {per_entry}"))
+    if legs.tooling:
+        amortised = f"{line.tooling_cost} {line.currency} × {line.quantity} ÷ {line.tooling_quantity or line.quantity}"
+        parts.append(Component("tooling", cents(legs.tooling), BUYER, amortised))
+    financing = _financing(legs.goods, line.payments, costs.cost_of_capital_pct)
+    paid = ", ".join(f"{_n(p.percent)} % × {p.days_before_receipt}/365" for p in line.payments) or "—"
+    parts.append(Component("financing", financing, BUYER, f"{_n(costs.cost_of_capital_pct)} % × ({paid})"))
+    return parts
 
 
-def _insurance_basis(costs: Costs) -> str:
-    return f"{costs.insurance_rate_pct} % × {costs.insurance_cover_pct} % of the CFR value"
+def _n(value: Decimal) -> str:
+    """A decimal as people write it: 0.3 for 0.3000, 3000 for 3000.00 (no exponent)."""
+    return format(value.normalize(), "f")

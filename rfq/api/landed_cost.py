@@ -78,7 +78,8 @@ class ComponentSerializer(serializers.Serializer[Any]):
     paid_by = serializers.ChoiceField(
         choices=["buyer", "seller"], help_text="seller: inside the quoted price, not added to the total."
     )
-    basis = serializers.CharField()
+    basis = serializers.CharField(help_text="How it was reached, in figures.")
+    program = serializers.CharField(allow_blank=True, help_text="An additional duty's program or list; else empty.")
 
 
 class LandedCostResultSerializer(serializers.Serializer[Any]):

@@ -47,6 +47,14 @@ class LandedCostForm(Form):
     )
     itemised_freight = _amount(_("Freight itemised in the price"), required=False)
     itemised_insurance = _amount(_("Insurance itemised in the price"), required=False)
+    itemised_inland = _amount(_("Inland delivery itemised in the price"), required=False, help_text=_("DAP, DDP."))
+    entry_customs_value = _amount(
+        _("Customs value of the whole entry"),
+        required=False,
+        help_text=_(
+            "In the base currency, when the line shares an entry with others: MPF, broker and inland are shared."
+        ),
+    )
     lead_time_days = forms.IntegerField(label=_("Production lead time (working days)"), min_value=0, required=False)
     order_date = forms.DateField(label=_("Order date"), widget=_DATE, required=False)
 

@@ -242,7 +242,8 @@ def landed_cost_preview(*, tenant: Tenant, by: Actor, values: Mapping[str, Any])
     try:
         result = landed_cost.compute(line, costs=costs, base_currency=tenant.base_currency, fx=fx)
     except landed_cost.LandedCostError as exc:
-        raise _fail({exc.field: [exc.message]}) from None
+        # The lane is named by its ports in the body.
+        raise _fail({"origin_port" if exc.field == "lane" else exc.field: [exc.message]}) from None
     ready = None
     if got["order_date"] is not None:
         window = selectors.shutdown_window(settings)
@@ -275,10 +276,11 @@ def preview_as_data(preview: Preview) -> dict[str, Any]:
     components = [
         {
             "code": c.code,
-            "label": labels[c.code] if c.code != "duty_additional" else f"{labels[c.code]}: {c.basis}",
+            "label": f"{labels[c.code]}: {c.program}" if c.program else labels[c.code],
             "amount": str(c.amount),
             "paid_by": c.paid_by,
             "basis": c.basis,
+            "program": c.program,
         }
         for c in result.components
     ]

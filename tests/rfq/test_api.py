@@ -43,20 +43,22 @@ def test_preview_reproduces_the_worked_example(seeded: Tenant, api_client: MakeC
     response = _post(client, "/api/v1/landed-cost/", EXAMPLE_BODY)
     assert response.status_code == 200, response.content
     body = response.json()
-    amounts = {(c["code"], c["basis"]): c["amount"] for c in body["components"]}
+    amounts = {(c["code"], c["program"]): (c["amount"], c["basis"]) for c in body["components"]}
     assert amounts == {
-        ("goods", "10.00 USD × 5000"): "50000.00",
-        ("freight", "1 × 40 @ 3000.00 USD"): "3000.00",
-        ("insurance", "0.3000 % × 110.0000 % of the CFR value"): "174.90",
-        ("duty_mfn", "MFN"): "2000.00",
-        ("duty_additional", "Section 301 List 3 (9903.88.03)"): "12500.00",
-        ("duty_additional", "Section 122 (9903.03.01)"): "5000.00",
-        ("mpf", "FY2026"): "173.20",
-        ("hmf", "ocean"): "62.50",
-        ("broker", "per entry"): "150.00",
-        ("inland", "per entry"): "800.00",
-        ("financing", "8.0000 % a year"): "476.72",
+        ("goods", ""): ("50000.00", "10.00 USD × 5000"),
+        ("freight", ""): ("3000.00", "1 × 40 @ 3000.00 USD"),
+        ("insurance", ""): ("174.90", "0.3 % × 110 % × CFR"),
+        ("duty_mfn", ""): ("2000.00", "4 % × 50000.00"),
+        ("duty_additional", "Section 301 List 3 (9903.88.03)"): ("12500.00", "25 % × 50000.00"),
+        ("duty_additional", "Section 122 (9903.03.01)"): ("5000.00", "10 % × 50000.00"),
+        ("mpf", ""): ("173.20", "0.3464 %, FY2026 33.58–651.50 USD × 1"),
+        ("hmf", ""): ("62.50", "0.125 % × 50000.00"),
+        ("broker", ""): ("150.00", "150.00 × 1"),
+        ("inland", ""): ("800.00", "800.00 × 1"),
+        ("financing", ""): ("476.72", "8 % × (30 % × 75/365, 70 % × 30/365)"),
     }
+    labels = [c["label"] for c in body["components"] if c["code"] == "duty_additional"]
+    assert labels == ["Additional duty: Section 301 List 3 (9903.88.03)", "Additional duty: Section 122 (9903.03.01)"]
     assert (body["total"], body["per_unit"], body["currency"]) == ("74337.32", "14.8675", "USD")
     assert (body["cartons"], body["cbm"], body["freight_basis"]) == (500, "48.000", "40")
     assert body["duty_rate"]["hts_prefix"] == "8481"

@@ -69,6 +69,8 @@ READY_CASES = [
     # 2027: shut from 23 Jan to 27 Feb
     (d(2027, 1, 20), 3, ShutdownWindow(), d(2027, 3, 1)),  # 21 and 22 Jan, then Monday 1 Mar
     (d(2026, 12, 28), 0, ShutdownWindow(), d(2026, 12, 28)),
+    (d(2026, 12, 28), 10, ShutdownWindow(), d(2027, 1, 12)),  # 29–31 Dec, 1 Jan off, 4–8 and 11–12 Jan
+    (d(2026, 12, 28), 20, ShutdownWindow(), d(2027, 3, 2)),  # … 13–15 and 18–22 Jan, shut to 27 Feb, 1–2 Mar
 ]
 
 

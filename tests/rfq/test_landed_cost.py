@@ -53,7 +53,7 @@ def run(line: LineInput = EXAMPLE, *, costs: Costs = COSTS, fx: dict[str, D] | N
 
 def amounts(result: landed_cost.Result) -> dict[str, tuple[D, str]]:
     return {
-        f"{c.code}:{c.basis}" if c.code == "duty_additional" else c.code: (c.amount, c.paid_by)
+        f"{c.code}:{c.program}" if c.code == "duty_additional" else c.code: (c.amount, c.paid_by)
         for c in result.components
     }
 
@@ -75,6 +75,17 @@ def test_worked_example_of_the_domain_reference() -> None:
     }
     # 74,337.32 in the reference, whose broker line is 150 and inland 800
     assert result.total == D("74337.32")
+    assert {c.code: c.basis for c in result.components if c.code != "duty_additional"} == {
+        "goods": "10.00 USD × 5000",
+        "freight": "1 × 40 @ 3000 USD",
+        "insurance": "0.3 % × 110 % × CFR",
+        "duty_mfn": "4 % × 50000.00",
+        "mpf": "0.3464 %, FY2026 33.58–651.50 USD × 1",
+        "hmf": "0.125 % × 50000.00",
+        "broker": "150 × 1",
+        "inland": "800.00 × 1",
+        "financing": "8 % × (30 % × 75/365, 70 % × 30/365)",
+    }
     assert result.per_unit == D("14.8675")
     assert result.customs_value == D("50000.00")
     assert result.fob_equivalent == D("50000.00")
@@ -161,9 +172,12 @@ def test_entry_share_splits_broker_and_inland() -> None:
     assert got["inland"] == (D("200.00"), "buyer")
 
 
-def test_no_mpf_limits_for_the_fiscal_year_is_refused() -> None:
+def test_a_fiscal_year_without_limits_uses_the_latest_earlier_one_and_says_so() -> None:
+    small = dataclasses.replace(EXAMPLE, unit_price=D("1.00"), quantity=1000, entry_date=datetime.date(2026, 10, 1))
+    [mpf] = [c for c in run(small).components if c.code == "mpf"]
+    assert (mpf.amount, mpf.basis) == (D("33.58"), "0.3464 %, FY2027 ← FY2026 33.58–651.50 USD × 1")
     with pytest.raises(landed_cost.LandedCostError) as caught:
-        run(dataclasses.replace(EXAMPLE, entry_date=datetime.date(2026, 10, 1)))
+        run(dataclasses.replace(EXAMPLE, entry_date=datetime.date(2024, 9, 30)))  # FY2024: before every year given
     assert caught.value.field == "entry_date"
 
 

@@ -24,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _recorded_actions() -> set[str]:
     """Every action code the services record: the literal ones and the lifecycle and task families."""
     found: set[str] = set()
-    for path in [*(ROOT / "sourcing").rglob("*.py"), *(ROOT / "suppliers").rglob("*.py")]:
+    for path in [
+        *(ROOT / "sourcing").rglob("*.py"),
+        *(ROOT / "suppliers").rglob("*.py"),
+        *(ROOT / "rfq").rglob("*.py"),
+    ]:
         found |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text()))
     onboarding = (ROOT / "suppliers" / "services" / "onboarding.py").read_text()
     found |= {f"onboarding_task.{verb}" for verb in re.findall(r'_task_event\([^)]*?"([a-z_]+)"', onboarding)}
