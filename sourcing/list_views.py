@@ -104,3 +104,46 @@ def sorting(
     if tie not in fields and _reversed(tie) not in fields:
         fields.append(tie)
     return Sorting(key=key, descending=descending, order_by=tuple(fields), default=default)
+
+
+@dataclass(frozen=True)
+class _KeysetCount:
+    count: int
+    per_page: int
+    num_pages: int = 0  # a keyset list links to the first and the next page only
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page of a list paged by cursor (``?after=``), read by ``_pager.html`` as it reads a ``Page``: the
+    count and the rows shown, and links to the first and the next page (query strings, filters kept)."""
+
+    paginator: _KeysetCount
+    start: int
+    shown: int
+    first_query: str
+    next_query: str
+    keyset: bool = True
+
+    def start_index(self) -> int:
+        return self.start if self.shown else 0
+
+    def end_index(self) -> int:
+        return self.start + self.shown - 1 if self.shown else 0
+
+
+def keyset_page(request: HttpRequest, *, total: int, start: int, shown: int, size: int, cursor: str) -> KeysetPage:
+    """The pager of a cursor-paged list: ``start`` is the first row's place (from 1), ``cursor`` the next
+    page's ('' on the last)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    first = query.urlencode() if request.GET.get("after") else ""
+    if cursor:
+        query["after"] = cursor
+    return KeysetPage(
+        paginator=_KeysetCount(count=total, per_page=size),
+        start=start,
+        shown=shown,
+        first_query=first,
+        next_query=query.urlencode() if cursor else "",
+    )

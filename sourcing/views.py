@@ -27,7 +27,7 @@ from sourcing.forms import (
     TenantSettingsForm,
     add_service_errors,
 )
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.models import Membership, User
 from sourcing.roles import Role, Scope
 from sourcing.web import TenantRequest, tenant_view
@@ -212,8 +212,9 @@ def audit_list(request: TenantRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(**{k: v for k, v in filters.items() if v})
-    page = list_page(request, events.select_related(None))
-    return render(request, "sourcing/audit_list.html", {"form": form, "page": page})
+    sort = sorting(request, {"when": ("id",), "action": ("action",)}, default="-when")  # ids follow time
+    page = list_page(request, sort.apply(events.select_related(None)))
+    return render(request, "sourcing/audit_list.html", {"form": form, "page": page, "sort": sort})
 
 
 @login_required

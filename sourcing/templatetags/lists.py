@@ -24,6 +24,7 @@ def sort_header(context: Any, key: str, label: str, num: bool = False, first: st
     target = flipped if current else ("-" if first == "-" else "") + key
     query = context["request"].GET.copy()
     query.pop("page", None)
+    query.pop("after", None)  # a cursor belongs to its sort
     query["sort"] = target
     return {
         "label": label,

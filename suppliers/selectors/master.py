@@ -229,6 +229,25 @@ _TIER_LABELS: dict[str, Any] = dict(Tier.choices)
 _TYPE_LABELS: dict[str, Any] = dict(SupplierType.choices)
 
 
+# The list's sortable columns: key → the supplier's field (the id breaks ties).
+SUPPLIER_SORTS = {
+    "name": "legal_name",
+    "status": "status",
+    "tier": "tier",
+    "type": "supplier_type",
+    "location": "country",
+    "flags": "open_flag_count",
+}
+
+
+@dataclass(frozen=True)
+class SupplierPage:
+    rows: list[SupplierRow]
+    next_cursor: str  # '' on the last page
+    total: int  # every supplier the filter finds
+    start: int  # the first row's place in the list, from 1
+
+
 def list_page(
     queryset: QuerySet[Supplier],
     after: Any,
@@ -237,10 +256,16 @@ def list_page(
     members: dict[Any, Any],
     refs: dict[str, CategoryRef],
     today: datetime.date,
-) -> tuple[list[SupplierRow], str]:
-    """One page of the list (``page_after``) as rows, in one query: owners named from ``members``
-    (``members_by_id``), categories from ``refs`` (``category_refs``), certificate states on ``today``."""
-    values, cursor = page_after(queryset.select_related(None).values(*ROW_COLUMNS), after, size)
+    sort: str = "name",
+    descending: bool = False,
+) -> SupplierPage:
+    """One page of the list (``page_after``) as rows, in one query, and where it stands in the list in one
+    more: owners named from ``members`` (``members_by_id``), categories from ``refs`` (``category_refs``),
+    certificate states on ``today``."""
+    field = SUPPLIER_SORTS[sort]
+    values, cursor, position = page_after(
+        queryset.select_related(None).values(*ROW_COLUMNS), after, size, field=field, descending=descending
+    )
     rows = []
     for v in values:
         ends = row_facts.current_ends(v["certificate_ends"], today) if v["certificate_ends"] else []
@@ -262,46 +287,67 @@ def list_page(
                 categories=sorted((refs[c] for c in v["category_ids"] if c in refs), key=lambda c: c.code),
             )
         )
-    return rows, cursor
+    before = _before(field, position, descending) if position else Q(pk__in=[])
+    counts = queryset.order_by().aggregate(total=Count("id"), before=Count("id", filter=before))
+    return SupplierPage(rows, cursor, counts["total"], counts["before"] + 1)
 
 
-def page_after(queryset: QuerySet[Any], after: Any, size: int) -> tuple[list[Any], str]:
-    """One page of ``queryset`` (ordered by name, id) after the cursor ``after``, and the cursor of the next
-    page ('' on the last). Keyset paging: page 1,000 costs what page 1 does, and no count is needed. The cursor
-    carries the last row's name and id themselves, so renaming or removing that row moves no page."""
-    position = _cursor_position(after)
+def _before(field: str, position: tuple[Any, Any], descending: bool) -> Q:
+    """The rows up to and including the cursor's, in the list's order."""
+    value, pk = position
+    if descending:
+        return Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gte": pk})
+    return Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lte": pk})
+
+
+def page_after(
+    queryset: QuerySet[Any], after: Any, size: int, *, field: str = "legal_name", descending: bool = False
+) -> tuple[list[Any], str, tuple[Any, Any] | None]:
+    """One page of ``queryset`` ordered by ``field`` then id (both descending with ``descending``) after the
+    cursor ``after``, the cursor of the next page ('' on the last), and the cursor's position (None on the
+    first page). Keyset paging: page 1,000 costs what page 1 does. The cursor carries the last row's value and
+    id themselves, so renaming or removing that row moves no page; a cursor of another sort starts over."""
+    queryset = queryset.order_by(f"-{field}", "-id") if descending else queryset.order_by(field, "id")
+    position = _cursor_position(after, field)
     if position is not None:
-        name, pk = position
-        # (name, id) > (last name, last id): a range on the list's index, then that one name's ties dropped
-        queryset = queryset.filter(legal_name__gte=name).exclude(legal_name=name, id__lte=pk)
+        value, pk = position
+        # (value, id) past the cursor's: a range on the column's index, then that one value's ties dropped
+        if descending:
+            queryset = queryset.filter(**{f"{field}__lte": value}).exclude(**{field: value, "id__gte": pk})
+        else:
+            queryset = queryset.filter(**{f"{field}__gte": value}).exclude(**{field: value, "id__lte": pk})
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if not (more and rows):
-        return rows, ""
+        return rows, "", position
     last = rows[-1]
     if isinstance(last, dict):  # a page of .values()
-        return rows, cursor_for(last["legal_name"], last["id"])
-    return rows, cursor_for(last.legal_name, last.pk)
+        return rows, cursor_for(last[field], last["id"], field=field), position
+    return rows, cursor_for(getattr(last, field), last.pk, field=field), position
 
 
-def cursor_for(name: str, pk: Any) -> str:
-    """The cursor of the page that starts after the supplier (name, pk)."""
-    token = json.dumps([name, str(pk)], ensure_ascii=False).encode()
+def cursor_for(value: Any, pk: Any, *, field: str = "legal_name") -> str:
+    """The cursor of the page that starts after the supplier (value of ``field``, pk)."""
+    token = json.dumps([field, value, str(pk)], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(token).decode().rstrip("=")
 
 
-def _cursor_position(after: Any) -> tuple[str, Any] | None:
-    """The (name, id) a cursor carries, or None for a missing or malformed one (the first page)."""
+def _cursor_position(after: Any, field: str) -> tuple[Any, Any] | None:
+    """The (value, id) a cursor of this sort carries, or None for a missing, malformed or other sort's one
+    (the first page)."""
     if not after:
         return None
     try:
         text = base64.urlsafe_b64decode(str(after) + "=" * (-len(str(after)) % 4)).decode()
-        name, raw_id = json.loads(text)
+        cursor_field, value, raw_id = json.loads(text)
     except (ValueError, TypeError, UnicodeDecodeError):
         return None
     pk = as_uuid(raw_id)
-    return (name, pk) if isinstance(name, str) and pk is not None else None
+    if cursor_field != field or pk is None:
+        return None
+    expected = int if field == "open_flag_count" else str
+    return (value, pk) if isinstance(value, expected) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers import audit_scoring
@@ -48,6 +48,22 @@ from suppliers.services.access import (
 )
 from suppliers.views import audit_steps as steps
 from suppliers.views.profile import profile_context
+
+# The lists' sortable columns: key → the ORM ordering ascending (the id breaks ties).
+AUDIT_SORTS = {
+    "created": ("created_at",),
+    "supplier": ("supplier__legal_name",),
+    "audit": ("audit_type",),
+    "planned": ("planned_on",),
+    "performed": ("performed_on",),
+    "status": ("status",),
+    "score": ("score",),
+}
+FINDING_SORTS = {
+    "due": ("due_on", "-created_at"),
+    "finding": ("description",),
+    "supplier": ("audit__supplier__legal_name",),
+}
 
 
 def _can(request: TenantRequest, scope: str) -> bool:
@@ -271,13 +287,15 @@ def factory_audit_list(request: TenantRequest) -> HttpResponse:
         request.GET or None, auditors=selectors.audit_auditors(), suppliers=selectors.audited_suppliers()
     )
     filters = form.filters()
-    page = list_page(request, selectors.audit_list(**filters))
+    sort = sorting(request, AUDIT_SORTS, default="-created")
+    page = list_page(request, sort.apply(selectors.audit_list(**filters)))
     return render(
         request,
         "suppliers/audits/audit_list.html",
         {
             "form": form,
             "page": page,
+            "sort": sort,
             "audits": list(page.object_list),
             "filtered": any(filters.values()),
             "awaiting_review": selectors.awaiting_review_count(),
@@ -291,13 +309,15 @@ def audit_finding_list(request: TenantRequest) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
     overdue = form.is_valid() and form.cleaned_data["overdue"]
     today = timezone.localdate()
-    page = list_page(request, selectors.open_findings(overdue_only=overdue, today=today))
+    sort = sorting(request, FINDING_SORTS, default="due")
+    page = list_page(request, sort.apply(selectors.open_findings(overdue_only=overdue, today=today)))
     return render(
         request,
         "suppliers/audits/finding_list.html",
         {
             "form": form,
             "page": page,
+            "sort": sort,
             "findings": list(page.object_list),
             "today": today,
             "filtered": overdue,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.bank import BankChangeForm, DecisionForm
@@ -21,6 +21,13 @@ from suppliers.services import bank as services
 from suppliers.services.access import access_bank_account, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
+
+# The sortable columns: key → the ORM ordering ascending (the id breaks ties).
+CHANGE_SORTS = {
+    "supplier": ("supplier__legal_name",),
+    "bank": ("bank_name",),
+    "requested": ("requested_at",),
+}
 
 
 @tenant_view(Scope.BANK_READ)
@@ -91,5 +98,7 @@ def bank_change_reject(request: TenantRequest, bank_account_id: str) -> HttpResp
 
 @tenant_view(Scope.BANK_READ)
 def bank_change_list(request: TenantRequest) -> HttpResponse:
-    page = list_page(request, selectors.bank_pending_list())
-    return render(request, "suppliers/bank/change_list.html", {"page": page, "changes": list(page.object_list)})
+    sort = sorting(request, CHANGE_SORTS, default="requested")
+    page = list_page(request, sort.apply(selectors.bank_pending_list()))
+    context = {"page": page, "sort": sort, "changes": list(page.object_list)}
+    return render(request, "suppliers/bank/change_list.html", context)

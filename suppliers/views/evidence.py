@@ -18,7 +18,7 @@ from sourcing.categories.requirements import CertificationType
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.evidence import CertificationForm, DocumentEditForm, DocumentUploadForm, ExpiringFilterForm
@@ -30,6 +30,15 @@ from suppliers.services.access import access_certification, access_document, acc
 from suppliers.views.profile import profile_context
 
 CERT_LABELS = dict(CertificationType.choices)
+
+
+# The expiring list's sortable columns: key → the ORM ordering ascending (the id breaks ties).
+EXPIRING_SORTS = {
+    "supplier": ("supplier__legal_name",),
+    "certificate": ("cert_type", "name"),
+    "number": ("number",),
+    "valid_until": ("valid_until",),
+}
 
 
 def _can_edit(request: TenantRequest) -> bool:
@@ -164,7 +173,8 @@ def _expiring_filters(request: TenantRequest) -> tuple[ExpiringFilterForm, selec
 def certificate_expiring(request: TenantRequest) -> HttpResponse:
     form, filters = _expiring_filters(request)
     today = timezone.localdate()
-    page = list_page(request, selectors.certificate_expiring_list(filters=filters, today=today))
+    sort = sorting(request, EXPIRING_SORTS, default="valid_until")
+    page = list_page(request, sort.apply(selectors.certificate_expiring_list(filters=filters, today=today)))
     query = [(k, str(v)) for k, v in request.GET.items() if k != "page" and v]
     return render(
         request,
@@ -173,6 +183,7 @@ def certificate_expiring(request: TenantRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
+            "sort": sort,
             "certifications": with_states(list(page.object_list), today),
             "export_query": urlencode(query),
             "today": today,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from sourcing.errors import DomainError
 from sourcing.exports import export_response
 from sourcing.forms import add_service_errors
+from sourcing.list_views import keyset_page, page_size, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers import lifecycle
@@ -41,8 +42,6 @@ from suppliers.services import sites_contacts as site_services
 from suppliers.services.access import access_contact, access_site, access_supplier
 from suppliers.views.profile import profile_context
 
-PAGE_SIZE = 50
-
 
 def _filter_form(request: TenantRequest, categories: list[Any], members: dict[Any, Any]) -> SupplierFilterForm:
     return SupplierFilterForm(request.GET or None, categories=categories, owners=selectors.owner_choices(members))
@@ -54,13 +53,20 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
     and categories and owners are named from what the filter reads anyway."""
     categories, members = selectors.category_choices(), selectors.members_by_id()
     form = _filter_form(request, categories, members)
-    rows, after = selectors.list_page(
+    sort = sorting(request, {key: (field,) for key, field in selectors.SUPPLIER_SORTS.items()}, default="name")
+    size = page_size(request)
+    listed = selectors.list_page(
         selectors.supplier_list(form.filters()),
         request.GET.get("after"),
-        PAGE_SIZE,
+        size,
         members=members,
         refs=selectors.category_refs(categories),
         today=timezone.localdate(),
+        sort=sort.key,
+        descending=sort.descending,
+    )
+    page = keyset_page(
+        request, total=listed.total, start=listed.start, shown=len(listed.rows), size=size, cursor=listed.next_cursor
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -69,21 +75,13 @@ def supplier_list(request: TenantRequest) -> HttpResponse:
         "suppliers/supplier_list.html",
         {
             "form": form,
-            "rows": rows,
-            "next_query": _with(query, after=after) if after else "",
-            "first_query": query.urlencode(),
-            "first_page": not request.GET.get("after"),
+            "rows": listed.rows,
+            "page": page,
+            "sort": sort,
             "export_query": query.urlencode(),
             "can_write": Scope.SUPPLIER_WRITE in request.membership.scopes,
         },
     )
-
-
-def _with(query: Any, **values: str) -> str:
-    query = query.copy()
-    for key, value in values.items():
-        query[key] = value
-    return str(query.urlencode())
 
 
 EXPORT_HEADER = [

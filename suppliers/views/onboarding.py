@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.onboarding import (
@@ -35,6 +35,13 @@ from suppliers.services.access import (
     access_supplier,
 )
 from suppliers.views.profile import profile_context
+
+# The overdue list's sortable columns: key → the ORM ordering ascending (the id breaks ties).
+OVERDUE_SORTS = {
+    "supplier": ("supplier__legal_name", "position"),
+    "task": ("title",),
+    "due": ("due_on", "supplier__legal_name", "position"),
+}
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
@@ -204,8 +211,9 @@ def onboarding_evidence(request: TenantRequest, onboarding_task_id: str) -> Http
 def onboarding_overdue(request: TenantRequest) -> HttpResponse:
     form = OverdueFilterForm(request.GET or None, owners=selectors.owner_choices())
     owner = form.owner_filter()
-    page = list_page(request, selectors.onboarding_overdue(owner=owner))
-    context = {"form": form, "page": page, "tasks": list(page.object_list), "filtered": bool(owner)}
+    sort = sorting(request, OVERDUE_SORTS, default="due")
+    page = list_page(request, sort.apply(selectors.onboarding_overdue(owner=owner)))
+    context = {"form": form, "page": page, "sort": sort, "tasks": list(page.object_list), "filtered": bool(owner)}
     return render(request, "suppliers/onboarding/overdue.html", context)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.audits import AuditAnswersForm, EvidenceForm, FindingForm, SubmitForm
@@ -29,8 +30,21 @@ def _audit(request: TenantRequest, audit_id: str) -> FactoryAudit:
 
 @tenant_view(Scope.PORTAL)
 def portal_audit_list(request: TenantRequest) -> HttpResponse:
-    audits = list(selectors.audits_assigned_to(membership=request.membership))
-    return render(request, "portal/audits/audit_list.html", {"audits": audits})
+    sort = sorting(request, PORTAL_AUDIT_SORTS, default="-created")
+    page = list_page(request, sort.apply(selectors.audits_assigned_to(membership=request.membership)))
+    context = {"audits": list(page.object_list), "page": page, "sort": sort}
+    return render(request, "portal/audits/audit_list.html", context)
+
+
+# The agent's audit list's sortable columns (the id breaks ties).
+PORTAL_AUDIT_SORTS = {
+    "created": ("created_at",),
+    "supplier": ("supplier__legal_name",),
+    "audit": ("audit_type",),
+    "planned": ("planned_on",),
+    "status": ("status",),
+    "score": ("score",),
+}
 
 
 def _detail(request: TenantRequest, audit: FactoryAudit, **forms: Any) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sourcing.errors import DomainError
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 from suppliers.forms.risk import CloseForm, RiskFilterForm, RiskFlagForm
@@ -23,6 +23,14 @@ from suppliers.services import risk as services
 from suppliers.services.access import access_risk_flag, access_supplier
 from suppliers.views.onboarding import _form_errors, _refusal
 from suppliers.views.profile import profile_context
+
+# The flag list's sortable columns: key → the ORM ordering ascending (the id breaks ties).
+FLAG_SORTS = {
+    "supplier": ("supplier__legal_name",),
+    "flag": ("title",),
+    "kind": ("kind",),
+    "raised": ("raised_at",),
+}
 
 
 def _tab(request: TenantRequest, supplier: Supplier, form: Any, status: int = 200) -> HttpResponse:
@@ -90,10 +98,12 @@ def risk_flag_close(request: TenantRequest, risk_flag_id: str) -> HttpResponse:
 def risk_flag_list(request: TenantRequest) -> HttpResponse:
     form = RiskFilterForm(request.GET or None, owners=owner_choices())
     filters = form.filters()
-    page = list_page(request, selectors.risk_flag_list(**filters))
+    sort = sorting(request, FLAG_SORTS, default="-raised")
+    page = list_page(request, sort.apply(selectors.risk_flag_list(**filters)))
     context = {
         "form": form,
         "page": page,
+        "sort": sort,
         "flags": list(page.object_list),
         "filtered": any(v for k, v in filters.items() if k != "state") or filters["state"] != "open",
     }

@@ -101,3 +101,20 @@ def test_the_header_shows_the_current_sort_and_links_to_the_other_direction_keep
     assert 'aria-sort="ascending"' in html.split("</th>")[1]
     assert "sort=-name" in html.split("</th>")[1]
     assert "sort=-amount" in html.split("</th>")[0]  # an amount column is first sorted largest first
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "sizes"),
+    [("en", "1–25 of 1,234", "Rows a page"), ("zh-hans", "第 1–25 条，共 1,234 条", "每页行数")],  # noqa: RUF001
+)
+def test_the_pager_counts_in_the_viewers_language_and_keeps_the_filters(language: str, count: str, sizes: str) -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    request = _request(page_size="25", status="open", sort="-amount")
+    page = list_page(request, list(range(1234)))
+    with translation.override(language):
+        html = render_to_string("_pager.html", {"page": page}, request=request)
+    assert count in html and sizes in html
+    assert 'href="?page_size=50&amp;status=open&amp;sort=-amount"' in html  # another size, filters kept
+    assert 'href="?page_size=25&amp;status=open&amp;sort=-amount&amp;page=50"' in html  # the last page

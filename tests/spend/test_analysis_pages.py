@@ -405,3 +405,18 @@ def test_price_variance_pages_sorts_and_totals_every_sku(
     assert seen == [f"SKU-{i:02d}" for i in range(29, -1, -1)]  # largest saving first, each once
     by_sku = client.get(url, {"sort": "sku", "page_size": "25"}).content.decode()
     assert re.findall(r"<code>(SKU-\d+)</code>", by_sku)[:3] == ["SKU-00", "SKU-01", "SKU-02"]
+
+
+def test_a_skus_prices_end_with_every_supplier_together(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    _lines(tenant, 4)  # POT-24 from four vendors: 100 pcs at 10, 11, 12 and 13
+    body = (
+        _client(make_member, tenant, Role.BUYER)
+        .get(_url("spend_sku_prices", tenant), {"sku": "POT-24", "uom": "pcs"})
+        .content.decode()
+    )
+    footer = body[body.index("<tfoot>") : body.index("</tfoot>")]
+    assert re.findall(r'<td class="num">(?:<strong>)?([^<]+)<', footer) == [
+        "4", "400", "4,600.00", "10.00", "11.50", "13.00"
+    ]  # fmt: skip

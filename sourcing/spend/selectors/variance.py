@@ -151,3 +151,18 @@ def sku_prices(spend_filter: SpendFilter, *, item_sku: str, uom: str) -> list[Sk
         else:
             merged[ref.key] = SkuPrice(ref, r["n"], r["q"], r["s"], r["best"], r["worst"])
     return sorted(merged.values(), key=lambda p: p.average)
+
+
+def sku_price_totals(prices: list[SkuPrice]) -> SkuPrice | None:
+    """Every supplier of one SKU together (``sku_prices``): lines, quantity and spend summed, the lowest and
+    highest price paid, and the average price over all of them (spend / quantity). None when nothing was bought."""
+    if not prices:
+        return None
+    return SkuPrice(
+        ref=prices[0].ref,
+        lines=sum(p.lines for p in prices),
+        quantity=sum((p.quantity for p in prices), ZERO),
+        spend=sum((p.spend for p in prices), ZERO),
+        best=min(p.best for p in prices),
+        worst=max(p.worst for p in prices),
+    )

@@ -240,7 +240,9 @@ def spend_sku_prices(request: TenantRequest) -> HttpResponseBase:
     sku, uom = request.GET.get("sku", "")[:100], request.GET.get("uom", "")[:20]
     prices = variance.sku_prices(spend_filter, item_sku=sku, uom=uom)
     rows = [(p, lines_url(request, spend_filter, supplier=p.ref.key) + "&" + urlencode({"sku": sku})) for p in prices]
-    return render(request, "spend/sku_prices.html", spend_context(request, spend_filter, sku=sku, uom=uom, rows=rows))
+    totals = variance.sku_price_totals(prices)  # every supplier of the SKU is on the page: no query
+    context = spend_context(request, spend_filter, sku=sku, uom=uom, rows=rows, totals=totals)
+    return render(request, "spend/sku_prices.html", context)
 
 
 @tenant_view(Scope.SPEND_READ)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sourcing.errors import DomainError
 from sourcing.exports import csv_response
 from sourcing.forms import add_service_errors
-from sourcing.list_views import list_page
+from sourcing.list_views import list_page, sorting
 from sourcing.roles import Scope
 from sourcing.spend.columns import CANONICAL_COLUMNS, COLUMN_LABELS, REQUIRED_COLUMNS
 from sourcing.spend.forms.imports import UploadForm
@@ -23,13 +23,31 @@ from sourcing.web import TenantRequest, tenant_view
 ERRORS_SHOWN = 500
 
 
+# The import list's sortable columns: key → the ORM ordering ascending (the id breaks ties).
+IMPORT_SORTS = {
+    "when": ("created_at",),
+    "file": ("file_name",),
+    "status": ("status",),
+    "rows": ("rows_total",),
+    "created": ("lines_created",),
+    "duplicates": ("lines_duplicate",),
+    "errors": ("error_count",),
+}
+
+
 @tenant_view(Scope.SPEND_READ)
 def spend_import_list(request: TenantRequest) -> HttpResponse:
-    page = list_page(request, selectors.spend_import_list())
+    sort = sorting(request, IMPORT_SORTS, default="-when")
+    page = list_page(request, sort.apply(selectors.spend_import_list()))
     return render(
         request,
         "spend/import_list.html",
-        {"page": page, "can_import": Scope.SPEND_IMPORT in request.membership.scopes, "spend_tabs": SPEND_TABS},
+        {
+            "page": page,
+            "sort": sort,
+            "can_import": Scope.SPEND_IMPORT in request.membership.scopes,
+            "spend_tabs": SPEND_TABS,
+        },
     )
 
 
