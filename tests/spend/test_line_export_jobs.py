@@ -91,6 +91,7 @@ def test_a_lines_export_runs_as_a_job_and_its_requester_downloads_it(
     assert rows[0][:3] == ["Invoice date", "Invoice number", "Vendor"] and rows[0][12] == "Amount (USD)"
     by_number = {r[1]: r for r in rows[1:]}
     assert by_number["L-1"][7:13] == ["100.00", "pcs", "12.3456", "USD", "1234.50", "1234.50"]
+    assert by_number["L-1"][3:5] == ["Ningbo Everbright Housewares", "111"] and by_number["L-1"][15] == "One-off"
     assert by_number["L-2"][2] == '\'=HYPERLINK("http://x")' and by_number["L-2"][9] == "12.50"
     with tenant_scope(tenant):
         actions = set(AuditEvent.objects.filter(object_id=str(job.pk)).values_list("action", flat=True))
