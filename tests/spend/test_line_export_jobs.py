@@ -20,7 +20,7 @@ from django.utils import timezone
 from sourcing import export_job_services
 from sourcing.celery import app as celery_app
 from sourcing.errors import DomainError
-from sourcing.models import AuditEvent, ExportJob, ExportStatus, Tenant
+from sourcing.models import AuditEvent, ExportJob, ExportStatus, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.spend.selectors import exports as spend_exports
 from sourcing.spend.services import imports as services
@@ -130,6 +130,22 @@ def test_only_the_requester_reaches_the_job_and_its_file(
         for name in ("export_job_detail", "export_job_download"):
             assert client.get(_url(name, on, export_job_id=job.pk)).status_code == 404
     assert stranger.get(_url("export_job_download", tenant, export_job_id=job.pk)).status_code == 404
+
+
+def test_a_requester_who_no_longer_sees_the_list_no_longer_reaches_its_export(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _book(tenant)
+    member = make_member(tenant, Role.FINANCE)
+    client = Client()
+    client.force_login(member.user)
+    _export(client, tenant, django_capture_on_commit_callbacks)
+    job = _job(tenant)
+    assert client.get(_url("export_job_download", tenant, export_job_id=job.pk)).status_code == 200
+    with tenant_scope(tenant):
+        Membership.objects.filter(pk=member.pk).update(role=Role.QUALITY)
+    for name in ("export_job_detail", "export_job_download"):
+        assert client.get(_url(name, tenant, export_job_id=job.pk)).status_code == 404
 
 
 def test_an_export_needs_the_lists_scope_and_a_known_kind(
