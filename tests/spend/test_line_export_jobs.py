@@ -207,3 +207,22 @@ def test_old_export_files_are_purged(
     with tenant_scope(tenant):
         assert list(ExportJob.objects.values_list("pk", flat=True)) == [new.pk]
     assert datetime.timedelta(days=7) == export_job_services.RETENTION
+
+
+def test_the_file_speaks_the_requesters_language_whoever_runs_it(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _book(tenant)
+    member = make_member(tenant, Role.FINANCE)
+    user = member.user
+    user.language = "zh-hans"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+
+    _export(client, tenant, django_capture_on_commit_callbacks)
+
+    job = _job(tenant)
+    download = client.get(_url("export_job_download", tenant, export_job_id=job.pk))
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert job.language == "zh-hans" and rows[0][0] == "发票日期"
