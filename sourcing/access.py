@@ -72,9 +72,16 @@ def access_partner_token(*, by: Actor, id: Any, need: str, lock: bool = False) -
 
 
 def access_export_job(*, by: Actor, id: Any, need: str, lock: bool = False) -> ExportJob:
-    """An export job of the caller's own: an export holds what its requester was allowed to see, so anyone
-    else (another member, whatever their role) finds it missing."""
+    """An export job of the caller's own, while they may still see the list it exports: an export holds what
+    its requester was allowed to see, so anyone else (another member, whatever their role) finds it missing,
+    and so does its requester once their role no longer shows that list."""
+    from sourcing.export_job_services import export_kinds
+
     if by.user is None:
         raise NotFoundError()
     jobs = ExportJob.objects.filter(requested_by_id=by.user.pk)
-    return access_in(jobs, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+    job: ExportJob = access_in(jobs, by=by, id=id, need=need, lock=lock)
+    kind = export_kinds().get(job.kind)
+    if kind is None or kind.scope not in by.scopes:
+        raise NotFoundError()
+    return job

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from celery import current_app
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,11 @@ def _executor() -> ThreadPoolExecutor:
 
 def _run_in_thread(name: str, args: tuple[str, ...]) -> None:
     close_old_connections()
+    if connection.vendor == "sqlite":
+        # The task writes in one long transaction: taking the write lock when it begins (rather than on its
+        # first write) means a page's commit in between cannot void its snapshot; pages keep reading (WAL).
+        connection.ensure_connection()
+        connection.transaction_mode = "IMMEDIATE"  # type: ignore[attr-defined]
     try:
         current_app.tasks[name].apply(args=args, throw=True)
     except Exception:

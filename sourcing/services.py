@@ -457,3 +457,10 @@ def user_set_preferences(*, user: User, language: str | None = None, time_zone: 
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def audit_event_export_record(*, tenant: Tenant, by: Actor, filters: dict[str, Any], fmt: str) -> None:
+    """Record that the audit log, as filtered, left the system as a file (itself an audited event)."""
+    by.require(Scope.AUDIT_READ)
+    shown = {name: str(value) for name, value in filters.items() if value}
+    audit_record(tenant=tenant, by=by, action="audit_event.export", after={"format": fmt, **shown})

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sourcing.actors import Actor
 from sourcing.audit import audit_record
-from sourcing.background import enqueue_on_commit as enqueue_on_commit
+from sourcing.background import enqueue_on_commit as enqueue_on_commit  # where services send tasks from
 from sourcing.export_job_services import export_job_purge, export_job_run
 from sourcing.models import IdempotencyRecord, Tenant
 from sourcing.tenancy import tenant_scope

@@ -135,6 +135,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     path("dashboard/", workspace_views.dashboard, name="dashboard"),
     path("settings/", views.tenant_settings, name="tenant_settings"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("exports/<uuid:export_job_id>/", export_job_views.export_job_detail, name="export_job_detail"),
     path("exports/<uuid:export_job_id>/download/", export_job_views.export_job_download, name="export_job_download"),
     path("admin/members/", views.member_list, name="member_list"),

@@ -6,6 +6,7 @@ from django.urls import URLPattern, path
 from suppliers.views import audits as audit_views
 from suppliers.views import bank as bank_views
 from suppliers.views import evidence as evidence_views
+from suppliers.views import exports as export_views
 from suppliers.views import master, portal, portal_evidence
 from suppliers.views import onboarding as onboarding_views
 from suppliers.views import portal_audits as portal_audit_views
@@ -107,6 +108,7 @@ portal_patterns += [
 # Factory audits and their checklist templates
 page_patterns += [
     path("audits/", audit_views.factory_audit_list, name="factory_audit_list"),
+    path("audits/export/", export_views.factory_audit_export, name="factory_audit_export"),
     path("audits/findings/", audit_views.audit_finding_list, name="audit_finding_list"),
     path("audits/templates/", audit_views.audit_template_list, name="audit_template_list"),
     path("audits/templates/new/", audit_views.audit_template_create, name="audit_template_create"),
@@ -255,5 +257,6 @@ page_patterns += [
     path("<uuid:supplier_id>/risk/", risk_views.supplier_risk, name="supplier_risk"),
     path("<uuid:supplier_id>/risk/raise/", risk_views.supplier_risk_raise, name="supplier_risk_raise"),
     path("risk/", risk_views.risk_flag_list, name="risk_flag_list"),
+    path("risk/export/", export_views.risk_flag_export, name="risk_flag_export"),
     path("risk/<uuid:risk_flag_id>/close/", risk_views.risk_flag_close, name="risk_flag_close"),
 ]

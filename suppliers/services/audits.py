@@ -358,3 +358,10 @@ def audit_submit(
         },
     )
     return audit
+
+
+def factory_audit_export_record(*, tenant: Tenant, by: Actor, filters: dict[str, Any], fmt: str) -> None:
+    """Record that the factory audits, as filtered, left the system as a file."""
+    by.require(Scope.SUPPLIER_READ)
+    shown = {name: str(value) for name, value in filters.items() if value}
+    audit_record(tenant=tenant, by=by, action="audit.export", after={"format": fmt, **shown})

@@ -213,3 +213,10 @@ def risk_flag_close(*, tenant: Tenant, by: Actor, flag_id: Any, note: str) -> Ri
     )
     row_facts_refresh([flag.supplier_id])
     return flag
+
+
+def risk_flag_export_record(*, tenant: Tenant, by: Actor, filters: dict[str, Any], fmt: str) -> None:
+    """Record that the risk flags, as filtered, left the system as a file."""
+    by.require(Scope.SUPPLIER_READ)
+    shown = {name: str(value) for name, value in filters.items() if value}
+    audit_record(tenant=tenant, by=by, action="risk_flag.export", after={"format": fmt, **shown})

@@ -35,6 +35,44 @@ def test_a_buyer_imports_a_spend_file_and_watches_it_finish(signed_in: Callable[
     assert watched.take_errors() == []
 
 
+def test_a_large_import_shows_its_progress_while_it_runs(signed_in: Callable[..., Watched]) -> None:
+    watched = signed_in(INTERNAL_EMAILS["buyer"])
+    page = watched.page
+    template = page.context.request.get("/t/acme/spend/imports/template.csv").text()
+    header, example = template.strip().splitlines()[:2]
+    run = uuid.uuid4().hex[:8]
+    rows = [example.replace("INV-1001", f"INV-{run}-{i:06}") for i in range(30_000)]
+    page.goto("/t/acme/spend/imports/upload/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "large.csv", "mimeType": "text/csv", "buffer": "\n".join([header, *rows]).encode()}],
+    )
+    page.click("form .btn-primary")
+    page.wait_for_url(re.compile(r"/spend/imports/[0-9a-f-]{36}/$"))
+    # The page answered before the import ended: the bar is there, and it counts the rows as they go.
+    expect(page.locator("#import-progress progress")).to_have_count(1)
+    expect(page.locator("#import-progress")).to_contain_text(re.compile(r"of 30,000 rows"), timeout=TIMEOUT)
+    added = page.locator(".stat", has_text="Lines added").locator(".stat-value")
+    expect(added).to_have_text("30,000", timeout=60_000)
+    assert watched.take_errors() == []
+
+
+def test_finance_exports_the_spend_lines_and_downloads_the_file(signed_in: Callable[..., Watched]) -> None:
+    watched = signed_in(INTERNAL_EMAILS["finance"])
+    page = watched.page
+    page.goto("/t/acme/spend/lines/")
+    page.click("form.export-links button[value=csv]")
+    page.wait_for_url(re.compile(r"/exports/[0-9a-f-]{36}/$"))
+    download_button = page.get_by_role("link", name=re.compile("Download"))
+    expect(download_button).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        download_button.click()
+    path = download.value.path()
+    with open(path, encoding="utf-8-sig") as exported:
+        assert exported.readline().startswith('"Invoice date","Invoice number","Vendor"')
+    assert watched.take_errors() == []
+
+
 def test_an_agent_proposes_a_supplier_in_chinese(signed_in: Callable[..., Watched]) -> None:
     watched = signed_in(AGENT_EMAILS[0], "zh-CN")
     page = watched.page

@@ -20,7 +20,7 @@ from django.utils import timezone
 from sourcing import export_job_services
 from sourcing.celery import app as celery_app
 from sourcing.errors import DomainError
-from sourcing.models import AuditEvent, ExportJob, ExportStatus, Tenant
+from sourcing.models import AuditEvent, ExportJob, ExportStatus, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.spend.selectors import exports as spend_exports
 from sourcing.spend.services import imports as services
@@ -91,6 +91,7 @@ def test_a_lines_export_runs_as_a_job_and_its_requester_downloads_it(
     assert rows[0][:3] == ["Invoice date", "Invoice number", "Vendor"] and rows[0][12] == "Amount (USD)"
     by_number = {r[1]: r for r in rows[1:]}
     assert by_number["L-1"][7:13] == ["100.00", "pcs", "12.3456", "USD", "1234.50", "1234.50"]
+    assert by_number["L-1"][3:5] == ["Ningbo Everbright Housewares", "111"] and by_number["L-1"][15] == "One-off"
     assert by_number["L-2"][2] == '\'=HYPERLINK("http://x")' and by_number["L-2"][9] == "12.50"
     with tenant_scope(tenant):
         actions = set(AuditEvent.objects.filter(object_id=str(job.pk)).values_list("action", flat=True))
@@ -129,6 +130,22 @@ def test_only_the_requester_reaches_the_job_and_its_file(
         for name in ("export_job_detail", "export_job_download"):
             assert client.get(_url(name, on, export_job_id=job.pk)).status_code == 404
     assert stranger.get(_url("export_job_download", tenant, export_job_id=job.pk)).status_code == 404
+
+
+def test_a_requester_who_no_longer_sees_the_list_no_longer_reaches_its_export(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _book(tenant)
+    member = make_member(tenant, Role.FINANCE)
+    client = Client()
+    client.force_login(member.user)
+    _export(client, tenant, django_capture_on_commit_callbacks)
+    job = _job(tenant)
+    assert client.get(_url("export_job_download", tenant, export_job_id=job.pk)).status_code == 200
+    with tenant_scope(tenant):
+        Membership.objects.filter(pk=member.pk).update(role=Role.QUALITY)
+    for name in ("export_job_detail", "export_job_download"):
+        assert client.get(_url(name, tenant, export_job_id=job.pk)).status_code == 404
 
 
 def test_an_export_needs_the_lists_scope_and_a_known_kind(
@@ -190,3 +207,22 @@ def test_old_export_files_are_purged(
     with tenant_scope(tenant):
         assert list(ExportJob.objects.values_list("pk", flat=True)) == [new.pk]
     assert datetime.timedelta(days=7) == export_job_services.RETENTION
+
+
+def test_the_file_speaks_the_requesters_language_whoever_runs_it(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _book(tenant)
+    member = make_member(tenant, Role.FINANCE)
+    user = member.user
+    user.language = "zh-hans"
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+
+    _export(client, tenant, django_capture_on_commit_callbacks)
+
+    job = _job(tenant)
+    download = client.get(_url("export_job_download", tenant, export_job_id=job.pk))
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert job.language == "zh-hans" and rows[0][0] == "发票日期"

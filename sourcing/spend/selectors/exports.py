@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from sourcing.export_formats import ExportKind, Money, UnitPrice
 from sourcing.roles import Scope
-from sourcing.spend.models import SpendLine
+from sourcing.spend.models import SpendClass, SpendLine
 from sourcing.spend.selectors.analysis import SpendFilter
 from sourcing.tenancy import current_tenant
+from suppliers.names import display_name
 
 CHUNK = 2000
 
@@ -35,16 +36,27 @@ def spend_line_header() -> list[str]:
     ]  # fmt: skip
 
 
+ROW_FIELDS = (
+    "invoice_date", "invoice_number", "vendor__name", "vendor__supplier__legal_name", "vendor__supplier__local_name",
+    "category__code", "item_sku",
+    "description", "quantity", "uom", "unit_price", "currency", "amount", "amount_base", "po_number",
+    "cost_center", "classification",
+)  # fmt: skip
+
+
 def spend_line_rows(filters: dict[str, str]) -> Iterator[list[Any]]:
+    """Plain values rather than model instances: a row costs a tuple, not three objects."""
     base = current_tenant().base_currency
-    lines = spend_line_queryset(filters).select_related("vendor", "vendor__supplier", "category").order_by("-id")
-    for line in lines.iterator(chunk_size=CHUNK):
+    classes = {value: str(label) for value, label in SpendClass.choices}
+    lines = spend_line_queryset(filters).order_by("-id").values_list(*ROW_FIELDS)
+    rows = lines.iterator(chunk_size=CHUNK)
+    for (day, number, vendor, supplier, supplier_local, category, sku, description, quantity, uom, unit_price,
+         currency, amount, amount_base, po, cost_center, classification) in rows:  # fmt: skip
         yield [
-            line.invoice_date, line.invoice_number, line.vendor.name,
-            line.vendor.supplier.display_name if line.vendor.supplier else "",
-            line.category.code if line.category else "", line.item_sku, line.description, line.quantity,
-            line.uom, UnitPrice(line.unit_price), line.currency, Money(line.amount, line.currency),
-            Money(line.amount_base, base), line.po_number, line.cost_center, line.get_classification_display(),
+            day, number, vendor, display_name(supplier or "", supplier_local or ""), category or "", sku, description,
+            quantity, uom,
+            UnitPrice(unit_price), currency, Money(amount, currency), Money(amount_base, base), po, cost_center,
+            classes.get(classification, classification),
         ]  # fmt: skip
 
 
