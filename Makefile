@@ -55,8 +55,10 @@ test: install-dev translations
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	DATABASE_URL="$$owner_url" REDIS_URL="$(TEST_REDIS_URL)" CELERY_BROKER_URL="$(TEST_REDIS_URL)" \
 	CACHE_KEY_PREFIX="sourcewise-test-$$(date +%s%N)" $(VENV)/bin/pytest --durations=25 $(PYTEST_ARGS) --ignore=tests/browser
-	# The embedded default has only the application's wall (no RLS): run the isolation harness there too.
+	# The embedded default has only the application's wall (no RLS): run the isolation harness there too, with
+	# the tests of the embedded default itself (marked `embedded`: background work on SQLite).
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest tests/test_isolation.py --durations=25 $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest tests -m embedded --ignore=tests/browser -p no:xdist
 	# The demo in a real browser (Debian's Chromium, driven by Playwright): every page at desktop and phone width,
 	# the partner pages with real Chinese glyphs (Noto CJK), so their widths are measured as agents see them.
 	(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \

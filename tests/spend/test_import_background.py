@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -28,7 +27,8 @@ from sourcing.spend.services import importer
 from sourcing.tenancy import tenant_scope
 from tests.spend.conftest import csv_bytes, row
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded default runs on SQLite")
+# The embedded default's background thread on SQLite: `make test` runs these in its SQLite step (tests/conftest.py).
+pytestmark = pytest.mark.embedded
 
 
 @pytest.fixture

@@ -44,7 +44,9 @@ def _three_lines() -> bytes:
 def test_a_large_import_refreshes_the_planner_statistics(
     tenant: Tenant, spend_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given the tables were never analysed, and an import of more lines than the threshold counts as large
+    # given planner statistics that do not describe what the import will leave (never analysed, or left by an
+    # earlier test: ANALYZE writes them in place, outside any transaction a test rolls back), and an import of
+    # more lines than the threshold counts as large
     monkeypatch.setattr(services, "STATISTICS_AFTER_LINES", 2)
     lines, vendors = SpendLine._meta.db_table, Vendor._meta.db_table
     before = (_reltuples(lines), _reltuples(vendors))
@@ -54,7 +56,7 @@ def test_a_large_import_refreshes_the_planner_statistics(
     # then the planner knows the lines and vendors it wrote
     with tenant_scope(tenant):
         vendor_count = Vendor.objects.count()
-    assert before == (-1, -1)
+    assert before != (3, vendor_count)
     assert (_reltuples(lines), _reltuples(vendors)) == (3, vendor_count)
 
 
