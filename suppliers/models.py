@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from sourcing.categories.requirements import AuditType, CertificationType
 from sourcing.permissions import AgentGrantBase, grant_constraints
 from sourcing.tenancy import TenantScopedModel
-from suppliers import flag_text, row_facts
+from suppliers import row_facts, system_text
 from suppliers.names import display_name
 
 ROW_FACTS = ("open_flag_count", "certificate_ends", "category_ids")  # see Supplier.save
@@ -529,6 +529,10 @@ class AuditFinding(TenantScopedModel):
     item = models.ForeignKey(AuditItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings")
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     description = models.TextField(_("description"))
+    # A finding the system raised (a critical item not met): its description as a code and parameters
+    # (``suppliers.system_text``), shown in the viewer's language. Empty for findings people wrote.
+    description_code = models.CharField(max_length=50, blank=True, editable=False)
+    description_params = models.JSONField(default=dict, blank=True, editable=False)
     action = models.TextField(_("follow-up action"), blank=True)
     owner = models.ForeignKey(
         "sourcing.Membership", verbose_name=_("owner"), on_delete=models.SET_NULL, null=True, blank=True
@@ -541,7 +545,12 @@ class AuditFinding(TenantScopedModel):
         ordering = ["is_closed", "due_on"]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()}: {Truncator(self.description).chars(80)}"
+        return f"{self.get_severity_display()}: {Truncator(self.display_description).chars(80)}"
+
+    @property
+    def display_description(self) -> str:
+        """The description in the viewer's language: put into words from its code, or as written."""
+        return system_text.render(self.description_code, self.description_params) or self.description
 
 
 class RiskKind(models.TextChoices):
@@ -560,7 +569,7 @@ class RiskFlag(TenantScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices, default=Severity.MAJOR)
     title = models.CharField(_("title"), max_length=300)
-    # An automatic flag's title as a code and its parameters (``suppliers.flag_text``), put into words in the
+    # An automatic flag's title as a code and its parameters (``suppliers.system_text``), put into words in the
     # viewer's language when shown; ``title`` keeps the English words. Empty for flags people typed.
     title_code = models.CharField(max_length=50, blank=True, editable=False)
     title_params = models.JSONField(default=dict, blank=True, editable=False)
@@ -589,7 +598,7 @@ class RiskFlag(TenantScopedModel):
     @property
     def display_title(self) -> str:
         """The title in the viewer's language: put into words from its code, or as typed."""
-        return flag_text.render(self.title_code, self.title_params) or self.title
+        return system_text.render(self.title_code, self.title_params) or self.title
 
 
 class OnboardingTemplate(TenantScopedModel):
