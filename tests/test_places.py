@@ -83,3 +83,15 @@ def test_the_portal_reads_places_in_chinese_to_a_chinese_reader(tenant: Any, mak
     assert "Ningbo, Zhejiang, CN" in english_home
     assert "浙江宁波" in home and "Ningbo, Zhejiang" not in home
     assert "浙江宁波" in detail and "广东东莞" in detail
+
+
+def test_the_dashboard_names_countries_in_chinese_to_a_chinese_reader(tenant: Any, make_member: Any) -> None:
+    with tenant_scope(tenant):
+        supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Binh Duong Bamboo JSC", "country": "VN"})
+    member = make_member(tenant, Role.ADMIN)
+    client = Client()
+    client.force_login(member.user)
+    assert '<span class="bar-label">VN</span>' in client.get("/t/acme/dashboard/").content.decode()
+    member.user.language = "zh-hans"
+    member.user.save(update_fields=["language"])
+    assert '<span class="bar-label">越南</span>' in client.get("/t/acme/dashboard/").content.decode()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sourcing.models import validate_currency
+from sourcing.spend import finding_text
 from sourcing.tenancy import TenantScopedModel
 
 
@@ -323,6 +324,10 @@ class FindingStatus(models.TextChoices):
 class Finding(TenantScopedModel):
     kind = models.CharField(_("type"), max_length=30, choices=FindingKind.choices)
     title = models.CharField(_("title"), max_length=300)
+    # A raised finding's title as a code and parameters (``sourcing.spend.finding_text``), shown in the
+    # viewer's language; ``title`` keeps the English words. Empty for titles people wrote or changed.
+    title_code = models.CharField(max_length=50, blank=True, editable=False)
+    title_params = models.JSONField(default=dict, blank=True, editable=False)
     category = models.ForeignKey(
         "categories.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -356,4 +361,9 @@ class Finding(TenantScopedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the viewer's language: put into words from its code, or as written."""
+        return finding_text.render(self.title_code, self.title_params) or self.title

@@ -20,3 +20,10 @@ def place(obj: Any) -> str:
         country=getattr(obj, "country", "") or "",
         language=get_language() or "en",
     )
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """A country code as the reader writes it: "中国" in Chinese, the ISO code otherwise."""
+    chinese = (get_language() or "").lower().startswith("zh")
+    return places.country_zh(code) if chinese and code else (code or "")

@@ -53,6 +53,10 @@ class AuditItemSerializer(serializers.ModelSerializer[AuditItem]):
 class AuditFindingSerializer(serializers.ModelSerializer[AuditFinding]):
     owner_email = serializers.EmailField(source="owner.user.email", read_only=True, allow_null=True, default=None)
 
+    description = serializers.CharField(
+        source="display_description", read_only=True, help_text="In the request's language when the system wrote it."
+    )
+
     class Meta:
         model = AuditFinding
         fields = [

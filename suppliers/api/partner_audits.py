@@ -50,6 +50,10 @@ class PartnerAuditEvidenceSerializer(serializers.ModelSerializer[AuditEvidence])
 
 
 class PartnerAuditFindingSerializer(serializers.ModelSerializer[AuditFinding]):
+    description = serializers.CharField(
+        source="display_description", read_only=True, help_text="In the request's language when the system wrote it."
+    )
+
     class Meta:
         model = AuditFinding
         fields = ["id", "item", "severity", "description", "action", "due_on"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sourcing.categories.requirements import AuditType
 from sourcing.tenancy import TenantScopedModel
+from suppliers import system_text
 from suppliers.models.files import StoredFile
 from suppliers.models.master import Site, Supplier
 
@@ -130,6 +131,10 @@ class AuditFinding(TenantScopedModel):
     item = models.ForeignKey(AuditItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings")
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     description = models.TextField(_("description"))
+    # A finding the system raised (a critical item not met): its description as a code and parameters
+    # (``suppliers.system_text``), shown in the viewer's language. Empty for findings people wrote.
+    description_code = models.CharField(max_length=50, blank=True, editable=False)
+    description_params = models.JSONField(default=dict, blank=True, editable=False)
     action = models.TextField(_("follow-up action"), blank=True)
     owner = models.ForeignKey(
         "sourcing.Membership", verbose_name=_("owner"), on_delete=models.SET_NULL, null=True, blank=True
@@ -142,4 +147,9 @@ class AuditFinding(TenantScopedModel):
         ordering = ["is_closed", "due_on"]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()}: {Truncator(self.description).chars(80)}"
+        return f"{self.get_severity_display()}: {Truncator(self.display_description).chars(80)}"
+
+    @property
+    def display_description(self) -> str:
+        """The description in the viewer's language: put into words from its code, or as written."""
+        return system_text.render(self.description_code, self.description_params) or self.description

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.tenancy import TenantScopedModel
-from suppliers import flag_text
+from suppliers import system_text
 from suppliers.models.audits import Severity
 from suppliers.models.master import Supplier
 
@@ -28,7 +28,7 @@ class RiskFlag(TenantScopedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices, default=Severity.MAJOR)
     title = models.CharField(_("title"), max_length=300)
-    # An automatic flag's title as a code and its parameters (``suppliers.flag_text``), put into words in the
+    # An automatic flag's title as a code and its parameters (``suppliers.system_text``), put into words in the
     # viewer's language when shown; ``title`` keeps the English words. Empty for flags people typed.
     title_code = models.CharField(max_length=50, blank=True, editable=False)
     title_params = models.JSONField(default=dict, blank=True, editable=False)
@@ -57,4 +57,4 @@ class RiskFlag(TenantScopedModel):
     @property
     def display_title(self) -> str:
         """The title in the viewer's language: put into words from its code, or as typed."""
-        return flag_text.render(self.title_code, self.title_params) or self.title
+        return system_text.render(self.title_code, self.title_params) or self.title

@@ -23,7 +23,7 @@ from sourcing.ids import as_uuid
 from sourcing.models import Membership, Tenant
 from sourcing.roles import Scope
 from sourcing.uploads import DOCUMENTS, accept_upload, store_upload
-from suppliers import audit_scoring
+from suppliers import audit_scoring, system_text
 from suppliers.models import (
     AnswerChoice,
     AuditEvidence,
@@ -324,7 +324,9 @@ def audit_submit(
                 audit=audit,
                 item=item,
                 severity=Severity.CRITICAL,
-                description=_("Critical item not met: %(item)s") % {"item": item.text},
+                description=system_text.english(system_text.CRITICAL_ITEM, {"item": item.text}),
+                description_code=system_text.CRITICAL_ITEM,
+                description_params={"item": item.text},
                 action=item.comment,
                 owner=audit.supplier.owner if audit.supplier.owner_id else None,
                 due_on=performed_on + datetime.timedelta(days=CRITICAL_FOLLOW_UP_DAYS),

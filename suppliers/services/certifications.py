@@ -29,7 +29,7 @@ from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant, User
 from sourcing.roles import Role, Scope
 from sourcing.uploads import DOCUMENTS, Accepted, accept_upload, delete_files_on_commit, store_upload
-from suppliers import flag_text
+from suppliers import system_text
 from suppliers.models import (
     Certification,
     RiskFlag,
@@ -311,7 +311,7 @@ def _apply_flags(*, tenant: Tenant, by: Actor, suppliers: dict[Any, Supplier], m
                 supplier=supplier,
                 kind=RiskKind.COMPLIANCE,
                 source=source,
-                title_code=flag_text.CERTIFICATION_MISSING,
+                title_code=system_text.CERTIFICATION_MISSING,
                 title_params={"type": wanted[source]},
             )
             changes += 1

@@ -15,7 +15,7 @@ from sourcing.audit import audit_record
 from sourcing.errors import DomainError
 from sourcing.models import Tenant
 from sourcing.roles import Scope
-from suppliers import flag_text, regions
+from suppliers import regions, system_text
 from suppliers.models import RiskFlag, RiskKind, Severity, Site, Supplier
 from suppliers.selectors.onboarding import internal_member_get
 from suppliers.services.access import access_risk_flag, access_supplier, check_supplier_access
@@ -43,11 +43,11 @@ def risk_flag_raise(
     severity: str = Severity.MAJOR,
 ) -> RiskFlag:
     """Open the automatic flag ``source`` of this supplier, or refresh its title and severity if it is open.
-    The title is kept as a code and parameters (``suppliers.flag_text``), shown in the viewer's language.
+    The title is kept as a code and parameters (``suppliers.system_text``), shown in the viewer's language.
     A step of the services that keep the supplier's data (``supplier:write``) or evidence
     (``supplier:evidence``; an agent's upload for a supplier granted to them); the right is checked again."""
     check_supplier_access(by=by, supplier=supplier, need=(*AUTOMATIC_FLAG_SCOPES, Scope.PORTAL))
-    title = flag_text.english(title_code, title_params) or title_code
+    title = system_text.english(title_code, title_params) or title_code
     wanted = (title, title_code, title_params, severity)
     flag = RiskFlag.objects.select_for_update().filter(supplier_id=supplier.pk, source=source, is_open=True).first()
     if flag is not None:
@@ -118,8 +118,8 @@ def risk_region_refresh(*, tenant: Tenant, by: Actor, supplier_id: Any) -> RiskF
         supplier=supplier,
         kind=RiskKind.REGION,
         source=REGION_SOURCE,
-        title_code=flag_text.REGION,
-        title_params=flag_text.region_params(hits),
+        title_code=system_text.REGION,
+        title_params=system_text.region_params(hits),
         severity=Severity.CRITICAL,
     )
 

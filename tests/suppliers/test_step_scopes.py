@@ -45,7 +45,13 @@ def _steps(tenant: Tenant, supplier: Supplier) -> dict[str, Any]:
         "compliance_evaluate": lambda by: certifications.compliance_evaluate(tenant=tenant, by=by, supplier=supplier),
         "compliance_refresh": lambda by: certifications.compliance_refresh(tenant=tenant, by=by),
         "risk_flag_raise": lambda by: risk.risk_flag_raise(
-            tenant=tenant, by=by, supplier=supplier, kind=RiskKind.DEPENDENCY, source="dependency:111", title="x"
+            tenant=tenant,
+            by=by,
+            supplier=supplier,
+            kind=RiskKind.DEPENDENCY,
+            source="dependency:111",
+            title_code="single_source",
+            title_params={"code": "111", "name": "x"},
         ),
         "risk_flag_resolve": lambda by: risk.risk_flag_resolve(
             tenant=tenant, by=by, supplier=supplier, source=risk.REGION_SOURCE

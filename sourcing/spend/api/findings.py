@@ -70,6 +70,9 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
     category = serializers.SerializerMethodField()
     assignee = serializers.SerializerMethodField()
     suppliers = serializers.JSONField(read_only=True, help_text='[{"id": vendor id, "name": ...}] when raised')
+    title = serializers.CharField(
+        source="display_title", read_only=True, help_text="In the request's language when an analysis raised it."
+    )
 
     class Meta:
         model = Finding

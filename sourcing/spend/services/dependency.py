@@ -15,7 +15,7 @@ from sourcing.categories.models import Category
 from sourcing.models import Tenant
 from sourcing.roles import Scope
 from sourcing.spend.selectors.analysis import UNCATEGORISED, SpendFilter, category_concentration
-from suppliers import flag_text
+from suppliers import system_text
 from suppliers.models import RiskFlag, RiskKind, Severity, Supplier
 from suppliers.services.risk import DEPENDENCY_PREFIX, risk_flag_raise, risk_flag_resolve
 
@@ -65,7 +65,7 @@ def risk_dependency_refresh(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
                 supplier=supplier,
                 kind=RiskKind.DEPENDENCY,
                 source=source,
-                title_code=flag_text.SINGLE_SOURCE,
+                title_code=system_text.SINGLE_SOURCE,
                 title_params={"code": category["code"], "name": category["name"]},
                 severity=Severity.MAJOR,
             )

@@ -17,6 +17,7 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.models import Tenant
 from sourcing.roles import Scope
+from sourcing.spend import finding_text
 from sourcing.spend.models import Finding, FindingKind, FindingStatus, SpendLine
 from sourcing.spend.selectors import analysis, maverick, variance
 from sourcing.spend.selectors import vendors as vendor_selectors
@@ -31,7 +32,7 @@ FIELDS = ["kind", "title", "category", "suppliers", "amount", "estimated_saving"
 class Candidate:
     key: str
     kind: str
-    title: str
+    title_params: dict[str, Any]  # the title is the kind's (sourcing.spend.finding_text), shown in each language
     amount: Decimal
     estimated_saving: Decimal = Decimal(0)
     category_id: Any = None
@@ -55,8 +56,7 @@ def _price_variance() -> list[Candidate]:
             Candidate(
                 key=f"price_variance:{r.item_sku}:{r.uom}",
                 kind=FindingKind.PRICE_VARIANCE,
-                title=_("%(sku)s bought at prices up to %(spread)s%% apart")
-                % {"sku": r.item_sku, "spread": r.spread_pct},
+                title_params={"sku": r.item_sku, "spread": str(r.spread_pct)},
                 amount=r.spend,
                 estimated_saving=r.saving,
                 category_id=categories.get(r.item_sku, Counter()).most_common(1)[0][0]
@@ -78,8 +78,7 @@ def _maverick() -> list[Candidate]:
             Candidate(
                 key=f"maverick:{r.header.key}",
                 kind=FindingKind.MAVERICK,
-                title=_("%(pct)s%% of %(category)s spend without a PO or an approved supplier")
-                % {"pct": r.share, "category": r.header.label},
+                title_params={"pct": str(r.share), "category": r.header.label},
                 amount=r.maverick,
                 category_id=r.header.key,
             )
@@ -95,7 +94,7 @@ def _duplicates() -> list[Candidate]:
             Candidate(
                 key="duplicate:" + ",".join(sorted(str(v.pk) for v, _spend in cluster.vendors)),
                 kind=FindingKind.DUPLICATE_SUPPLIERS,
-                title=_("Probably one company: %(names)s") % {"names": " / ".join(names)},
+                title_params={"names": names},
                 amount=cluster.spend,
                 suppliers=[{"id": str(v.pk), "name": v.name} for v, _spend in cluster.vendors],
             )
@@ -112,8 +111,7 @@ def _single_source() -> list[Candidate]:
             Candidate(
                 key=f"single_source:{r.header.key}",
                 kind=FindingKind.SINGLE_SOURCE,
-                title=_("%(category)s depends on one supplier, %(supplier)s")
-                % {"category": r.header.label, "supplier": r.top.name},
+                title_params={"category": r.header.label, "supplier": r.top.name},
                 amount=r.total,
                 category_id=r.header.key,
                 suppliers=[{"id": r.top.key, "name": r.top.name}],
@@ -137,7 +135,8 @@ def findings_raise(*, tenant: Tenant, by: Actor) -> tuple[int, int]:
         before = snapshot(finding, FIELDS) if finding is not None else None
         finding = finding or Finding(tenant=tenant, key=c.key, currency=tenant.base_currency)
         finding.kind = c.kind
-        finding.title = c.title[:300]
+        finding.title = finding_text.english(c.kind, c.title_params) or c.kind
+        finding.title_code, finding.title_params = c.kind, c.title_params
         finding.category_id = c.category_id
         finding.suppliers = c.suppliers
         finding.amount = c.amount.quantize(Decimal("0.01"))

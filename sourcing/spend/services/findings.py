@@ -167,6 +167,10 @@ def finding_update(*, tenant: Tenant, by: Actor, finding_id: Any, **changes: Any
     cleaned, errors = _clean(changes, by=by)
     if errors:
         raise fail(errors)
+    if "title" in cleaned and cleaned["title"] in {finding.title, finding.display_title}:
+        del cleaned["title"]  # the words shown, sent back: a raised title stays in each reader's language
+    elif "title" in cleaned:
+        cleaned |= {"title_code": "", "title_params": {}}  # the person's words from now on
     return _save(tenant=tenant, by=by, finding=finding, changes=cleaned, action="finding.update")
 
 

@@ -135,7 +135,7 @@ def _finding_export(request: TenantRequest, findings: Any, fmt: str, filters: di
         [
             str(f.pk),
             f.kind,
-            f.title,
+            f.display_title,
             f.category.code if f.category else "",
             f.category.name if f.category else "",
             "; ".join(str(s.get("name", "")) for s in f.suppliers if isinstance(s, dict)),
@@ -182,7 +182,7 @@ def finding_create(request: TenantRequest) -> HttpResponse:
 def finding_edit(request: TenantRequest, finding_id: str) -> HttpResponse:
     finding = access_finding(by=request.actor, id=finding_id, need=Scope.SPEND_WRITE)
     initial = {
-        "title": finding.title,
+        "title": finding.display_title,
         "category": str(finding.category_id) if finding.category_id else "",
         "amount": finding.amount,
         "estimated_saving": finding.estimated_saving,

@@ -1,9 +1,10 @@
-"""The titles of the risk flags the system raises, kept as a code and its parameters and put into words in the
-reader's language when shown, so a flag raised while someone read the pages in English reads in Chinese to the
-next person, and the other way round. Flags people raise keep the words they typed. Pure: no ORM.
+"""Texts the system writes: the titles of the risk flags it raises and the description of the finding it raises
+for a critical audit item not met. Each is kept as a code and its parameters and put into words in the reader's
+language when shown, so a flag raised while someone read the pages in English reads in Chinese to the next
+person, and the other way round. Texts people type keep their words. Pure: no ORM.
 
-``parse`` reads a title stored as words (in English or Chinese) back into its code and parameters, for the
-migration that converted the flags raised before codes were kept."""
+``parse`` and ``parse_finding`` read a text stored as words (in English or Chinese) back into its code and
+parameters, for the migration that converted the texts written before codes were kept."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from suppliers import regions
 REGION = "region"  # params: region (a key of suppliers.regions), places ([where, detail] pairs)
 CERTIFICATION_MISSING = "certification_missing"  # params: type (a CertificationType value)
 SINGLE_SOURCE = "single_source"  # params: code, name (of the category)
+CRITICAL_ITEM = "critical_item_not_met"  # params: item (the checklist item's text), of an audit finding
 
 REGION_NAMES = {regions.XINJIANG.key: gettext_lazy("Xinjiang Uyghur Autonomous Region")}
 TITLE_MAX = 300
@@ -63,11 +65,17 @@ def _single_source(params: dict[str, Any]) -> str:
     }
 
 
+def _critical_item(params: dict[str, Any]) -> str:
+    return _("Critical item not met: %(item)s") % {"item": params["item"]}
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     REGION: _region,
     CERTIFICATION_MISSING: _certification,
     SINGLE_SOURCE: _single_source,
+    CRITICAL_ITEM: _critical_item,
 }
+LIMITS = {CRITICAL_ITEM: None}  # a finding's description is a text field: no length to keep to
 
 
 def render(code: str, params: dict[str, Any]) -> str:
@@ -77,13 +85,13 @@ def render(code: str, params: dict[str, Any]) -> str:
     if renderer is None:
         return ""
     try:
-        return renderer(params or {})[:TITLE_MAX]
+        return renderer(params or {})[: LIMITS.get(code, TITLE_MAX)]
     except (KeyError, TypeError, ValueError):
         return ""
 
 
 def english(code: str, params: dict[str, Any]) -> str:
-    """The title in English, kept with the flag for search and for the audit log."""
+    """The text in English, kept with the record for search and for the audit log."""
     with override("en"):
         return render(code, params)
 
@@ -152,4 +160,16 @@ def parse(title: str, source: str) -> tuple[str, dict[str, Any]] | None:
     if source.startswith("dependency:"):
         params = _parse_single_source(title, source.removeprefix("dependency:"))
         return (SINGLE_SOURCE, params) if params else None
+    return None
+
+
+_CRITICAL_ITEM = ("Critical item not met: ", "关键项未满足\uff1a")
+
+
+def parse_finding(description: str, item_text: str) -> tuple[str, dict[str, Any]] | None:
+    """The code and parameters of a finding's stored description when it is the one raised for its critical
+    item (``item_text``); None for a description a person wrote."""
+    for head in _CRITICAL_ITEM:
+        if item_text and description == f"{head}{item_text}":
+            return CRITICAL_ITEM, {"item": item_text}
     return None
