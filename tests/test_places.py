@@ -13,6 +13,7 @@ from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.services.master import supplier_create
 from suppliers.services.sites_contacts import site_save
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 
@@ -67,7 +68,7 @@ def test_the_portal_reads_places_in_chinese_to_a_chinese_reader(tenant: Any, mak
         supplier = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": "Ningbo Everbright", "country": "CN", "province": "Zhejiang", "city": "Ningbo"},
+            fields=SupplierFields(legal_name="Ningbo Everbright", country="CN", province="Zhejiang", city="Ningbo"),
         )
         site_save(
             tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, name="Plant 2", province="Guangdong", city="Dongguan"
@@ -87,7 +88,9 @@ def test_the_portal_reads_places_in_chinese_to_a_chinese_reader(tenant: Any, mak
 
 def test_the_dashboard_names_countries_in_chinese_to_a_chinese_reader(tenant: Any, make_member: Any) -> None:
     with tenant_scope(tenant):
-        supplier_create(tenant=tenant, by=SYSTEM, data={"legal_name": "Binh Duong Bamboo JSC", "country": "VN"})
+        supplier_create(
+            tenant=tenant, by=SYSTEM, fields=SupplierFields(legal_name="Binh Duong Bamboo JSC", country="VN")
+        )
     member = make_member(tenant, Role.ADMIN)
     client = Client()
     client.force_login(member.user)

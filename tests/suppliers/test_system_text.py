@@ -27,6 +27,7 @@ from suppliers.services.audits import audit_submit
 from suppliers.services.certifications import compliance_evaluate
 from suppliers.services.master import supplier_create
 from suppliers.services.risk import risk_flag_create
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 from tests.suppliers.builders import answer_all, make_supplier, make_template, plan
 
@@ -116,7 +117,9 @@ def test_a_flag_raised_while_reading_chinese_reads_in_english_to_the_next_person
         supplier = supplier_create(
             tenant=tenant,
             by=SYSTEM,
-            data={"legal_name": "Kashgar Cotton Co., Ltd.", "province": "Xinjiang", "category_ids": [str(category.pk)]},
+            fields=SupplierFields(
+                legal_name="Kashgar Cotton Co., Ltd.", province="Xinjiang", category_ids=[str(category.pk)]
+            ),
         )
         with translation.override("zh-hans"):
             compliance_evaluate(tenant=tenant, by=SYSTEM, supplier=supplier)
@@ -181,7 +184,9 @@ def test_approval_blocker_badges_name_their_kind_in_words(tenant: Tenant, make_m
             tenant=tenant, code="110", name="Cookware", required_certifications=["fda_fei"]
         )
         supplier = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Everbright", "category_ids": [str(category.pk)]}
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(legal_name="Ningbo Everbright", category_ids=[str(category.pk)]),
         )
         Certification.objects.create(
             tenant=tenant,
