@@ -47,10 +47,12 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 
 
-def display_name(legal_name: str, local_name: str) -> str:
+def display_name(legal_name: str, local_name: str, *, chinese_first: bool = False) -> str:
     """The name a supplier is shown by everywhere: its English legal name, or, while it has none (an agent may
-    propose a supplier from its business licence, 营业执照, alone), its registered Chinese name."""
-    return (legal_name or "").strip() or (local_name or "").strip()
+    propose a supplier from its business licence, 营业执照, alone), its registered Chinese name. A Chinese reader
+    (``chinese_first``) reads the registered Chinese name first, when there is one."""
+    legal, local = (legal_name or "").strip(), (local_name or "").strip()
+    return (local or legal) if chinese_first else (legal or local)
 
 
 def _fold(name: str) -> str:

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.permissions import AgentGrantBase, grant_constraints
@@ -118,8 +118,10 @@ class Supplier(TenantScopedModel):
 
     @property
     def display_name(self) -> str:
-        """``suppliers.names.display_name``: the English legal name, else the registered Chinese name."""
-        return display_name(self.legal_name, self.local_name)
+        """``suppliers.names.display_name``: the English legal name, else the registered Chinese name; the Chinese
+        name first for a reader of Chinese."""
+        chinese_first = (translation.get_language() or "").startswith("zh")
+        return display_name(self.legal_name, self.local_name, chinese_first=chinese_first)
 
     def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
         """How many of its current certificates (renewed and not yet valid ones left out) have ended, and how

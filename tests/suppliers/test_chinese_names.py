@@ -146,3 +146,10 @@ def test_the_buyer_sees_the_chinese_name_approves_it_and_adds_the_english_name_l
         supplier = Supplier.objects.get(pk=supplier_id)
     assert supplier.status == "approved"
     assert supplier.display_name == "Ningbo Yonghui Housewares Co., Ltd."
+
+
+def test_a_chinese_reader_reads_the_registered_chinese_name_first() -> None:
+    assert display_name("Ningbo Yonghui Housewares Co., Ltd.", LICENCE_NAME, chinese_first=True) == LICENCE_NAME
+    assert display_name("Ningbo Yonghui Housewares Co., Ltd.", "", chinese_first=True) == (
+        "Ningbo Yonghui Housewares Co., Ltd."
+    )
