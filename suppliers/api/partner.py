@@ -42,6 +42,7 @@ from suppliers.selectors.master import renewed, suppliers_assigned_to
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 from suppliers.services import master as master_services
+from suppliers.services.access import access_certification, access_document, access_supplier_or_merged
 from suppliers.services.proposal_matches import proposal_match_audit
 
 
@@ -104,6 +105,7 @@ class PartnerSupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
     serializer_class = PartnerSupplierSerializer
     http_method_names = ["get", "head", "options"]
     model = Supplier
+    access = access_supplier_or_merged
 
     def scoped_queryset(self) -> Any:
         return _suppliers_of(self.request)
@@ -264,6 +266,7 @@ class PartnerCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     http_method_names = ["get", "post", "head", "options"]
     model = Certification
+    access = access_certification
 
     def scoped_queryset(self) -> Any:
         request: Any = self.request
@@ -346,6 +349,7 @@ class PartnerDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
     parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON only to be told the file is missing
     http_method_names = ["get", "post", "head", "options"]
     model = Document
+    access = access_document
 
     def scoped_queryset(self) -> Any:
         return Document.objects.filter(supplier__in=_assigned(self.request)).prefetch_related(

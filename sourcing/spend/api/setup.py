@@ -26,6 +26,7 @@ from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
 from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
+from sourcing.spend.services.access import access_category_rule, access_column_mapping, access_fx_rate
 
 # FX rates
 
@@ -82,6 +83,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     serializer_class = FxRateSerializer
     filterset_class = FxRateFilter
     model = FxRate
+    access = access_fx_rate
 
     def scoped_queryset(self) -> Any:
         return selectors.fx_rate_list()
@@ -167,6 +169,7 @@ class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     }
     serializer_class = CategoryRuleSerializer
     model = CategoryRule
+    access = access_category_rule
 
     def scoped_queryset(self) -> Any:
         return selectors.category_rule_list()
@@ -233,6 +236,7 @@ class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     }
     serializer_class = ColumnMappingSerializer
     model = ColumnMapping
+    access = access_column_mapping
 
     def scoped_queryset(self) -> Any:
         return selectors.column_mapping_list()
