@@ -44,7 +44,7 @@ from suppliers.models import (
     Supplier,
 )
 from suppliers.selectors.audits import audit_rows, audits_assigned_to
-from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.selectors.master import assigned_supplier_ids, suppliers_assigned_to
 
 Need = str | Sequence[str]
 
@@ -77,8 +77,8 @@ def by_grant(by: Actor, need: Need) -> bool:
     return False
 
 
-def _assigned_ids(by: Actor) -> Any:
-    return suppliers_assigned_to(user=by.user).values("pk")  # type: ignore[arg-type]
+def _assigned_ids(by: Actor) -> list[Any]:
+    return assigned_supplier_ids(user=by.user)  # type: ignore[arg-type]
 
 
 def _pk(id: Any) -> Any:
@@ -132,7 +132,7 @@ def _child(model: Any, *, by: Actor, supplier: Supplier | None, id: Any, need: N
     if supplier is not None:
         queryset = queryset.filter(supplier_id=supplier.pk)
     elif granted:
-        queryset = queryset.filter(supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
     return _found(queryset.filter(pk=pk).first() if pk else None)
 
 
@@ -157,7 +157,7 @@ def access_certification(*, by: Actor, id: Any, need: Need, lock: bool = False) 
     pk = _pk(id)
     queryset = Certification.objects.select_related("supplier", "site").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
     found = _found(queryset.first())
     if not lock:
         return found  # type: ignore[no-any-return]
@@ -176,7 +176,7 @@ def access_document(*, by: Actor, id: Any, need: Need, lock: bool = False) -> Do
     pk = _pk(id)
     queryset = Document.objects.select_related("supplier").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
     found = _found(queryset.first())
     if not lock:
         return found  # type: ignore[no-any-return]
@@ -192,7 +192,7 @@ def access_document_version(*, by: Actor, id: Any, need: Need) -> DocumentVersio
     pk = _pk(id)
     queryset = DocumentVersion.objects.select_related("document", "document__supplier").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(document__supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(document__supplier_id__in=_assigned_ids(by))
     return _found(queryset.first())  # type: ignore[no-any-return]
 
 
