@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -20,17 +20,7 @@ from suppliers.governance import OWNER_ROLES
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import SupplierType, Tier
 from suppliers.names import phone_key, website_key
-from suppliers.services.common import invalid
-
-
-class Unset:
-    """The value of a field that was not given."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset()
+from suppliers.services.common import UNSET, Unset, invalid
 
 TEXT_FIELDS = {
     "legal_name": 255,
