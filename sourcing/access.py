@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError, ScopeError
 from sourcing.ids import as_uuid
-from sourcing.models import Agency, ApiKey, ExportJob, Membership, PartnerToken
+from sourcing.models import Agency, ApiKey, AuditEvent, ExportJob, Membership, PartnerToken
 from sourcing.roles import Role, Scope
 
 
@@ -50,6 +50,11 @@ def access_agency(*, by: Actor, id: Any, need: str, lock: bool = False) -> Agenc
 def access_api_key(*, by: Actor, id: Any, need: str, lock: bool = False) -> ApiKey:
     """One of this tenant's ERP API keys."""
     return access_in(ApiKey.objects.all(), by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+
+
+def access_audit_event(*, by: Actor, id: Any, need: str) -> AuditEvent:
+    """An event of this tenant's audit log (events are never changed, so there is nothing to lock)."""
+    return access_in(AuditEvent.objects.all(), by=by, id=id, need=need)  # type: ignore[no-any-return]
 
 
 def own_agent_membership(by: Actor) -> Membership:

@@ -65,3 +65,29 @@ class ProductNotFoundMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return errorpages.page_not_found(request, exception)
         return None
+
+
+# The most of an unread request body read and dropped before answering; beyond it the connection is closed on it.
+DRAIN_MAX_BYTES = 32 * 1024 * 1024
+
+
+class DrainRequestBodyMiddleware:
+    """Takes in what is left of a request body the answer did not read (a body over the size limit answered
+    413, a request refused 401 before its body was looked at) before the answer goes out. A server that closes
+    the connection on unread data makes the client's system reset it, and the client then sees a broken
+    connection instead of the answer. Bodies past ``DRAIN_MAX_BYTES`` are not waited for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        stream = getattr(request, "_stream", None)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if stream is not None and 0 < length <= DRAIN_MAX_BYTES:
+            while stream.read(64 * 1024):
+                pass
+        return response

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sourcing.middleware.DrainRequestBodyMiddleware",  # first: it answers after every other step
     "django.middleware.security.SecurityMiddleware",
     "sourcing.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

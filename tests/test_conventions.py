@@ -143,8 +143,8 @@ def _page_and_api_modules() -> list[Path]:
     ]
 
 
-# Pages and endpoints reach a record from an id only through an access_<entity>() function (or, in the API,
-# the viewset's scoped_queryset): never by a lookup of their own.
+# Pages and endpoints reach a record from an id only through an access_<entity>() function (in the API, the
+# one the viewset names, called by the base's get_object): never by a lookup of their own.
 DIRECT_LOOKUPS_ALLOWED = {
     "sourcing/api/authentication.py": 1,  # the key or token just authenticated, by its own pk, to stamp its last use
 }
@@ -171,3 +171,51 @@ def test_no_second_access_path_for_agents() -> None:
         "suppliers/services/audits.py": 2,  # an agent's submission waits for review; its auditor check
         "suppliers/services/master.py": 1,  # only an agent proposes a supplier
     }
+
+
+def _api_url_patterns() -> list:
+    """Every URL pattern of both APIs, with the view it calls."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns: list) -> list:
+        return [q for p in patterns for q in (walk(p.url_patterns) if isinstance(p, URLResolver) else [p])]
+
+    return [p for p in walk(get_resolver().url_patterns) if getattr(p.callback, "cls", None) is not None]
+
+
+def test_every_api_id_in_a_url_reaches_its_record_through_an_access_function() -> None:
+    """An endpoint with an id in its URL names the entity's access function (``access = access_<entity>``),
+    which the API base's ``get_object`` calls: a viewset that reads an id any other way fails here."""
+    from sourcing.api.base import ScopedRowsMixin
+
+    with_ids = [p for p in _api_url_patterns() if "<pk>" in str(p.pattern) or "(?P<pk>" in str(p.pattern)]
+    assert len(with_ids) > 20
+    for pattern in with_ids:
+        view = pattern.callback.cls
+        assert issubclass(view, ScopedRowsMixin), pattern.name
+        access = view.access
+        assert callable(access) and access.__name__.startswith("access_"), pattern.name
+        assert access.__module__.endswith(("services.access", "sourcing.access")), pattern.name
+
+
+def test_a_viewset_without_an_access_function_is_refused() -> None:
+    from rest_framework import mixins
+
+    from sourcing.api.base import TenantViewSet
+    from sourcing.api.partner import PartnerViewSet
+    from suppliers.models import Supplier
+
+    for base in (TenantViewSet, PartnerViewSet):
+        with pytest.raises(TypeError, match="access function"):
+            type(
+                "Reads",
+                (mixins.RetrieveModelMixin, base),
+                {"__module__": "suppliers.api.master", "model": Supplier, "scoped_queryset": lambda self: None},
+            )
+        # a list alone reads no id, and needs none
+        listing = type(
+            "Lists",
+            (mixins.ListModelMixin, base),
+            {"__module__": "suppliers.api.master", "model": Supplier, "scoped_queryset": lambda self: None},
+        )
+        assert listing.access is None

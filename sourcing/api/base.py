@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from sourcing.actors import Actor
 from sourcing.api.idempotency import run_idempotent
 from sourcing.api.inputs import check_body, check_query
+from sourcing.errors import NotFoundError
 from sourcing.models import ApiKey, Tenant
 from sourcing.web import client_ip
 
@@ -140,15 +141,47 @@ class TenantAPIView(TenantAPIMixin, APIView):
     pass
 
 
+def reads_ids(cls: type) -> bool:
+    """Whether a viewset has routes with an id in the URL (a detail read, a change, a delete, a detail action)."""
+    detail_methods = ("retrieve", "update", "partial_update", "destroy")
+    if any(callable(getattr(cls, name, None)) for name in detail_methods):
+        return True
+    return any(extra.detail for extra in getattr(cls, "get_extra_actions", list)())
+
+
 class ScopedRowsMixin:
-    """Subclasses set ``model`` and implement ``scoped_queryset()`` (called inside the tenant scope)."""
+    """Subclasses set ``model`` and implement ``scoped_queryset()`` (called inside the tenant scope), and a
+    viewset with ids in its URLs names the entity's access function: ``access = access_<entity>``."""
 
     model: Any = None
+    # ``access_<entity>(by=, id=, need=)``: the one way from the URL's id to the record (docs/architecture.md).
+    access: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__module__ not in BASE_MODULES and cls.scoped_queryset is ScopedRowsMixin.scoped_queryset:
+        if cls.__module__ in BASE_MODULES:
+            return
+        if cls.scoped_queryset is ScopedRowsMixin.scoped_queryset:
             raise TypeError(f"{cls.__name__} must define scoped_queryset(): the rows it serves, in the tenant scope.")
+        if reads_ids(cls) and cls.access is None:
+            raise TypeError(f"{cls.__name__} reads ids from its URLs: it must name the entity's access function.")
+
+    def get_object(self) -> Any:
+        """The record the URL names, reached through the entity's access function with the scope this method
+        needs (so a missing, another tenant's and an unassigned id are the same 404), then read as the
+        endpoint's rows are, for what its serializer shows."""
+        view: Any = self
+        access = type(self).access
+        if access is None:  # fail closed; __init_subclass__ refuses such a class already
+            raise NotFoundError()
+        method = view.request.method or ""
+        need = view.required_scopes.get("GET" if method == "HEAD" else method)
+        record = access(by=view.request.actor, id=view.kwargs[view.lookup_url_kwarg or view.lookup_field], need=need)
+        found = self.get_queryset().filter(pk=record.pk).first()
+        if found is None:
+            raise NotFoundError()
+        view.check_object_permissions(view.request, found)
+        return found
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from sourcing import selectors, services
+from sourcing.access import access_audit_event, access_membership
 from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
 from sourcing.api.bodies import CheckedInputMixin
 from sourcing.api.permissions import ANY_PRINCIPAL
@@ -103,6 +104,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
     model = Membership
+    access = access_membership
 
     def scoped_queryset(self) -> Any:
         return selectors.member_list()
@@ -143,6 +145,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     model = AuditEvent
+    access = access_audit_event
 
     def scoped_queryset(self) -> Any:
         return selectors.audit_event_list()

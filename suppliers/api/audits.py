@@ -13,6 +13,7 @@ from sourcing.api.base import TenantViewSet
 from sourcing.categories.requirements import AuditType
 from sourcing.roles import Scope
 from suppliers.models import AuditFinding, AuditItem, AuditQuestion, AuditStatus, AuditTemplate, FactoryAudit
+from suppliers.services.access import access_audit, access_audit_template
 
 
 class AuditQuestionSerializer(serializers.ModelSerializer[AuditQuestion]):
@@ -36,6 +37,7 @@ class AuditTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     serializer_class = AuditTemplateSerializer
     http_method_names = ["get", "head", "options"]
     model = AuditTemplate
+    access = access_audit_template
 
     def scoped_queryset(self) -> Any:
         return AuditTemplate.objects.prefetch_related(
@@ -127,6 +129,7 @@ class FactoryAuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     filterset_class = FactoryAuditFilter
     http_method_names = ["get", "head", "options"]
     model = FactoryAudit
+    access = access_audit
 
     def get_serializer_class(self) -> Any:
         return FactoryAuditDetailSerializer if self.action == "retrieve" else FactoryAuditSerializer

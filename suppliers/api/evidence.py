@@ -26,6 +26,7 @@ from suppliers.selectors import evidence as selectors
 from suppliers.selectors.master import renewed, started
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
+from suppliers.services.access import access_certification, access_document
 
 
 def _today(request: Any) -> datetime.date:
@@ -151,6 +152,7 @@ class CertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ten
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     model = Certification
+    access = access_certification
 
     def scoped_queryset(self) -> Any:
         today = None if getattr(self, "swagger_fake_view", False) else _today(self.request)
@@ -260,6 +262,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     ]  # JSON for PATCH, and for POST to be told the file is missing
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     model = Document
+    access = access_document
 
     def scoped_queryset(self) -> Any:
         from django.db.models import Prefetch

@@ -24,6 +24,7 @@ from suppliers.selectors.qualification import approval_blockers
 from suppliers.services import master as services
 from suppliers.services import qualification as qualification_services
 from suppliers.services import sites_contacts as site_services
+from suppliers.services.access import access_contact, access_site, access_supplier_or_merged
 
 
 class SupplierSerializer(serializers.ModelSerializer[Supplier]):
@@ -157,6 +158,7 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     filterset_class = SupplierFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     model = Supplier
+    access = access_supplier_or_merged
 
     def scoped_queryset(self) -> Any:
         return selectors.supplier_list()
@@ -372,6 +374,7 @@ class SiteViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     model = Site
+    access = access_site
     create_input, change_input = SiteCreateSerializer, SiteChangeSerializer
 
     def scoped_queryset(self) -> Any:
@@ -413,6 +416,7 @@ class ContactViewSet(_ChildWrites, mixins.ListModelMixin, mixins.RetrieveModelMi
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     model = Contact
+    access = access_contact
     create_input, change_input = ContactCreateSerializer, ContactChangeSerializer
 
     def scoped_queryset(self) -> Any:

@@ -18,6 +18,7 @@ from sourcing.api.bodies import MULTI_LINE, json_body
 from sourcing.roles import Scope
 from suppliers.models import OnboardingTask, TaskStatus
 from suppliers.services import onboarding as services
+from suppliers.services.access import access_onboarding_task
 
 
 class OnboardingTaskSerializer(serializers.ModelSerializer[OnboardingTask]):
@@ -94,6 +95,7 @@ class OnboardingTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     serializer_class = OnboardingTaskSerializer
     filterset_class = OnboardingTaskFilter
     model = OnboardingTask
+    access = access_onboarding_task
 
     def scoped_queryset(self) -> Any:
         return OnboardingTask.objects.select_related("supplier", "owner__user").order_by("id")

@@ -38,16 +38,17 @@ from suppliers.models import (
     SupplierType,
 )
 from suppliers.selectors.evidence import tenant_today
-from suppliers.selectors.master import renewed, suppliers_assigned_to
+from suppliers.selectors.master import assigned_supplier_ids, renewed, suppliers_assigned_to
 from suppliers.services import certifications as cert_services
 from suppliers.services import documents as doc_services
 from suppliers.services import master as master_services
+from suppliers.services.access import access_certification, access_document, access_supplier_or_merged
 from suppliers.services.proposal_matches import proposal_match_audit
 
 
-def _assigned(request: Any) -> Any:
-    """The ids of the suppliers assigned to the calling agent, as a subquery."""
-    return suppliers_assigned_to(user=request.membership.user).values("pk")
+def _assigned(request: Any) -> list[Any]:
+    """The ids of the suppliers assigned to the calling agent (read first: see ``assigned_supplier_ids``)."""
+    return assigned_supplier_ids(user=request.membership.user)
 
 
 # Suppliers
@@ -108,6 +109,7 @@ class PartnerSupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
     serializer_class = PartnerSupplierSerializer
     http_method_names = ["get", "head", "options"]
     model = Supplier
+    access = access_supplier_or_merged
 
     def scoped_queryset(self) -> Any:
         return _suppliers_of(self.request)
@@ -278,12 +280,13 @@ class PartnerCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     http_method_names = ["get", "post", "head", "options"]
     model = Certification
+    access = access_certification
 
     def scoped_queryset(self) -> Any:
         request: Any = self.request
         today = None if getattr(self, "swagger_fake_view", False) else tenant_today(request.auth.tenant)
         return (
-            Certification.objects.filter(supplier__in=_assigned(self.request))
+            Certification.objects.filter(supplier_id__in=_assigned(self.request))
             .annotate(is_renewed=renewed(today))
             .select_related("site")
         )
@@ -360,9 +363,10 @@ class PartnerDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
     parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON only to be told the file is missing
     http_method_names = ["get", "post", "head", "options"]
     model = Document
+    access = access_document
 
     def scoped_queryset(self) -> Any:
-        return Document.objects.filter(supplier__in=_assigned(self.request)).prefetch_related(
+        return Document.objects.filter(supplier_id__in=_assigned(self.request)).prefetch_related(
             Prefetch("versions", queryset=DocumentVersion.objects.order_by("-version"))
         )
 

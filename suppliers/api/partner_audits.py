@@ -31,6 +31,7 @@ from suppliers.models import (
 )
 from suppliers.selectors import audits as audit_selectors
 from suppliers.services import audits as audit_services
+from suppliers.services.access import access_audit
 
 READ_WRITE = {"GET": Scope.PORTAL, "POST": Scope.PORTAL}
 
@@ -183,6 +184,7 @@ class PartnerAuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Part
     required_scopes = READ_WRITE
     http_method_names = ["get", "post", "head", "options"]
     model = FactoryAudit
+    access = access_audit
 
     def get_serializer_class(self) -> Any:
         return PartnerAuditDetailSerializer if self.action != "list" else PartnerAuditSerializer

@@ -138,6 +138,112 @@ def _answers(rng: random.Random, items: list[AuditItem], *, misses: int, critica
     return answers
 
 
+def _perform(
+    tenant: Tenant,
+    by: Actor,
+    rng: random.Random,
+    *,
+    audit: FactoryAudit,
+    audits: list[FactoryAudit],
+    template: AuditTemplate,
+    outcome: str,
+    auditor: Membership,
+    internal: Membership,
+    owners: list[Membership],
+    performed: datetime.date,
+    today: datetime.date,
+    critical_done: bool,
+) -> bool:
+    """Answer, find and submit a planned audit as ``outcome`` says (in progress: half answered); whether a
+    critical miss has been used up."""
+    performer = Actor.for_membership(auditor)
+    items = list(AuditItem.objects.filter(audit_id=audit.pk).order_by("position"))
+    critical_miss = outcome == "failed" and not critical_done
+    misses = {"passed": rng.randint(0, 2), "social": rng.randint(0, 2), "in_progress": 1}.get(outcome, 0)
+    if outcome == "submitted":
+        misses = 1 + len(audits) % 2
+    if outcome == "failed":
+        misses = 1 if critical_miss else rng.randint(6, 9)  # one on a critical item, the others on the score
+        critical_done = critical_done or critical_miss
+    answers = _answers(rng, items, misses=misses, critical_miss=critical_miss)
+    if outcome == "in_progress":
+        answers = [a if n < len(items) // 2 else "" for n, a in enumerate(answers)]
+    services.audit_answers_save(
+        tenant=tenant,
+        by=performer,
+        audit_id=audit.pk,
+        answers={
+            str(i.pk): (a, "Seen on site." if a == "non_compliant" else "") for i, a in zip(items, answers, strict=True)
+        },
+    )
+    texts = FINDINGS[template.audit_type]
+    for n, (item, answer) in enumerate(zip(items, answers, strict=True)):
+        if answer != "non_compliant" or item.is_critical:
+            continue  # critical items get their finding from the submission
+        description, action = texts[(n + len(audits)) % len(texts)]
+        finding_services.audit_finding_add(
+            tenant=tenant,
+            by=performer,
+            audit_id=audit.pk,
+            item_id=item.pk,
+            severity=Severity.MAJOR if item.weight >= 3 else Severity.MINOR,
+            description=description,
+            action=action,
+            owner_id=None if auditor.role == "agent" else rng.choice(owners).pk,
+            due_on=(performed if outcome != "in_progress" else today)
+            + datetime.timedelta(days=rng.choice([30, 45, 60])),
+        )
+    if outcome == "in_progress":
+        return critical_done
+    services.audit_submit(
+        tenant=tenant,
+        by=performer,
+        audit_id=audit.pk,
+        performed_on=performed,
+        summary="Factory well organised; follow-up on the findings agreed with the plant manager."
+        if outcome != "failed"
+        else "Significant gaps; a re-audit is needed after corrective actions.",
+    )
+    if auditor.role == "agent" and outcome in {"passed", "failed"}:  # the agent's submission, reviewed
+        audit_review.audit_review_accept(
+            tenant=tenant, by=Actor.for_membership(internal), audit_id=audit.pk, note="Photos and records checked."
+        )
+    # Findings of audits long past are mostly closed; recent ones stay open (some overdue).
+    if (today - performed).days > 200:
+        for finding in audit.findings.filter(is_closed=False).exclude(severity=Severity.CRITICAL):
+            if rng.random() < 0.7:
+                finding_services.audit_finding_close(
+                    tenant=tenant, by=by, finding_id=finding.pk, note="Evidence of the correction received."
+                )
+    return critical_done
+
+
+def _plan_list(
+    chosen: list[Supplier],
+    agents_suppliers: list[Supplier],
+    assigned: set[Any],
+    agent: Membership | None,
+    internal: Membership,
+) -> list[tuple[Supplier, str, Membership]]:
+    """(supplier, outcome, auditor) of each audit to make: the agent's suppliers by the agent, one of each
+    state, a second submitted one awaiting review, and a social audit beside every fourth quality audit."""
+
+    plans: list[tuple[Supplier, str, Membership]] = []
+    for n, supplier in enumerate(chosen):
+        by_agent = agent is not None and supplier.pk in assigned
+        auditor = agent if by_agent and agent is not None else internal
+        if supplier in agents_suppliers:
+            outcome = ["planned", "in_progress", "submitted", "passed"][agents_suppliers.index(supplier) % 4]
+        else:
+            outcome = OUTCOMES[n % len(OUTCOMES)]
+        plans.append((supplier, outcome, auditor))
+        if by_agent and agent is not None and supplier == agents_suppliers[0]:
+            plans.append((supplier, "submitted", agent))  # a second one awaiting review
+        if n % 4 == 0 and outcome in {"passed", "failed"}:
+            plans.append((supplier, "social", internal))  # a social audit as well
+    return plans
+
+
 def seed_audits(
     *, tenant: Tenant, by: Actor, suppliers: Sequence[Supplier], members: dict[str, Membership], seed: int = 6
 ) -> list[FactoryAudit]:
@@ -180,19 +286,7 @@ def seed_audits(
     chosen = agents_suppliers + [s for s in chosen if s not in agents_suppliers]
     sites = {s.supplier_id: s for s in Site.objects.filter(supplier__in=chosen).order_by("name")}
 
-    plans: list[tuple[Supplier, str, Membership]] = []
-    for n, supplier in enumerate(chosen):
-        by_agent = agent is not None and supplier.pk in assigned
-        auditor = agent if by_agent and agent is not None else internal
-        if supplier in agents_suppliers:
-            outcome = ["planned", "in_progress", "submitted", "passed"][agents_suppliers.index(supplier) % 4]
-        else:
-            outcome = OUTCOMES[n % len(OUTCOMES)]
-        plans.append((supplier, outcome, auditor))
-        if by_agent and agent is not None and supplier == agents_suppliers[0]:
-            plans.append((supplier, "submitted", agent))  # a second one awaiting review
-        if n % 4 == 0 and outcome in {"passed", "failed"}:
-            plans.append((supplier, "social", internal))  # a social audit as well
+    plans = _plan_list(chosen, agents_suppliers, assigned, agent, internal)
     audits: list[FactoryAudit] = []
     critical_done = False
     for supplier, outcome, auditor in plans:
@@ -218,64 +312,19 @@ def seed_audits(
         audits.append(audit)
         if outcome == "planned":
             continue
-        performer = Actor.for_membership(auditor)
-        items = list(AuditItem.objects.filter(audit_id=audit.pk).order_by("position"))
-        critical_miss = outcome == "failed" and not critical_done
-        misses = {"passed": rng.randint(0, 2), "social": rng.randint(0, 2), "in_progress": 1}.get(outcome, 0)
-        if outcome == "submitted":
-            misses = 1 + len(audits) % 2
-        if outcome == "failed":
-            misses = 1 if critical_miss else rng.randint(6, 9)  # one on a critical item, the others on the score
-            critical_done = critical_done or critical_miss
-        answers = _answers(rng, items, misses=misses, critical_miss=critical_miss)
-        if outcome == "in_progress":
-            answers = [a if n < len(items) // 2 else "" for n, a in enumerate(answers)]
-        services.audit_answers_save(
-            tenant=tenant,
-            by=performer,
-            audit_id=audit.pk,
-            answers={
-                str(i.pk): (a, "Seen on site." if a == "non_compliant" else "")
-                for i, a in zip(items, answers, strict=True)
-            },
+        critical_done = _perform(
+            tenant,
+            by,
+            rng,
+            audit=audit,
+            audits=audits,
+            template=template,
+            outcome=outcome,
+            auditor=auditor,
+            internal=internal,
+            owners=owners,
+            performed=performed,
+            today=today,
+            critical_done=critical_done,
         )
-        texts = FINDINGS[template.audit_type]
-        for n, (item, answer) in enumerate(zip(items, answers, strict=True)):
-            if answer != "non_compliant" or item.is_critical:
-                continue  # critical items get their finding from the submission
-            description, action = texts[(n + len(audits)) % len(texts)]
-            finding_services.audit_finding_add(
-                tenant=tenant,
-                by=performer,
-                audit_id=audit.pk,
-                item_id=item.pk,
-                severity=Severity.MAJOR if item.weight >= 3 else Severity.MINOR,
-                description=description,
-                action=action,
-                owner_id=None if auditor.role == "agent" else rng.choice(owners).pk,
-                due_on=(performed if outcome != "in_progress" else today)
-                + datetime.timedelta(days=rng.choice([30, 45, 60])),
-            )
-        if outcome == "in_progress":
-            continue
-        services.audit_submit(
-            tenant=tenant,
-            by=performer,
-            audit_id=audit.pk,
-            performed_on=performed,
-            summary="Factory well organised; follow-up on the findings agreed with the plant manager."
-            if outcome != "failed"
-            else "Significant gaps; a re-audit is needed after corrective actions.",
-        )
-        if auditor.role == "agent" and outcome in {"passed", "failed"}:  # the agent's submission, reviewed
-            audit_review.audit_review_accept(
-                tenant=tenant, by=Actor.for_membership(internal), audit_id=audit.pk, note="Photos and records checked."
-            )
-        # Findings of audits long past are mostly closed; recent ones stay open (some overdue).
-        if (today - performed).days > 200:
-            for finding in audit.findings.filter(is_closed=False).exclude(severity=Severity.CRITICAL):
-                if rng.random() < 0.7:
-                    finding_services.audit_finding_close(
-                        tenant=tenant, by=by, finding_id=finding.pk, note="Evidence of the correction received."
-                    )
     return audits

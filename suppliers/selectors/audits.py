@@ -27,7 +27,7 @@ from suppliers.models import (
     Supplier,
     SupplierAgentGrant,
 )
-from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.selectors.master import assigned_supplier_ids
 
 COMPLETED = (AuditStatus.PASSED, AuditStatus.FAILED)
 OPEN = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
@@ -100,9 +100,9 @@ def supplier_audits(*, supplier: Supplier) -> list[FactoryAudit]:
 
 def audits_assigned_to(*, membership: Membership) -> QuerySet[FactoryAudit]:
     """The audits assigned to this agent (as auditor), on suppliers still assigned to them."""
-    assigned = suppliers_assigned_to(user=membership.user)
+    assigned = assigned_supplier_ids(user=membership.user)
     return (
-        FactoryAudit.objects.filter(auditor_id=membership.pk, supplier__in=assigned.values("pk"))
+        FactoryAudit.objects.filter(auditor_id=membership.pk, supplier_id__in=assigned)
         .select_related("supplier", "site")
         .order_by("-created_at", "-id")
     )

@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from sourcing.ids import as_uuid
 from sourcing.models import User
@@ -24,6 +23,7 @@ from suppliers.models import (
     Certification,
     RiskFlag,
     Supplier,
+    SupplierAgentGrant,
     SupplierCategory,
     SupplierStatus,
     SupplierType,
@@ -34,17 +34,23 @@ from suppliers.names import display_name, name_key
 VIEW_SUPPLIER = "suppliers.view_supplier"
 
 
+def assigned_supplier_ids(*, user: User) -> list[uuid.UUID]:
+    """The ids of the suppliers granted to this agent (direct object grants only: guardian's group tables carry
+    no tenant), read first, by the agent's user, from the grants. Every read of what an agent may see then
+    filters by this short list (``supplier_id IN (…)``), an index look-up whatever the planner knows: a join
+    or subquery on the grants could be planned as a nested loop over a whole table when the statistics are
+    cold (right after a bulk load, before ANALYZE), as slow as 36 s a request."""
+    app_label, codename = VIEW_SUPPLIER.split(".")
+    grants = SupplierAgentGrant.objects.filter(
+        user_id=user.pk, permission__content_type__app_label=app_label, permission__codename=codename
+    )
+    return list(grants.values_list("content_object_id", flat=True).order_by("content_object_id"))
+
+
 def suppliers_assigned_to(*, user: User) -> QuerySet[Supplier]:
     """The suppliers granted to this agent: the one list of what an agent may see, which the access functions
-    (``suppliers.services.access``) and the partner list pages build on."""
-    return get_objects_for_user(
-        user,
-        VIEW_SUPPLIER,
-        klass=Supplier.objects.all(),
-        with_superuser=False,
-        accept_global_perms=False,
-        use_groups=False,  # guardian's group tables carry no tenant; agents get direct grants only
-    ).order_by("legal_name")
+    (``suppliers.services.access``) and the partner list pages build on (the grants are read at once)."""
+    return Supplier.objects.filter(pk__in=assigned_supplier_ids(user=user)).order_by("legal_name")
 
 
 def supplier_counts_by_country() -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ from suppliers.models import (
     Supplier,
 )
 from suppliers.selectors.audits import audit_rows, audits_assigned_to
-from suppliers.selectors.master import suppliers_assigned_to
+from suppliers.selectors.master import assigned_supplier_ids, suppliers_assigned_to
 
 Need = str | Sequence[str]
 
@@ -77,8 +77,8 @@ def by_grant(by: Actor, need: Need) -> bool:
     return False
 
 
-def _assigned_ids(by: Actor) -> Any:
-    return suppliers_assigned_to(user=by.user).values("pk")  # type: ignore[arg-type]
+def _assigned_ids(by: Actor) -> list[Any]:
+    return assigned_supplier_ids(user=by.user)  # type: ignore[arg-type]
 
 
 def _pk(id: Any) -> Any:
@@ -111,6 +111,11 @@ def access_supplier(*, by: Actor, id: Any, need: Need, lock: bool = False, merge
     return _found(queryset.filter(pk=pk).first())
 
 
+def access_supplier_or_merged(*, by: Actor, id: Any, need: Need) -> Supplier:
+    """A supplier as ``access_supplier`` finds it, a record merged into another included (reads show it)."""
+    return access_supplier(by=by, id=id, need=need, merged=True)
+
+
 def check_supplier_access(*, by: Actor, supplier: Supplier, need: Need) -> None:
     """For a step that is handed a supplier already loaded: ``by`` must hold ``need`` and, as an agent, have
     the supplier assigned (else NotFoundError, as for a missing supplier). Critical steps check again even
@@ -120,20 +125,25 @@ def check_supplier_access(*, by: Actor, supplier: Supplier, need: Need) -> None:
         raise NotFoundError()
 
 
-def _child(model: Any, *, by: Actor, supplier: Supplier, id: Any, need: Need, lock: bool) -> Any:
-    by_grant(by, need)  # the supplier was reached already, by grant or by scope; the need is checked again
+def _child(model: Any, *, by: Actor, supplier: Supplier | None, id: Any, need: Need, lock: bool) -> Any:
+    granted = by_grant(by, need)  # a supplier given was reached already; the need is checked again
     pk = as_uuid(id)
     queryset = model.objects.select_for_update() if lock else model.objects.all()
-    return _found(queryset.filter(pk=pk, supplier_id=supplier.pk).first() if pk else None)
+    if supplier is not None:
+        queryset = queryset.filter(supplier_id=supplier.pk)
+    elif granted:
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
+    return _found(queryset.filter(pk=pk).first() if pk else None)
 
 
-def access_site(*, by: Actor, supplier: Supplier, id: Any, need: Need, lock: bool = False) -> Site:
-    """A site of ``supplier`` (a supplier ``by`` has been given by ``access_supplier``)."""
+def access_site(*, by: Actor, id: Any, need: Need, supplier: Supplier | None = None, lock: bool = False) -> Site:
+    """A site of ``supplier`` (a supplier ``by`` has been given by ``access_supplier``), or, named by its id
+    alone (the ERP API's sites), a site of a supplier ``by`` reaches."""
     return _child(Site, by=by, supplier=supplier, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
-def access_contact(*, by: Actor, supplier: Supplier, id: Any, need: Need, lock: bool = False) -> Contact:
-    """A contact of ``supplier`` (a supplier ``by`` has been given by ``access_supplier``)."""
+def access_contact(*, by: Actor, id: Any, need: Need, supplier: Supplier | None = None, lock: bool = False) -> Contact:
+    """A contact of ``supplier``, or of a supplier ``by`` reaches (as ``access_site``)."""
     return _child(Contact, by=by, supplier=supplier, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
 
 
@@ -147,7 +157,7 @@ def access_certification(*, by: Actor, id: Any, need: Need, lock: bool = False) 
     pk = _pk(id)
     queryset = Certification.objects.select_related("supplier", "site").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
     found = _found(queryset.first())
     if not lock:
         return found  # type: ignore[no-any-return]
@@ -166,7 +176,7 @@ def access_document(*, by: Actor, id: Any, need: Need, lock: bool = False) -> Do
     pk = _pk(id)
     queryset = Document.objects.select_related("supplier").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(supplier_id__in=_assigned_ids(by))
     found = _found(queryset.first())
     if not lock:
         return found  # type: ignore[no-any-return]
@@ -182,7 +192,7 @@ def access_document_version(*, by: Actor, id: Any, need: Need) -> DocumentVersio
     pk = _pk(id)
     queryset = DocumentVersion.objects.select_related("document", "document__supplier").filter(pk=pk)
     if granted:
-        queryset = queryset.filter(document__supplier__in=_assigned_ids(by))
+        queryset = queryset.filter(document__supplier_id__in=_assigned_ids(by))
     return _found(queryset.first())  # type: ignore[no-any-return]
 
 

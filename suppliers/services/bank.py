@@ -23,7 +23,7 @@ from sourcing.mail import render_subject
 from sourcing.models import USABLE_MEMBERSHIP, Membership, Tenant
 from sourcing.roles import Role, Scope
 from suppliers.models import BankAccount, BankStatus, Supplier
-from suppliers.services import onboarding
+from suppliers.services import onboarding, onboarding_templates
 from suppliers.services.access import access_bank_account, access_supplier
 from suppliers.services.common import invalid
 
@@ -221,7 +221,7 @@ def bank_change_approve(*, tenant: Tenant, by: Actor, bank_account_id: Any, note
         tenant=tenant,
         by=by,
         supplier=account.supplier,
-        code=onboarding.BANK_DETAILS_VERIFIED,
+        code=onboarding_templates.BANK_DETAILS_VERIFIED,
         note=_("Bank details approved."),
     )
     return account

@@ -24,7 +24,7 @@ from suppliers.models import NameIndexVersion, Supplier, SupplierCategory
 from suppliers.names import name_key, phone_key, website_key
 from suppliers.selectors.duplicates import Candidate, Probe, duplicate_candidates
 from suppliers.services.access import access_supplier, is_agent
-from suppliers.services.common import invalid
+from suppliers.services.common import UNSET, Unset, invalid
 from suppliers.services.duplicate_locks import duplicate_check_lock
 from suppliers.services.proposal_matches import proposal_matches_check, proposal_matches_record
 from suppliers.services.risk import risk_region_refresh
@@ -33,10 +33,8 @@ from suppliers.services.supplier_fields import (
     AUDITED,
     PROPOSAL_FIELDS,
     SUPPLIER_FIELDS,
-    UNSET,
     ProposalFields,
     SupplierFields,
-    Unset,
     clean_fields,
     name_required,
 )

@@ -34,6 +34,41 @@ _UNIQUE_PER_SUPPLIER: dict[str, tuple[str, ...]] = {
 _ERP_ID_PER_SUPPLIER = {"suppliers.site"}
 
 
+def _move(relation: Any, source: Supplier, target: Supplier) -> int:
+    """Move the source's records of one relation to the target, settling what would clash there first."""
+    model = relation.related_model
+    field_name = relation.field.name
+    label = model._meta.label_lower
+    rows = model._default_manager.filter(**{field_name: source})
+    if label == "suppliers.onboardingtask":
+        # A step the merged record has settled stands over the same step still open on the kept one.
+        settled = rows.exclude(status="open").values_list("code", flat=True)
+        model._default_manager.filter(**{field_name: target}, status="open", code__in=list(settled)).delete()
+    unique = _UNIQUE_PER_SUPPLIER.get(label)
+    if unique:
+        taken = set(model._default_manager.filter(**{field_name: target}).values_list(*unique))
+        clash = [pk for pk, *key in rows.values_list("pk", *unique) if tuple(key) in taken]
+        model._default_manager.filter(pk__in=clash).delete()
+    if label in _ERP_ID_PER_SUPPLIER:
+        taken_ids = set(
+            model._default_manager.filter(**{field_name: target})
+            .exclude(external_id="")
+            .values_list("external_id", flat=True)
+        )
+        rows.filter(external_id__in=taken_ids).update(external_id="")
+    if label == "suppliers.bankaccount":
+        # The kept record's bank details stand; the merged record's become history, never active or pending.
+        rows.filter(status__in=["active", "pending"]).update(status="superseded")
+    if label == "suppliers.riskflag":
+        open_sources = set(
+            model._default_manager.filter(**{field_name: target}, is_open=True)
+            .exclude(source="")
+            .values_list("source", flat=True)
+        )
+        rows.filter(is_open=True, source__in=open_sources).update(is_open=False, closed_at=timezone.now())
+    return int(rows.update(**{field_name: target}))
+
+
 @transaction.atomic
 def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any) -> Supplier:
     """Fold ``source`` into ``target``: every record that points at the source (sites, contacts, certificates,
@@ -56,39 +91,9 @@ def supplier_merge(*, tenant: Tenant, by: Actor, source_id: Any, target_id: Any)
     for relation in Supplier._meta.related_objects:
         if relation.one_to_many is False or relation.related_model is Supplier:
             continue
-        model = relation.related_model
-        field_name = relation.field.name
-        label = model._meta.label_lower
-        rows = model._default_manager.filter(**{field_name: source})
-        if label == "suppliers.onboardingtask":
-            # A step the merged record has settled stands over the same step still open on the kept one.
-            settled = rows.exclude(status="open").values_list("code", flat=True)
-            model._default_manager.filter(**{field_name: target}, status="open", code__in=list(settled)).delete()
-        unique = _UNIQUE_PER_SUPPLIER.get(label)
-        if unique:
-            taken = set(model._default_manager.filter(**{field_name: target}).values_list(*unique))
-            clash = [pk for pk, *key in rows.values_list("pk", *unique) if tuple(key) in taken]
-            model._default_manager.filter(pk__in=clash).delete()
-        if label in _ERP_ID_PER_SUPPLIER:
-            taken_ids = set(
-                model._default_manager.filter(**{field_name: target})
-                .exclude(external_id="")
-                .values_list("external_id", flat=True)
-            )
-            rows.filter(external_id__in=taken_ids).update(external_id="")
-        if label == "suppliers.bankaccount":
-            # The kept record's bank details stand; the merged record's become history, never active or pending.
-            rows.filter(status__in=["active", "pending"]).update(status="superseded")
-        if label == "suppliers.riskflag":
-            open_sources = set(
-                model._default_manager.filter(**{field_name: target}, is_open=True)
-                .exclude(source="")
-                .values_list("source", flat=True)
-            )
-            rows.filter(is_open=True, source__in=open_sources).update(is_open=False, closed_at=timezone.now())
-        count = rows.update(**{field_name: target})
+        count = _move(relation, source, target)
         if count:
-            moved[label] = count
+            moved[relation.related_model._meta.label_lower] = count
     Supplier.objects.filter(merged_into=source).update(merged_into=target)
     names = [n for n in (source.legal_name, source.local_name, *source.aliases) if n]
     known = {target.legal_name, target.local_name, *target.aliases}

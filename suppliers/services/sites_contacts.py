@@ -14,11 +14,7 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record, snapshot
 from sourcing.models import Tenant, validate_country, validate_time_zone
 from sourcing.roles import Scope
-from suppliers.models import (
-    Contact,
-    Site,
-    SiteKind,
-)
+from suppliers.models import Contact, Site, SiteKind, Supplier
 from suppliers.services.access import access_contact, access_site, access_supplier
 from suppliers.services.common import UNSET, Unset, given, invalid
 from suppliers.services.risk import risk_region_refresh
@@ -88,6 +84,51 @@ def _child_values(data: dict[str, Any], *, text: dict[str, int], allowed: set[st
     return values
 
 
+def _child_with(
+    model: Any,
+    access: Any,
+    *,
+    tenant: Tenant,
+    by: Actor,
+    supplier: Supplier,
+    id: Any,
+    values: dict[str, Any],
+    fields: set[str],
+) -> tuple[Any, dict[str, Any] | None]:
+    """A new site or contact of ``supplier`` (``id`` None), or the one named (locked), with ``values`` set; and
+    what it was before (None for a new one)."""
+    if id is None:
+        child, before = model(tenant=tenant, supplier=supplier), None
+    else:
+        child = access(by=by, supplier=supplier, id=id, need=Scope.SUPPLIER_WRITE, lock=True)
+        before = snapshot(child, sorted(fields))
+    for name, value in values.items():
+        setattr(child, name, value)
+    return child, before
+
+
+def _child_save(
+    child: Any, *, tenant: Tenant, by: Actor, supplier: Supplier, before: Any, noun: str, fields: set[str]
+) -> None:
+    child.save()
+    action = f"supplier.{noun}_add" if before is None else f"supplier.{noun}_change"
+    audit_record(
+        tenant=tenant, by=by, action=action, target=supplier, before=before, after=snapshot(child, sorted(fields))
+    )
+
+
+def _child_of(access: Any, *, by: Actor, supplier_id: Any, id: Any) -> tuple[Supplier, Any]:
+    """The supplier and its site or contact to remove, both locked."""
+    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    return supplier, access(by=by, supplier=supplier, id=id, need=Scope.SUPPLIER_WRITE, lock=True)
+
+
+def _child_delete(child: Any, *, tenant: Tenant, by: Actor, supplier: Supplier, noun: str, fields: set[str]) -> None:
+    before = snapshot(child, sorted(fields))
+    child.delete()
+    audit_record(tenant=tenant, by=by, action=f"supplier.{noun}_remove", target=supplier, before=before)
+
+
 SITE_FIELDS = {"name", "kind", "country", "province", "city", "address", "processes", "capacity", "external_id"}
 CONTACT_FIELDS = {"name", "title", "language", "email", "phone", "wechat", "time_zone", "is_primary", "external_id"}
 
@@ -123,42 +164,26 @@ def site_save(
         external_id=external_id,
     )
     supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    creating = site_id is None
-    values = _child_values(data, text=SITE_TEXT, allowed=SITE_FIELDS, creating=creating)
-    site = (
-        Site(tenant=tenant, supplier=supplier)
-        if creating
-        else access_site(by=by, supplier=supplier, id=site_id, need=Scope.SUPPLIER_WRITE, lock=True)
+    values = _child_values(data, text=SITE_TEXT, allowed=SITE_FIELDS, creating=site_id is None)
+    site, before = _child_with(
+        Site, access_site, tenant=tenant, by=by, supplier=supplier, id=site_id, values=values, fields=SITE_FIELDS
     )
-    before = None if creating else snapshot(site, sorted(SITE_FIELDS))
-    for name, value in values.items():
-        setattr(site, name, value)
     if (
         site.external_id
         and Site.objects.filter(supplier_id=supplier.pk, external_id=site.external_id).exclude(pk=site.pk).exists()
     ):
         raise invalid({"external_id": [_("Another site of this supplier has this ERP id.")]})
-    site.save()
-    audit_record(
-        tenant=tenant,
-        by=by,
-        action="supplier.site_add" if creating else "supplier.site_change",
-        target=supplier,
-        before=before,
-        after=snapshot(site, sorted(SITE_FIELDS)),
-    )
+    _child_save(site, tenant=tenant, by=by, supplier=supplier, before=before, noun="site", fields=SITE_FIELDS)
     risk_region_refresh(tenant=tenant, by=by, supplier_id=supplier.pk)  # where the supplier is: its region's risk
     return site
 
 
 @transaction.atomic
 def site_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, site_id: Any) -> None:
-    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    site = access_site(by=by, supplier=supplier, id=site_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    before = snapshot(site, sorted(SITE_FIELDS))
+    supplier, site = _child_of(access_site, by=by, supplier_id=supplier_id, id=site_id)
     certified = site.certifications.exists()  # type: ignore[attr-defined]
-    site.delete()  # its certificates stay, for no site: one may now renew or be renewed by another
-    audit_record(tenant=tenant, by=by, action="supplier.site_remove", target=supplier, before=before)
+    # its certificates stay, for no site: one may now renew or be renewed by another
+    _child_delete(site, tenant=tenant, by=by, supplier=supplier, noun="site", fields=SITE_FIELDS)
     risk_region_refresh(tenant=tenant, by=by, supplier_id=supplier.pk)  # where the supplier is: its region's risk
     if certified:
         from suppliers.services.certifications import compliance_evaluate
@@ -202,32 +227,23 @@ def contact_save(
     values = _child_values(data, text=CONTACT_TEXT, allowed=CONTACT_FIELDS, creating=creating)
     if not (values.get("email") or values.get("phone") or values.get("wechat")) and creating:
         raise invalid({"email": [_("Give at least one way to reach the contact: e-mail, phone or WeChat.")]})
-    contact = (
-        Contact(tenant=tenant, supplier=supplier)
-        if creating
-        else access_contact(by=by, supplier=supplier, id=contact_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    )
-    before = None if creating else snapshot(contact, sorted(CONTACT_FIELDS))
-    for name, value in values.items():
-        setattr(contact, name, value)
-    if contact.is_primary:
-        Contact.objects.filter(supplier_id=supplier.pk, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
-    contact.save()
-    audit_record(
+    contact, before = _child_with(
+        Contact,
+        access_contact,
         tenant=tenant,
         by=by,
-        action="supplier.contact_add" if creating else "supplier.contact_change",
-        target=supplier,
-        before=before,
-        after=snapshot(contact, sorted(CONTACT_FIELDS)),
+        supplier=supplier,
+        id=contact_id,
+        values=values,
+        fields=CONTACT_FIELDS,
     )
+    if contact.is_primary:
+        Contact.objects.filter(supplier_id=supplier.pk, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
+    _child_save(contact, tenant=tenant, by=by, supplier=supplier, before=before, noun="contact", fields=CONTACT_FIELDS)
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, tenant: Tenant, by: Actor, supplier_id: Any, contact_id: Any) -> None:
-    supplier = access_supplier(by=by, id=supplier_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    contact = access_contact(by=by, supplier=supplier, id=contact_id, need=Scope.SUPPLIER_WRITE, lock=True)
-    before = snapshot(contact, sorted(CONTACT_FIELDS))
-    contact.delete()
-    audit_record(tenant=tenant, by=by, action="supplier.contact_remove", target=supplier, before=before)
+    supplier, contact = _child_of(access_contact, by=by, supplier_id=supplier_id, id=contact_id)
+    _child_delete(contact, tenant=tenant, by=by, supplier=supplier, noun="contact", fields=CONTACT_FIELDS)

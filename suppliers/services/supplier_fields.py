@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -20,22 +20,13 @@ from suppliers.governance import OWNER_ROLES
 from suppliers.identifiers import InvalidIdentifier, validate_uscc
 from suppliers.models import SupplierType, Tier
 from suppliers.names import display_name, phone_key, website_key
-from suppliers.services.common import invalid
+from suppliers.services.common import UNSET, Unset, invalid
 
 
 def name_required() -> str:
     # the English name may follow: an agent may propose a supplier from its business licence (营业执照) alone
     return _("Give the English legal name or the registered Chinese name.")
 
-
-class Unset:
-    """The value of a field that was not given."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset()
 
 TEXT_FIELDS = {
     "legal_name": 255,

@@ -28,6 +28,7 @@ from suppliers.forms.onboarding import (
 from suppliers.models import OnboardingTask
 from suppliers.selectors import onboarding as selectors
 from suppliers.services import onboarding as services
+from suppliers.services import onboarding_templates as template_services
 from suppliers.services.access import (
     access_onboarding_item,
     access_onboarding_task,
@@ -222,7 +223,7 @@ def onboarding_overdue(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SUPPLIER_CONFIGURE)
 def onboarding_template_list(request: TenantRequest) -> HttpResponse:
-    templates = services.onboarding_templates_ensure(tenant=request.tenant, by=request.actor)
+    templates = template_services.onboarding_templates_ensure(tenant=request.tenant, by=request.actor)
     return render(request, "suppliers/onboarding/template_list.html", {"templates": templates})
 
 
@@ -244,7 +245,7 @@ def onboarding_item_add(request: TenantRequest, onboarding_template_id: str) -> 
     form = ItemForm(request.POST)
     if form.is_valid():
         try:
-            item = services.onboarding_item_add(
+            item = template_services.onboarding_item_add(
                 tenant=request.tenant, by=request.actor, template_id=template.pk, **form.cleaned_data
             )
         except DomainError as exc:
@@ -269,7 +270,7 @@ def onboarding_item_edit(request: TenantRequest, onboarding_item_id: str) -> Htt
     form = ItemEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.onboarding_item_update(
+            template_services.onboarding_item_update(
                 tenant=request.tenant, by=request.actor, item_id=item.pk, **form.cleaned_data
             )
         except DomainError as exc:
@@ -286,6 +287,6 @@ def onboarding_item_edit(request: TenantRequest, onboarding_item_id: str) -> Htt
 @require_POST
 def onboarding_item_remove(request: TenantRequest, onboarding_item_id: str) -> HttpResponse:
     item = access_onboarding_item(by=request.actor, id=onboarding_item_id, need=Scope.SUPPLIER_CONFIGURE)
-    template = services.onboarding_item_remove(tenant=request.tenant, by=request.actor, item_id=item.pk)
+    template = template_services.onboarding_item_remove(tenant=request.tenant, by=request.actor, item_id=item.pk)
     messages.success(request, _("%(item)s removed from the checklist.") % {"item": item.title})
     return redirect("onboarding_template_detail", tenant_slug=request.tenant.slug, onboarding_template_id=template.pk)

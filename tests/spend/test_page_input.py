@@ -49,7 +49,9 @@ def test_a_control_character_in_a_filter_does_not_break_an_xlsx_export(
     tenant: Tenant, spend_world: dict[str, Any], make_member: Any
 ) -> None:
     _two_lines(tenant)
-    response = _client(make_member, tenant).get(_url("spend_price_variance", tenant), {"format": "xlsx", "cost_center": "\x0b"})
+    response = _client(make_member, tenant).get(
+        _url("spend_price_variance", tenant), {"format": "xlsx", "cost_center": "\x0b"}
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 

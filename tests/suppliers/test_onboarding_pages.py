@@ -19,6 +19,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import OnboardingItem, OnboardingTask, OnboardingTemplate, Supplier, TaskStatus, Tier
 from suppliers.selectors.evidence import tenant_today
 from suppliers.services import onboarding as services
+from suppliers.services import onboarding_templates as template_services
 from tests.conftest import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -274,7 +275,7 @@ def test_add_edit_and_remove_an_item_through_the_pages(tenant: Tenant, make_memb
 
 def test_another_tenants_template_and_item_are_missing(tenant: Tenant, other_tenant: Tenant, make_member: Any) -> None:
     with tenant_scope(other_tenant):
-        theirs = services.onboarding_templates_ensure(tenant=other_tenant, by=SYSTEM)[0]
+        theirs = template_services.onboarding_templates_ensure(tenant=other_tenant, by=SYSTEM)[0]
         item = theirs.items.first()
         assert item is not None
     client = _client(make_member(tenant, Role.ADMIN))

@@ -18,6 +18,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import OnboardingItem, OnboardingTask, OnboardingTemplate, Supplier, TaskStatus, Tier
 from suppliers.selectors.onboarding import onboarding_missing, onboarding_overdue, onboarding_progress
 from suppliers.services import onboarding as services
+from suppliers.services import onboarding_templates as template_services
 from tests.conftest import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -76,7 +77,7 @@ def test_a_tenant_without_templates_gets_the_defaults_on_first_start(tenant: Ten
 
 def test_transactional_defaults_make_the_quality_agreement_and_first_sample_optional(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        templates = services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
+        templates = template_services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
         assert sorted(t.tier for t in templates) == sorted(Tier.values)
         transactional = next(t for t in templates if t.tier == Tier.TRANSACTIONAL)
         optional = set(transactional.items.filter(is_required=False).values_list("code", flat=True))
@@ -85,8 +86,8 @@ def test_transactional_defaults_make_the_quality_agreement_and_first_sample_opti
 
 def test_ensuring_templates_twice_makes_them_once(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
-        services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
+        template_services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
+        template_services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
         assert OnboardingTemplate.objects.count() == 3
         assert OnboardingItem.objects.count() == 3 * len(DEFAULT_CODES)
 
@@ -94,31 +95,31 @@ def test_ensuring_templates_twice_makes_them_once(tenant: Tenant) -> None:
 def test_items_are_added_edited_and_removed_by_those_who_configure(tenant: Tenant, make_member: Any) -> None:
     quality = _actor(make_member(tenant, Role.QUALITY))
     with tenant_scope(tenant):
-        template = services.onboarding_templates_ensure(tenant=tenant, by=quality)[0]
-        item = services.onboarding_item_add(
+        template = template_services.onboarding_templates_ensure(tenant=tenant, by=quality)[0]
+        item = template_services.onboarding_item_add(
             tenant=tenant, by=quality, template_id=template.pk, code="factory_visit", title="Factory visit", due_days=30
         )
         assert item.position == len(DEFAULT_CODES) + 1
-        services.onboarding_item_update(
+        template_services.onboarding_item_update(
             tenant=tenant, by=quality, item_id=item.pk, title="Factory visited", is_required=False, due_days="21"
         )
         item.refresh_from_db()
         assert (item.title, item.is_required, item.due_days) == ("Factory visited", False, 21)
-        services.onboarding_item_remove(tenant=tenant, by=quality, item_id=item.pk)
+        template_services.onboarding_item_remove(tenant=tenant, by=quality, item_id=item.pk)
         assert not OnboardingItem.objects.filter(pk=item.pk).exists()
     assert _events(tenant, "onboarding_item.") == 3
 
 
 def test_item_add_refuses_a_taken_code_and_bad_values_naming_each_field(tenant: Tenant) -> None:
     with tenant_scope(tenant):
-        template = services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)[0]
+        template = template_services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)[0]
         before = OnboardingItem.objects.count()
         with pytest.raises(DomainError) as taken:
-            services.onboarding_item_add(
+            template_services.onboarding_item_add(
                 tenant=tenant, by=SYSTEM, template_id=template.pk, code="nda_signed", title="x"
             )
         with pytest.raises(DomainError) as bad:
-            services.onboarding_item_add(
+            template_services.onboarding_item_add(
                 tenant=tenant, by=SYSTEM, template_id=template.pk, code="Bad Code!", title="", due_days="-1"
             )
         assert OnboardingItem.objects.count() == before
@@ -129,10 +130,10 @@ def test_item_add_refuses_a_taken_code_and_bad_values_naming_each_field(tenant: 
 @pytest.mark.parametrize("role", [Role.BUYER, Role.FINANCE, Role.EXECUTIVE, Role.AGENT])
 def test_only_configurers_may_change_checklists(tenant: Tenant, make_member: Any, role: str) -> None:
     with tenant_scope(tenant):
-        template = services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)[0]
+        template = template_services.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)[0]
     member = make_member(tenant, role)
     with tenant_scope(tenant), pytest.raises(ScopeError):
-        services.onboarding_item_add(
+        template_services.onboarding_item_add(
             tenant=tenant, by=_actor(member), template_id=template.pk, code="factory_visit", title="Factory visit"
         )
     with tenant_scope(tenant):
@@ -141,9 +142,9 @@ def test_only_configurers_may_change_checklists(tenant: Tenant, make_member: Any
 
 def test_another_tenants_template_is_a_missing_one(tenant: Tenant, other_tenant: Tenant) -> None:
     with tenant_scope(other_tenant):
-        theirs = services.onboarding_templates_ensure(tenant=other_tenant, by=SYSTEM)[0]
+        theirs = template_services.onboarding_templates_ensure(tenant=other_tenant, by=SYSTEM)[0]
     with tenant_scope(tenant), pytest.raises(NotFoundError):
-        services.onboarding_item_add(tenant=tenant, by=SYSTEM, template_id=theirs.pk, code="x", title="X")
+        template_services.onboarding_item_add(tenant=tenant, by=SYSTEM, template_id=theirs.pk, code="x", title="X")
     with tenant_scope(other_tenant):
         assert not OnboardingItem.objects.filter(code="x").exists()
 
@@ -173,7 +174,9 @@ def test_start_is_idempotent_and_adds_only_new_items(tenant: Tenant) -> None:
         assert services.onboarding_start(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk) == []
         # and when the checklist gains an item, starting again adds just that one
         template = OnboardingTemplate.objects.get(tier=Tier.CORE)
-        services.onboarding_item_add(tenant=tenant, by=SYSTEM, template_id=template.pk, code="visit", title="Visit")
+        template_services.onboarding_item_add(
+            tenant=tenant, by=SYSTEM, template_id=template.pk, code="visit", title="Visit"
+        )
         added = services.onboarding_start(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk)
         assert [t.code for t in added] == ["visit"]
         assert OnboardingTask.objects.filter(supplier=supplier).count() == len(DEFAULT_CODES) + 1

@@ -113,6 +113,7 @@ class CategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     filterset_class = CategoryFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     model = Category
+    access = access_category
 
     def scoped_queryset(self) -> Any:
         return selectors.category_queryset()

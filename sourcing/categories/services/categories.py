@@ -366,6 +366,32 @@ class ImportResult:
     encoding: str
 
 
+def _import_changes(rows: list[Any], stored: dict[str, Category]) -> set[str]:
+    """Set each row's values on its stored category and write the ones that changed in one statement; the
+    codes of those."""
+    changed: list[Category] = []
+    changed_fields: set[str] = set()
+    for row in rows:
+        category = stored[row.values["code"]]
+        values = {name: value for name, value in row.values.items() if name != "parent_code"}
+        if "parent_code" in row.values:
+            parent_code = row.values["parent_code"]
+            values["parent_id"] = stored[parent_code].pk if parent_code else None
+        fields = [name for name, value in values.items() if getattr(category, name) != value]
+        if not fields:
+            continue
+        for name in fields:
+            setattr(category, name, values[name])
+        changed.append(category)
+        changed_fields.update(fields)
+    now = timezone.now()
+    for category in changed:
+        category.updated_at = now
+    if changed:
+        Category.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+    return {c.code for c in changed}
+
+
 @transaction.atomic
 def categories_import_csv(*, tenant: Tenant, by: Actor, file: IO[bytes], file_name: str = "") -> ImportResult:
     """Create or update categories from a CSV file, matched by code (columns: ``csvio.IMPORT_COLUMNS``).
@@ -395,28 +421,7 @@ def categories_import_csv(*, tenant: Tenant, by: Actor, file: IO[bytes], file_na
     Category.objects.bulk_create(new)
     stored.update({c.code: c for c in new})
     created = {c.code for c in new}
-    changed: list[Category] = []
-    changed_codes: set[str] = set()
-    changed_fields: set[str] = set()
-    for row in parsed.rows:
-        category = stored[row.values["code"]]
-        values = {name: value for name, value in row.values.items() if name != "parent_code"}
-        if "parent_code" in row.values:
-            parent_code = row.values["parent_code"]
-            values["parent_id"] = stored[parent_code].pk if parent_code else None
-        fields = [name for name, value in values.items() if getattr(category, name) != value]
-        if not fields:
-            continue
-        for name in fields:
-            setattr(category, name, values[name])
-        changed.append(category)
-        changed_codes.add(category.code)
-        changed_fields.update(fields)
-    now = timezone.now()
-    for category in changed:
-        category.updated_at = now
-    if changed:
-        Category.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"])
+    changed_codes = _import_changes(parsed.rows, stored)
     updated = 0
     for row in parsed.rows:
         category = stored[row.values["code"]]

@@ -35,7 +35,7 @@ from sourcing.roles import Scope
 from sourcing.spend.models import Baseline, Finding, FindingKind, FindingStatus
 from sourcing.spend.selectors import findings as selectors
 from sourcing.spend.services import findings as services
-from sourcing.spend.services.access import access_finding
+from sourcing.spend.services.access import access_baseline, access_finding
 
 # Findings
 
@@ -165,6 +165,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
     model = Finding
+    access = access_finding
 
     def scoped_queryset(self) -> Any:
         return selectors.finding_queryset()
@@ -312,6 +313,7 @@ class BaselineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     required_scopes = {"GET": Scope.SPEND_READ, "POST": Scope.SPEND_WRITE, "DELETE": Scope.SPEND_WRITE}
     serializer_class = BaselineSerializer
     model = Baseline
+    access = access_baseline
 
     def scoped_queryset(self) -> Any:
         if self.action == "list":

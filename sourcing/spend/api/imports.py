@@ -20,6 +20,7 @@ from sourcing.spend.columns import CANONICAL_COLUMNS
 from sourcing.spend.models import SpendImport
 from sourcing.spend.selectors import imports as selectors
 from sourcing.spend.services import imports as services
+from sourcing.spend.services.access import access_spend_import
 
 
 class SpendImportSerializer(serializers.ModelSerializer[SpendImport]):
@@ -77,6 +78,7 @@ class SpendImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     serializer_class = SpendImportSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON only to be told the file is missing
     model = SpendImport
+    access = access_spend_import
     filterset_class = SpendImportFilter
 
     def scoped_queryset(self) -> Any:

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers
 from sourcing.api.base import TenantViewSet
 from sourcing.roles import Scope
 from sourcing.spend.models import SpendLine
+from sourcing.spend.services.access import access_spend_line
 
 
 class SpendLineSerializer(serializers.ModelSerializer[SpendLine]):
@@ -70,6 +71,7 @@ class SpendLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     serializer_class = SpendLineSerializer
     filterset_class = SpendLineFilter
     model = SpendLine
+    access = access_spend_line
 
     def scoped_queryset(self) -> QuerySet[SpendLine]:
         return SpendLine.objects.select_related("vendor", "category")

@@ -14,7 +14,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.urls import URLPattern
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from sourcing.spend.models import CategoryRule, ColumnMapping, FxRate, RuleField
 from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
+from sourcing.spend.services.access import access_category_rule, access_column_mapping, access_fx_rate
 
 # FX rates
 
@@ -82,6 +83,7 @@ class FxRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     serializer_class = FxRateSerializer
     filterset_class = FxRateFilter
     model = FxRate
+    access = access_fx_rate
 
     def scoped_queryset(self) -> Any:
         return selectors.fx_rate_list()
@@ -157,48 +159,85 @@ def _rule_arguments(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-class CategoryRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    required_scopes = {
-        "GET": Scope.SPEND_READ,
-        "POST": Scope.SPEND_WRITE,
-        "PUT": Scope.SPEND_WRITE,
-        "PATCH": Scope.SPEND_WRITE,
-        "DELETE": Scope.SPEND_WRITE,
-    }
+class _SetupWrites:
+    """Create, replace (PUT: what is left out takes its default), change (PATCH) and delete for category rules
+    and column mappings; each viewset says how its service is called."""
+
+    input_serializer: type[InputSerializer]
+    output: Any
+    needed: list[str]  # what a create or a replacement must send
+    defaults: dict[str, Any]  # what a replacement leaves out
+    get_object: Any
+
+    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
+        raise NotImplementedError
+
+    def create(self, request: TenantAPIRequest) -> Response:
+        data = json_body(request, self.input_serializer)
+        require_fields(data, self.needed)
+        return Response(self.output(self._create(request, data)).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: TenantAPIRequest, pk: str) -> Response:
+        record = self.get_object()
+        data = json_body(request, self.input_serializer)
+        require_fields(data, self.needed)
+        return Response(self.output(self._update(request, record, {**self.defaults, **data})).data)
+
+    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
+        record = self.get_object()
+        data = json_body(request, self.input_serializer)
+        return Response(self.output(self._update(request, record, data)).data)
+
+    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
+        self._delete(request, self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _writes_schema(input_serializer: Any, output: Any) -> Any:
+    return extend_schema_view(
+        create=extend_schema(request=input_serializer, responses={201: output}),
+        update=extend_schema(request=input_serializer, responses=output),
+        partial_update=extend_schema(request=input_serializer(partial=True), responses=output),
+    )
+
+
+SETUP_SCOPES = {
+    "GET": Scope.SPEND_READ,
+    "POST": Scope.SPEND_WRITE,
+    "PUT": Scope.SPEND_WRITE,
+    "PATCH": Scope.SPEND_WRITE,
+    "DELETE": Scope.SPEND_WRITE,
+}
+
+
+@_writes_schema(CategoryRuleInputSerializer, CategoryRuleSerializer)
+class CategoryRuleViewSet(_SetupWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_scopes = SETUP_SCOPES
     serializer_class = CategoryRuleSerializer
     model = CategoryRule
+    access = access_category_rule
+    input_serializer, output = CategoryRuleInputSerializer, CategoryRuleSerializer
+    needed, defaults = ["field", "pattern", "category"], {"priority": 100}
 
     def scoped_queryset(self) -> Any:
         return selectors.category_rule_list()
 
-    @extend_schema(request=CategoryRuleInputSerializer, responses={201: CategoryRuleSerializer})
-    def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, CategoryRuleInputSerializer)
-        require_fields(data, ["field", "pattern", "category"])
-        rule = services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
-        return Response(CategoryRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
+        return services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
 
-    @extend_schema(request=CategoryRuleInputSerializer, responses=CategoryRuleSerializer)
-    def update(self, request: TenantAPIRequest, pk: str) -> Response:
-        rule = self.get_object()
-        data = json_body(request, CategoryRuleInputSerializer)
-        require_fields(data, ["field", "pattern", "category"])
-        return self._change(request, rule, {"priority": 100, **data})
-
-    @extend_schema(request=CategoryRuleInputSerializer(partial=True), responses=CategoryRuleSerializer)
-    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
-        rule = self.get_object()
-        return self._change(request, rule, json_body(request, CategoryRuleInputSerializer))
-
-    def _change(self, request: TenantAPIRequest, rule: CategoryRule, data: dict[str, Any]) -> Response:
-        rule = services.category_rule_update(
-            tenant=request.auth.tenant, by=request.actor, rule_id=rule.pk, **_rule_arguments(data)
+    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
+        return services.category_rule_update(
+            tenant=request.auth.tenant, by=request.actor, rule_id=record.pk, **_rule_arguments(data)
         )
-        return Response(CategoryRuleSerializer(rule).data)
 
-    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
-        services.category_rule_delete(tenant=request.auth.tenant, by=request.actor, rule_id=self.get_object().pk)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
+        services.category_rule_delete(tenant=request.auth.tenant, by=request.actor, rule_id=record.pk)
 
 
 # Column mappings
@@ -223,48 +262,28 @@ class ColumnMappingInputSerializer(InputSerializer):
     decimal_comma = serializers.BooleanField(required=False)
 
 
-class ColumnMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    required_scopes = {
-        "GET": Scope.SPEND_READ,
-        "POST": Scope.SPEND_WRITE,
-        "PUT": Scope.SPEND_WRITE,
-        "PATCH": Scope.SPEND_WRITE,
-        "DELETE": Scope.SPEND_WRITE,
-    }
+@_writes_schema(ColumnMappingInputSerializer, ColumnMappingSerializer)
+class ColumnMappingViewSet(_SetupWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    required_scopes = SETUP_SCOPES
     serializer_class = ColumnMappingSerializer
     model = ColumnMapping
+    access = access_column_mapping
+    input_serializer, output = ColumnMappingInputSerializer, ColumnMappingSerializer
+    needed, defaults = ["name", "columns"], {"date_format": "", "decimal_comma": False}
 
     def scoped_queryset(self) -> Any:
         return selectors.column_mapping_list()
 
-    @extend_schema(request=ColumnMappingInputSerializer, responses={201: ColumnMappingSerializer})
-    def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, ColumnMappingInputSerializer)
-        require_fields(data, ["name", "columns"])
-        mapping = services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
-        return Response(ColumnMappingSerializer(mapping).data, status=status.HTTP_201_CREATED)
+    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
+        return services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
 
-    @extend_schema(request=ColumnMappingInputSerializer, responses=ColumnMappingSerializer)
-    def update(self, request: TenantAPIRequest, pk: str) -> Response:
-        mapping = self.get_object()
-        data = json_body(request, ColumnMappingInputSerializer)
-        require_fields(data, ["name", "columns"])
-        return self._change(request, mapping, {"date_format": "", "decimal_comma": False, **data})
-
-    @extend_schema(request=ColumnMappingInputSerializer(partial=True), responses=ColumnMappingSerializer)
-    def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
-        mapping = self.get_object()
-        return self._change(request, mapping, json_body(request, ColumnMappingInputSerializer))
-
-    def _change(self, request: TenantAPIRequest, mapping: ColumnMapping, data: dict[str, Any]) -> Response:
-        mapping = services.column_mapping_update(
-            tenant=request.auth.tenant, by=request.actor, mapping_id=mapping.pk, **data
+    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
+        return services.column_mapping_update(
+            tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk, **data
         )
-        return Response(ColumnMappingSerializer(mapping).data)
 
-    def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
-        services.column_mapping_delete(tenant=request.auth.tenant, by=request.actor, mapping_id=self.get_object().pk)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
+        services.column_mapping_delete(tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk)
 
 
 # (prefix, viewset, basename) for the router

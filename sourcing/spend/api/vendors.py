@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers
 from sourcing.api.base import TenantViewSet
 from sourcing.roles import Scope
 from sourcing.spend.models import Vendor
+from sourcing.spend.services.access import access_vendor
 
 
 class VendorSerializer(serializers.ModelSerializer[Vendor]):
@@ -41,6 +42,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     serializer_class = VendorSerializer
     filterset_class = VendorFilter
     model = Vendor
+    access = access_vendor
 
     def scoped_queryset(self) -> QuerySet[Vendor]:
         return Vendor.objects.all()

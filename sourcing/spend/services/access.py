@@ -14,7 +14,16 @@ from sourcing.access import access_in, access_membership
 from sourcing.actors import Actor
 from sourcing.errors import NotFoundError
 from sourcing.models import Membership
-from sourcing.spend.models import Baseline, CategoryRule, ColumnMapping, Finding, FxRate, SpendImport, Vendor
+from sourcing.spend.models import (
+    Baseline,
+    CategoryRule,
+    ColumnMapping,
+    Finding,
+    FxRate,
+    SpendImport,
+    SpendLine,
+    Vendor,
+)
 from sourcing.spend.selectors.findings import ASSIGNEE_ROLES, finding_queryset
 
 
@@ -22,6 +31,11 @@ def access_vendor(*, by: Actor, id: Any, need: str, lock: bool = False) -> Vendo
     """A vendor of the spend, with its supplier and the vendor it is merged into."""
     queryset = Vendor.objects.select_related("supplier", "merged_into")
     return access_in(queryset, by=by, id=id, need=need, lock=lock)  # type: ignore[no-any-return]
+
+
+def access_spend_line(*, by: Actor, id: Any, need: str) -> SpendLine:
+    """An imported spend line (lines are written by imports alone, so there is nothing to lock)."""
+    return access_in(SpendLine.objects.all(), by=by, id=id, need=need)  # type: ignore[no-any-return]
 
 
 def access_spend_import(*, by: Actor, id: Any, need: str, lock: bool = False) -> SpendImport:

@@ -31,6 +31,7 @@ from sourcing.spend.forms.setup import (
     SpendSettingsForm,
     column_field_name,
 )
+from sourcing.spend.models import CategoryRule, ColumnMapping
 from sourcing.spend.selectors import setup as selectors
 from sourcing.spend.services import fx_rates
 from sourcing.spend.services import setup as services
@@ -206,49 +207,39 @@ def category_rule_list(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(Scope.SPEND_WRITE)
 def category_rule_create(request: TenantRequest) -> HttpResponse:
-    form = CategoryRuleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.category_rule_create(
-                tenant=request.tenant,
-                by=request.actor,
-                priority=data["priority"],
-                field=data["field"],
-                pattern=data["pattern"],
-                category_id=data["category"].pk,
-            )
-        except DomainError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rule added."))
-            return redirect("category_rule_list", tenant_slug=request.tenant.slug)
-    return render(
-        request, "spend/setup/category_rule_form.html", _setup_context(request, "rules", form=form, rule=None)
-    )
+    return _rule_page(request, None)
 
 
 @tenant_view(Scope.SPEND_WRITE)
 def category_rule_edit(request: TenantRequest, rule_id: str) -> HttpResponse:
-    rule = access_category_rule(by=request.actor, id=rule_id, need=Scope.SPEND_WRITE)
-    initial = {"priority": rule.priority, "field": rule.field, "pattern": rule.pattern, "category": rule.category_id}
+    return _rule_page(request, access_category_rule(by=request.actor, id=rule_id, need=Scope.SPEND_WRITE))
+
+
+def _rule_page(request: TenantRequest, rule: CategoryRule | None) -> HttpResponse:
+    """The form of a new rule (``rule`` None) or of the one given, saved through the service."""
+    initial = (
+        None
+        if rule is None
+        else {"priority": rule.priority, "field": rule.field, "pattern": rule.pattern, "category": rule.category_id}
+    )
     form = CategoryRuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        values = {
+            "priority": data["priority"],
+            "field": data["field"],
+            "pattern": data["pattern"],
+            "category_id": data["category"].pk,
+        }
         try:
-            services.category_rule_update(
-                tenant=request.tenant,
-                by=request.actor,
-                rule_id=rule.pk,
-                priority=data["priority"],
-                field=data["field"],
-                pattern=data["pattern"],
-                category_id=data["category"].pk,
-            )
+            if rule is None:
+                services.category_rule_create(tenant=request.tenant, by=request.actor, **values)
+            else:
+                services.category_rule_update(tenant=request.tenant, by=request.actor, rule_id=rule.pk, **values)
         except DomainError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Rule saved."))
+            messages.success(request, _("Rule added.") if rule is None else _("Rule saved."))
             return redirect("category_rule_list", tenant_slug=request.tenant.slug)
     return render(
         request, "spend/setup/category_rule_form.html", _setup_context(request, "rules", form=form, rule=rule)
@@ -302,20 +293,20 @@ def _save_mapping(request: TenantRequest, form: ColumnMappingForm, mapping_id: A
 
 @tenant_view(Scope.SPEND_WRITE)
 def column_mapping_create(request: TenantRequest) -> HttpResponse:
-    form = ColumnMappingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_mapping(request, form):
-        messages.success(request, _("Mapping added."))
-        return redirect("column_mapping_list", tenant_slug=request.tenant.slug)
-    context = _setup_context(request, "mappings", form=form, mapping=None)
-    return render(request, "spend/setup/column_mapping_form.html", context)
+    return _mapping_page(request, None)
 
 
 @tenant_view(Scope.SPEND_WRITE)
 def column_mapping_edit(request: TenantRequest, mapping_id: str) -> HttpResponse:
-    mapping = access_column_mapping(by=request.actor, id=mapping_id, need=Scope.SPEND_WRITE)
-    form = ColumnMappingForm(request.POST or None, initial=ColumnMappingForm.initial_for(mapping))
-    if request.method == "POST" and form.is_valid() and _save_mapping(request, form, mapping.pk):
-        messages.success(request, _("Mapping saved."))
+    return _mapping_page(request, access_column_mapping(by=request.actor, id=mapping_id, need=Scope.SPEND_WRITE))
+
+
+def _mapping_page(request: TenantRequest, mapping: ColumnMapping | None) -> HttpResponse:
+    """The form of a new mapping (``mapping`` None) or of the one given, saved through the service."""
+    initial = None if mapping is None else ColumnMappingForm.initial_for(mapping)
+    form = ColumnMappingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and _save_mapping(request, form, mapping and mapping.pk):
+        messages.success(request, _("Mapping added.") if mapping is None else _("Mapping saved."))
         return redirect("column_mapping_list", tenant_slug=request.tenant.slug)
     context = _setup_context(request, "mappings", form=form, mapping=mapping)
     return render(request, "spend/setup/column_mapping_form.html", context)
