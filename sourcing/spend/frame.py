@@ -197,7 +197,7 @@ def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Ch
         checks.append(("length", name, pl.col(name).str.len_chars() > limit))
     for name, multiline in TEXT_COLUMNS.items():
         pattern = CONTROL_CHARACTERS if multiline else SINGLE_LINE_CONTROL_CHARACTERS
-        checks.append(("control", name, pl.col(name).str.contains(pattern)))
+        checks.append(("control", name, _contains_anywhere(base, name, pattern)))
     checks.append(("date", "invoice_date", (pl.col("invoice_date") != "") & pl.col("_day").is_null()))
     for name in ("quantity", "unit_price", "amount"):
         checks.append(("number", name, (pl.col(name) != "") & ~pl.col(f"_{name}_valid")))
@@ -226,6 +226,14 @@ def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Ch
             if error is not None:  # None: a tolerance candidate that the exact check clears
                 errors.add(_ORDER[(kind, name)], error)
     return Checked(base, base.height, errors)
+
+
+def _contains_anywhere(base: pl.DataFrame, name: str, pattern: str) -> pl.Expr:
+    """Which cells of a column ``pattern`` (a class of control characters) finds: searched cell by cell only when
+    one search of the whole column, its cells joined by a space (which no such class holds), finds any."""
+    if not base.select(pl.col(name).str.join(" ").str.contains(pattern)).item():
+        return pl.repeat(False, pl.len())
+    return pl.col(name).str.contains(pattern)
 
 
 def _with_rates(base: pl.DataFrame, rules: Rules) -> pl.DataFrame:
