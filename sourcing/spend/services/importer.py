@@ -338,9 +338,16 @@ def load_frame(
 
 
 def _chunks(rows: int) -> Iterator[tuple[int, int]]:
-    """(start, size) of each chunk: a smaller first one, so that the database has something to do sooner."""
-    start, size = 0, max(1, CHUNK_ROWS // 5)
+    """(start, size) of each chunk: a smaller first one, so that the database has something to do sooner, and a
+    smaller last one, so that it has less left to do once the whole file has been through."""
+    small = max(1, CHUNK_ROWS // 5)
+    start, size = 0, small
     while start < rows:
+        left = rows - start
+        if left <= small:
+            size = left
+        elif left <= size + small:
+            size = left - small
         yield start, size
         start, size = start + size, CHUNK_ROWS
 
