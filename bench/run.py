@@ -28,11 +28,13 @@ Suppliers at BENCH_ROWS in one tenant (bench/suppliers.py): the list page's rows
 BENCH_ONLY=tenancy, BENCH_ONLY=suppliers or BENCH_ONLY=spend runs one section. BENCH_DATABASE names the bench
 database (default sourcewise_bench), created on the server DATABASE_URL points at.
 
-The machine's load moves every figure; the ratios, measured back to back, move much less. Measured on a shared
-2-core machine (other test runs going on at the same time), 1,000,000 lines, 139 MiB:
-  make bench BENCH_ONLY=spend
-  whole, as a person runs it: psql \\copy 2.2-2.6 s, import_spend 11.5-14 s, 4.9-6.3x, peak 650-700 MiB
-  (before this measurement was made whole: 9.2-14.1 s against 1.5-2.1 s, 6.2-6.9x, peak 1.06 GiB)
+The machine's load moves every figure; the ratios, measured back to back, move less. Measured on a shared 2-core
+machine with other test runs going on (load average 5-10), 1,000,000 lines, 139 MiB, with
+  BENCH_ONLY=spend make bench      (BENCH_SPEND_IN_PROCESS=0 for the whole runs alone)
+  whole, as a person runs it: psql \\copy 2.2-4.7 s, import_spend 12.5-26 s (its own CPU 8.3-9.7 s),
+    4.0-6.3x (median of 3 runs 5.4x at load average 5-6; 7.2x at load average 10-12), peak 615-700 MiB
+  in-process: 6.1x, peak 630 MiB (at load average 10)
+  (before the whole run was measured and trimmed: 9.2-14.1 s against 1.5-2.1 s, 6.2-6.9x, peak 1.06 GiB)
 Where an import's time goes, on the database side: under row-level security the runtime role cannot COPY into
 the lines table, so each chunk is copied (binary) into a temporary table and inserted from there; the INSERT
 alone, row by row with its WAL and primary key, costs the server about twice what the baseline's COPY does.
