@@ -31,9 +31,9 @@ database (default sourcewise_bench), created on the server DATABASE_URL points a
 The machine's load moves every figure; the ratios, measured back to back, move less. Measured on a shared 2-core
 machine with other test runs going on (load average 5-10), 1,000,000 lines, 139 MiB, with
   BENCH_ONLY=spend make bench      (BENCH_SPEND_IN_PROCESS=0 for the whole runs alone)
-  whole, as a person runs it: psql \\copy 2.2-4.7 s, import_spend 12.5-26 s (its own CPU 8.3-9.7 s),
-    4.0-6.3x (median of 3 runs 5.4x at load average 5-6; 7.2x at load average 10-12), peak 615-700 MiB
-  in-process: 6.1x, peak 630 MiB (at load average 10)
+  whole, as a person runs it: psql \\copy 2.2-6.5 s, import_spend 12.5-28 s (its own CPU 8.3-10.1 s),
+    4.0-6.3x; medians of 3 runs: 4.15x and 5.4x at load average 5-6, 7.2x at 10-12; peak 615-700 MiB
+  in-process: 6.1-6.2x, peak 630-665 MiB
   (before the whole run was measured and trimmed: 9.2-14.1 s against 1.5-2.1 s, 6.2-6.9x, peak 1.06 GiB)
 Where an import's time goes, on the database side: under row-level security the runtime role cannot COPY into
 the lines table, so each chunk is copied (binary) into a temporary table and inserted from there; the INSERT
