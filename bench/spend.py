@@ -200,6 +200,7 @@ def run_import(tenant: Any, path: Path) -> tuple[float, float, int]:
 class Process:
     seconds: float  # from process start to exit
     peak_mib: float  # peak resident memory of the process
+    cpu_seconds: float  # the process's own CPU time, user and system (not the database server's)
     returncode: int
     stdout: str
     stderr: str
@@ -216,7 +217,14 @@ def _timed_process(args: list[str], *, env: dict[str, str] | None = None, cwd: P
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Process(seconds, usage.ru_maxrss / 1024, child.returncode, out.read().decode(), err.read().decode())
+        return Process(
+            seconds,
+            usage.ru_maxrss / 1024,
+            usage.ru_utime + usage.ru_stime,
+            child.returncode,
+            out.read().decode(),
+            err.read().decode(),
+        )
 
 
 def _scratch() -> Any:

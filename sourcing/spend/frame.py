@@ -197,7 +197,7 @@ def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Ch
         checks.append(("length", name, pl.col(name).str.len_chars() > limit))
     for name, multiline in TEXT_COLUMNS.items():
         pattern = CONTROL_CHARACTERS if multiline else SINGLE_LINE_CONTROL_CHARACTERS
-        checks.append(("control", name, pl.col(name).str.contains(pattern)))
+        checks.append(("control", name, _contains_anywhere(base, name, pattern)))
     checks.append(("date", "invoice_date", (pl.col("invoice_date") != "") & pl.col("_day").is_null()))
     for name in ("quantity", "unit_price", "amount"):
         checks.append(("number", name, (pl.col(name) != "") & ~pl.col(f"_{name}_valid")))
@@ -226,6 +226,14 @@ def check(frame: pl.DataFrame, rules: Rules, errors: Errors | None = None) -> Ch
             if error is not None:  # None: a tolerance candidate that the exact check clears
                 errors.add(_ORDER[(kind, name)], error)
     return Checked(base, base.height, errors)
+
+
+def _contains_anywhere(base: pl.DataFrame, name: str, pattern: str) -> pl.Expr:
+    """Which cells of a column ``pattern`` (a class of control characters) finds: searched cell by cell only when
+    one search of the whole column, its cells joined by a space (which no such class holds), finds any."""
+    if not base.select(pl.col(name).str.join(" ").str.contains(pattern)).item():
+        return pl.repeat(False, pl.len())
+    return pl.col(name).str.contains(pattern)
 
 
 def _with_rates(base: pl.DataFrame, rules: Rules) -> pl.DataFrame:
@@ -318,7 +326,8 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
     """Each line's id (a UUIDv8, as 32 hex digits): the invoice day (its date ordinal, 32 bits) first, so ids sort
     by date, then 88 bits of a BLAKE2b hash of the tenant (``id_salt``), the line's content with its numbers
     written one way, and its occurrence among identical lines of this file (two identical lines on one invoice
-    are two lines). The same invoice line gets the same id in any file, so the primary key refuses it twice."""
+    are two lines). The same invoice line gets the same id in any file, so the primary key refuses it twice.
+    ``seen``: the digests earlier chunks of the file leave for the next; the chunks come in date order."""
     import hashlib
 
     content = pl.concat_str(
@@ -347,10 +356,9 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
         return h.digest()  # type: ignore[no-any-return]
 
     digests = [digest(text) for text in texts]
-    distinct = set(digests)
-    if len(distinct) == len(digests) and seen.isdisjoint(distinct):
-        seen |= distinct  # the usual case: no line repeats another, so none is numbered
-    else:
+    del texts
+    if not seen.isdisjoint(digests) or pl.Series(digests, dtype=pl.Binary).n_unique() != len(digests):
+        # some line repeats another: each is numbered by its occurrence (the usual case needs none of this)
         for i, found in enumerate(digests):
             if found in seen:
                 n = 1
@@ -359,6 +367,7 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
                     found = hashlib.blake2b(found + n.to_bytes(4, "big"), digest_size=12, key=id_salt).digest()
                 digests[i] = found
             seen.add(found)
+    _keep_last_day(frame.get_column("_day"), digests, seen)
     # days since 1970 + 719163 = date.toordinal()
     ordinals = frame.get_column("_day").cast(pl.Int64) + 719163
     prefix = ordinals.replace_strict({o: f"{o:08x}" for o in ordinals.unique().to_list()}, return_dtype=pl.String)
@@ -377,6 +386,16 @@ def line_ids(frame: pl.DataFrame, *, vendor_keys: pl.Expr, id_salt: bytes, seen:
         ).alias("id")
     )
     return ids.to_series()
+
+
+def _keep_last_day(days: pl.Series, digests: list[bytes], seen: set[bytes]) -> None:
+    """Keep in ``seen`` only what a later chunk may repeat. Chunks come in date order and identical lines share
+    their day, so a later line can only repeat a line of this chunk's last day (and, when the whole chunk is that
+    one day, of the chunks before it on that day)."""
+    last = days.max()
+    if days.min() != last:
+        seen.clear()
+    seen.update(pl.Series(digests, dtype=pl.Binary).filter(days == last).to_list())
 
 
 def amounts(quantity: str, unit_price: str, amount: str, rate: str) -> tuple[str, str, str, str, str]:

@@ -103,6 +103,29 @@ def test_two_identical_lines_in_one_file_are_two_lines(tenant: Tenant, spend_wor
     assert _import(tenant, content + b"\r\n").lines_created == 0
 
 
+def test_identical_lines_across_chunks_are_numbered_as_in_one_chunk(
+    tenant: Tenant, spend_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcing.spend.services import importer
+
+    # identical lines on one day, with other days before and after, read in chunks that split them up
+    same = row(invoice_date="2026-03-06")
+    rows = [row(invoice_number=f"A-{i}") for i in range(3)] + [same] * 4 + [row(invoice_date="2026-03-09")] * 2
+    content = csv_bytes(rows)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 5)  # chunks of 1, then 5
+    assert _import(tenant, content).lines_created == 9
+    with tenant_scope(tenant):
+        chunked = set(SpendLine.objects.values_list("id", flat=True))
+    # the same file read in one chunk gives the same ids: importing it again adds nothing
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1000)
+    assert _import(tenant, content + b"\r\n").lines_created == 0
+    with tenant_scope(tenant):
+        SpendLine.objects.all().delete()
+    assert _import(tenant, content + b"\r\n\r\n").lines_created == 9
+    with tenant_scope(tenant):
+        assert set(SpendLine.objects.values_list("id", flat=True)) == chunked
+
+
 # --- encodings, delimiters, layouts ---------------------------------------------------------------------------
 
 

@@ -73,3 +73,21 @@ def test_statistics_are_refreshed_only_after_a_large_successful_import(
     four = csv_bytes([row(invoice_number=f"INV-{i}") for i in range(10, 14)])
     assert _import(tenant, four).lines_created == 4
     assert calls == [[SpendLine._meta.db_table, Vendor._meta.db_table]]
+
+
+def test_a_statistics_refresh_that_fails_leaves_the_import_as_it_ended(
+    tenant: Tenant, spend_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    def refused(conn: Any, tables: list[str]) -> None:
+        raise DatabaseError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(services, "refresh_statistics", refused)
+    monkeypatch.setattr(services, "STATISTICS_AFTER_LINES", 2)
+    # the lines are committed before the refresh: its failure is logged, not a failure of the import
+    result = _import(tenant, _three_lines())
+    assert result.status == ImportStatus.SUCCEEDED and result.lines_created == 3
+    with tenant_scope(tenant):
+        assert SpendLine.objects.count() == 3
+        assert SpendImport.objects.get(pk=result.pk).status == ImportStatus.SUCCEEDED

@@ -95,6 +95,7 @@ class VendorBook:
         self.by_key: dict[str, VendorRef] = {}
         self.new: list[VendorRef] = []
         self._name_keys: dict[str, str] = {}
+        self._by_cell: dict[tuple[str, str], VendorRef] = {}  # (ERP id, name) as the file has them: decided once
         for v in Vendor.objects.values("id", "erp_id", "name", "name_key", "supplier_id", "match_method"):
             key = f"id:{v['erp_id']}" if v["erp_id"] else f"name:{v['name_key']}"
             self.by_key[key] = VendorRef(
@@ -134,6 +135,12 @@ class VendorBook:
         return None, ""
 
     def __call__(self, erp_id: str, name: str) -> VendorRef:
+        found = self._by_cell.get((erp_id, name))
+        if found is None:
+            found = self._by_cell[(erp_id, name)] = self._resolve(erp_id, name)
+        return found
+
+    def _resolve(self, erp_id: str, name: str) -> VendorRef:
         nk = self.name_key(name)
         key = f"id:{erp_id}" if erp_id else f"name:{nk}"
         found = self.by_key.get(key)
@@ -331,9 +338,16 @@ def load_frame(
 
 
 def _chunks(rows: int) -> Iterator[tuple[int, int]]:
-    """(start, size) of each chunk: a smaller first one, so that the database has something to do sooner."""
-    start, size = 0, max(1, CHUNK_ROWS // 5)
+    """(start, size) of each chunk: a smaller first one, so that the database has something to do sooner, and a
+    smaller last one, so that it has less left to do once the whole file has been through."""
+    small = max(1, CHUNK_ROWS // 5)
+    start, size = 0, small
     while start < rows:
+        left = rows - start
+        if left <= small:
+            size = left
+        elif left <= size + small:
+            size = left - small
         yield start, size
         start, size = start + size, CHUNK_ROWS
 

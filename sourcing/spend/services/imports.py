@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,8 +110,12 @@ def spend_import_run(*, tenant: Tenant, by: Actor, import_id: Any) -> SpendImpor
         logger.exception("spend import %s failed", import_id)
         return _finish_failed(tenant=tenant, by=by, import_id=import_id, exc=exc)
     if spend_import.status == ImportStatus.SUCCEEDED and spend_import.lines_created > STATISTICS_AFTER_LINES:
-        # the planner still plans for the tables as they were before this many lines arrived
-        refresh_statistics(connection, [SpendLine._meta.db_table, Vendor._meta.db_table])
+        # the planner still plans for the tables as they were before this many lines arrived; the lines are in
+        # by now, so a refresh that fails is logged and the import stays as it ended
+        try:
+            refresh_statistics(connection, [SpendLine._meta.db_table, Vendor._meta.db_table])
+        except DatabaseError:
+            logger.exception("planner statistics not refreshed after spend import %s", import_id)
     return spend_import
 
 

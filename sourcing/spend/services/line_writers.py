@@ -1,7 +1,7 @@
 """Writing checked chunks of spend lines to the database, for the import pipeline (``importer.py``): on
 PostgreSQL each chunk is copied (binary) into a temporary table and inserted from there on a second thread,
-with the decimals rounded and converted and the chunk's vendors and categories checked against the tenant's
-in one join; the embedded SQLite default uses the ORM's bulk inserts. Also the per-tenant import lock."""
+with the decimals rounded and converted and the chunk's distinct vendors and categories checked against the
+tenant's; the embedded SQLite default uses the ORM's bulk inserts. Also the per-tenant import lock."""
 
 from __future__ import annotations
 
