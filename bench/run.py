@@ -35,7 +35,7 @@ The machine's load moves every figure; the ratios, measured back to back, move l
 machine with other test runs going on (load average 5-10), 1,000,000 lines, 139 MiB, with
   BENCH_ONLY=spend make bench      (BENCH_SPEND_IN_PROCESS=0 for the whole runs alone)
   whole, as a person runs it: psql \\copy 2.2-6.5 s, import_spend 12.5-28 s (its own CPU 8.3-10.1 s),
-    4.0-6.3x; medians of 3 runs: 4.15x and 5.4x at load average 5-6, 7.2x at 10-12; peak 615-700 MiB
+    3.9-6.3x; medians of 3 runs: 4.15x, 4.46x and 5.4x at load average 4-6, 7.2x at 10-12; peak 615-700 MiB
   in-process: 6.1-6.2x, peak 630-665 MiB
   (before the whole run was measured and trimmed: 9.2-14.1 s against 1.5-2.1 s, 6.2-6.9x, peak 1.06 GiB)
 Where an import's time goes, on the database side: under row-level security the runtime role cannot COPY into
