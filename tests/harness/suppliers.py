@@ -17,7 +17,7 @@ from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import AuditItem, Site, Supplier
 from suppliers.selectors.master import suppliers_assigned_to
-from suppliers.services import audit_findings, audit_templates, audits, bank, onboarding, risk
+from suppliers.services import audit_findings, audit_templates, audits, bank, onboarding, onboarding_templates, risk
 from suppliers.services.certifications import certification_create
 from suppliers.services.documents import document_upload
 from suppliers.services.master import supplier_create
@@ -239,7 +239,7 @@ def _onboarding_objects(tenant: Tenant, supplier: Supplier, members: dict[str, M
     """A checklist with an item, an onboarding task, a pending bank change and a manual flag, under
     ``supplier``."""
     with tenant_scope(tenant):
-        templates = onboarding.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
+        templates = onboarding_templates.onboarding_templates_ensure(tenant=tenant, by=SYSTEM)
         template = next(t for t in templates if t.tier == supplier.tier)
         item = template.items.order_by("position").first()
         assert item is not None

@@ -15,7 +15,7 @@ from sourcing.roles import Role
 from sourcing.services import agent_assign
 from sourcing.tenancy import tenant_scope
 from suppliers.models import OnboardingTask, RiskFlag, RiskKind, Supplier, TaskStatus
-from suppliers.services import certifications, onboarding, risk
+from suppliers.services import certifications, onboarding, onboarding_templates, risk
 from tests.conftest import SYSTEM
 from tests.suppliers.builders import make_supplier, require_certifications
 
@@ -60,7 +60,7 @@ def _steps(tenant: Tenant, supplier: Supplier) -> dict[str, Any]:
             tenant=tenant, by=by, supplier=supplier, code="nda_signed", note="x"
         ),
         "complete_bank_step": lambda by: onboarding.complete_if_open(
-            tenant=tenant, by=by, supplier=supplier, code=onboarding.BANK_DETAILS_VERIFIED, note="x"
+            tenant=tenant, by=by, supplier=supplier, code=onboarding_templates.BANK_DETAILS_VERIFIED, note="x"
         ),
     }
 
