@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from rfq.incoterms import Incoterm
 from rfq.models import TransportMode
-from rfq.services.landed_cost import INPUT_FIELDS, landed_cost_preview, preview_as_data
+from rfq.services.landed_cost import landed_cost_preview, preview_as_data
 from sourcing.api.base import TenantAPIRequest, TenantAPIView
 from sourcing.api.bodies import json_body
 from sourcing.roles import Scope
@@ -140,7 +140,7 @@ class LandedCostPreviewView(TenantAPIView):
         "names `hts_code`, a missing lane rate `origin_port`, a missing exchange rate `currency`.",
     )
     def post(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, INPUT_FIELDS)
+        data = json_body(request, LandedCostInputSerializer)
         preview = landed_cost_preview(tenant=request.auth.tenant, by=request.actor, values=data)
         return Response(preview_as_data(preview))
 

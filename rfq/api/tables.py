@@ -21,6 +21,7 @@ from rfq import rate_checks
 from rfq.models import DutyRate, LandedCostSettings, LaneRate, TransportMode
 from rfq.selectors import tables as selectors
 from rfq.services import tables as services
+from rfq.services.access import access_duty_rate, access_lane_rate
 from sourcing.api.base import TenantAPIRequest, TenantAPIView, TenantViewSet
 from sourcing.api.bodies import json_body
 from sourcing.roles import Scope
@@ -93,19 +94,20 @@ class DutyRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     serializer_class = DutyRateSerializer
     filterset_class = DutyRateFilter
     model = DutyRate
+    access = access_duty_rate
 
     def scoped_queryset(self) -> Any:
         return selectors.duty_rate_list()
 
     @extend_schema(request=DutyRateInputSerializer, responses={201: DutyRateSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, rate_checks.DUTY_FIELDS)
+        data = json_body(request, DutyRateInputSerializer)
         row = services.duty_rate_create(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(DutyRateSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DutyRateInputSerializer, responses=DutyRateSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
-        data = json_body(request, rate_checks.DUTY_FIELDS)
+        data = json_body(request, DutyRateInputSerializer)
         full = {"description": "", "additional_duties": [], "effective_to": None, **data}
         for name in rate_checks.DUTY_REQUIRED:
             full.setdefault(name, None)
@@ -113,7 +115,7 @@ class DutyRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     @extend_schema(request=DutyRateInputSerializer(partial=True), responses=DutyRateSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
-        return self._change(request, json_body(request, rate_checks.DUTY_FIELDS))
+        return self._change(request, json_body(request, DutyRateInputSerializer))
 
     def _change(self, request: TenantAPIRequest, data: dict[str, Any]) -> Response:
         row = self.get_object()
@@ -167,25 +169,26 @@ class LaneRateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     serializer_class = LaneRateSerializer
     filterset_class = LaneRateFilter
     model = LaneRate
+    access = access_lane_rate
 
     def scoped_queryset(self) -> Any:
         return selectors.lane_rate_list()
 
     @extend_schema(request=LaneRateInputSerializer, responses={201: LaneRateSerializer})
     def create(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, rate_checks.LANE_FIELDS)
+        data = json_body(request, LaneRateInputSerializer)
         row = services.lane_rate_create(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(LaneRateSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LaneRateInputSerializer, responses=LaneRateSerializer)
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
-        data = json_body(request, rate_checks.LANE_FIELDS)
+        data = json_body(request, LaneRateInputSerializer)
         full = {name: None for name in rate_checks.LANE_FIELDS} | data
         return self._change(request, full)
 
     @extend_schema(request=LaneRateInputSerializer(partial=True), responses=LaneRateSerializer)
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
-        return self._change(request, json_body(request, rate_checks.LANE_FIELDS))
+        return self._change(request, json_body(request, LaneRateInputSerializer))
 
     def _change(self, request: TenantAPIRequest, data: dict[str, Any]) -> Response:
         row = self.get_object()
@@ -240,7 +243,7 @@ class LandedCostSettingsView(TenantAPIView):
 
     @extend_schema(request=LandedCostSettingsInputSerializer, responses=LandedCostSettingsSerializer)
     def patch(self, request: TenantAPIRequest) -> Response:
-        data = json_body(request, rate_checks.SETTINGS_FIELDS)
+        data = json_body(request, LandedCostSettingsInputSerializer)
         row = services.landed_cost_settings_update(tenant=request.auth.tenant, by=request.actor, **data)
         return Response(LandedCostSettingsSerializer(row).data)
 
