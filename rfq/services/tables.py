@@ -8,7 +8,8 @@ already inside ``tenant_scope(tenant)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +71,64 @@ def _overlap_error(other: DutyRate | LaneRate) -> dict[str, list[str]]:
     return {"effective_from": [message]}
 
 
+@dataclass(frozen=True)
+class _Table:
+    """What differs between the two effective-dated tables; their create, change and delete are one."""
+
+    model: type[DutyRate] | type[LaneRate]
+    name: str  # the audit action's prefix
+    fields: list[str]
+    required: list[str]
+    clean: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, list[str]]]]
+    check: Callable[..., None]  # refuses bad prices and overlapping periods
+    access: Callable[..., Any]
+
+
+def _create(table: _Table, *, tenant: Tenant, by: Actor, values: Mapping[str, Any]) -> Any:
+    by.require(Scope.RFQ_CONFIGURE)
+    _known(values, table.fields)
+    cleaned, errors = table.clean(values)
+    errors = {**_missing(values, table.required), **errors}
+    if errors:
+        raise _fail(errors)
+    table.check(cleaned)
+    row = table.model(tenant=tenant, **cleaned)
+    _save(row)
+    audit_record(tenant=tenant, by=by, action=f"{table.name}.create", target=row, after=_picture(row, table.fields))
+    return row
+
+
+def _update(table: _Table, *, tenant: Tenant, by: Actor, row_id: Any, changes: Mapping[str, Any]) -> Any:
+    by.require(Scope.RFQ_CONFIGURE)
+    _known(changes, table.fields)
+    row = table.access(by=by, id=row_id, need=Scope.RFQ_CONFIGURE, lock=True)
+    cleaned, errors = table.clean(changes)
+    errors = {**_missing(changes, [n for n in table.required if n in changes]), **errors}
+    merged = {name: getattr(row, name) for name in table.fields} | cleaned
+    if not errors and merged["effective_to"] and merged["effective_to"] < merged["effective_from"]:
+        errors["effective_to"] = [_("The last day in force cannot be before the first.")]
+    if errors:
+        raise _fail(errors)
+    table.check(merged, exclude_id=row.pk)
+    before = _picture(row, table.fields)
+    changed = [name for name, value in cleaned.items() if getattr(row, name) != value]
+    if not changed:
+        return row
+    for name in changed:
+        setattr(row, name, cleaned[name])
+    _save(row, changed)
+    after = _picture(row, table.fields)
+    audit_record(tenant=tenant, by=by, action=f"{table.name}.update", target=row, before=before, after=after)
+    return row
+
+
+def _delete(table: _Table, *, tenant: Tenant, by: Actor, row_id: Any) -> None:
+    by.require(Scope.RFQ_CONFIGURE)
+    row = table.access(by=by, id=row_id, need=Scope.RFQ_CONFIGURE, lock=True)
+    audit_record(tenant=tenant, by=by, action=f"{table.name}.delete", target=row, before=_picture(row, table.fields))
+    row.delete()
+
+
 # Duty rates
 
 DUTY_PICTURE = ["hts_prefix", "description", "mfn_rate_pct", "additional_duties", "effective_from", "effective_to"]
@@ -86,55 +145,33 @@ def _check_duty(values: dict[str, Any], *, exclude_id: Any = None) -> None:
         raise _fail(_overlap_error(other))
 
 
+DUTY = _Table(
+    model=DutyRate,
+    name="duty_rate",
+    fields=DUTY_PICTURE,
+    required=rate_checks.DUTY_REQUIRED,
+    clean=rate_checks.clean_duty,
+    check=_check_duty,
+    access=access_duty_rate,
+)
+
+
 @transaction.atomic
 def duty_rate_create(*, tenant: Tenant, by: Actor, **values: Any) -> DutyRate:
     """A row of the duty table: an HTS number or prefix, its MFN rate and additional duties, and the period it
     is in force. Periods of one prefix may not overlap."""
-    by.require(Scope.RFQ_CONFIGURE)
-    _known(values, rate_checks.DUTY_FIELDS)
-    cleaned, errors = rate_checks.clean_duty(values)
-    errors = {**_missing(values, rate_checks.DUTY_REQUIRED), **errors}
-    if errors:
-        raise _fail(errors)
-    _check_duty(cleaned)
-    row = DutyRate(tenant=tenant, **cleaned)
-    _save(row)
-    audit_record(tenant=tenant, by=by, action="duty_rate.create", target=row, after=_picture(row, DUTY_PICTURE))
-    return row
+    return _create(DUTY, tenant=tenant, by=by, values=values)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
 def duty_rate_update(*, tenant: Tenant, by: Actor, duty_rate_id: Any, **changes: Any) -> DutyRate:
     """Change any fields of a duty row (the others stay as they are)."""
-    by.require(Scope.RFQ_CONFIGURE)
-    _known(changes, rate_checks.DUTY_FIELDS)
-    row = access_duty_rate(by=by, id=duty_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    cleaned, errors = rate_checks.clean_duty(changes)
-    errors = {**_missing(changes, [n for n in rate_checks.DUTY_REQUIRED if n in changes]), **errors}
-    merged = {name: getattr(row, name) for name in DUTY_PICTURE} | cleaned
-    if not errors and merged["effective_to"] and merged["effective_to"] < merged["effective_from"]:
-        errors["effective_to"] = [_("The last day in force cannot be before the first.")]
-    if errors:
-        raise _fail(errors)
-    _check_duty(merged, exclude_id=row.pk)
-    before = _picture(row, DUTY_PICTURE)
-    changed = [name for name, value in cleaned.items() if getattr(row, name) != value]
-    if not changed:
-        return row
-    for name in changed:
-        setattr(row, name, cleaned[name])
-    _save(row, changed)
-    after = _picture(row, DUTY_PICTURE)
-    audit_record(tenant=tenant, by=by, action="duty_rate.update", target=row, before=before, after=after)
-    return row
+    return _update(DUTY, tenant=tenant, by=by, row_id=duty_rate_id, changes=changes)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
 def duty_rate_delete(*, tenant: Tenant, by: Actor, duty_rate_id: Any) -> None:
-    by.require(Scope.RFQ_CONFIGURE)
-    row = access_duty_rate(by=by, id=duty_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    audit_record(tenant=tenant, by=by, action="duty_rate.delete", target=row, before=_picture(row, DUTY_PICTURE))
-    row.delete()
+    _delete(DUTY, tenant=tenant, by=by, row_id=duty_rate_id)
 
 
 # Lane rates
@@ -158,55 +195,33 @@ def _check_lane(values: dict[str, Any], *, exclude_id: Any = None) -> None:
         raise _fail(_overlap_error(other))
 
 
+LANE = _Table(
+    model=LaneRate,
+    name="lane_rate",
+    fields=LANE_PICTURE,
+    required=rate_checks.LANE_REQUIRED,
+    clean=rate_checks.clean_lane,
+    check=_check_lane,
+    access=access_lane_rate,
+)
+
+
 @transaction.atomic
 def lane_rate_create(*, tenant: Tenant, by: Actor, **values: Any) -> LaneRate:
     """A freight rate for a lane (port of loading, port of discharge, mode) and a period; periods of one lane
     may not overlap. An ocean lane needs a rate per CBM or per container, an air lane a rate per kg."""
-    by.require(Scope.RFQ_CONFIGURE)
-    _known(values, rate_checks.LANE_FIELDS)
-    cleaned, errors = rate_checks.clean_lane(values)
-    errors = {**_missing(values, rate_checks.LANE_REQUIRED), **errors}
-    if errors:
-        raise _fail(errors)
-    _check_lane(cleaned)
-    row = LaneRate(tenant=tenant, **cleaned)
-    _save(row)
-    audit_record(tenant=tenant, by=by, action="lane_rate.create", target=row, after=_picture(row, LANE_PICTURE))
-    return row
+    return _create(LANE, tenant=tenant, by=by, values=values)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
 def lane_rate_update(*, tenant: Tenant, by: Actor, lane_rate_id: Any, **changes: Any) -> LaneRate:
     """Change any fields of a lane rate (the others stay as they are)."""
-    by.require(Scope.RFQ_CONFIGURE)
-    _known(changes, rate_checks.LANE_FIELDS)
-    row = access_lane_rate(by=by, id=lane_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    cleaned, errors = rate_checks.clean_lane(changes)
-    errors = {**_missing(changes, [n for n in rate_checks.LANE_REQUIRED if n in changes]), **errors}
-    merged = {name: getattr(row, name) for name in LANE_PICTURE} | cleaned
-    if not errors and merged["effective_to"] and merged["effective_to"] < merged["effective_from"]:
-        errors["effective_to"] = [_("The last day in force cannot be before the first.")]
-    if errors:
-        raise _fail(errors)
-    _check_lane(merged, exclude_id=row.pk)
-    before = _picture(row, LANE_PICTURE)
-    changed = [name for name, value in cleaned.items() if getattr(row, name) != value]
-    if not changed:
-        return row
-    for name in changed:
-        setattr(row, name, cleaned[name])
-    _save(row, changed)
-    after = _picture(row, LANE_PICTURE)
-    audit_record(tenant=tenant, by=by, action="lane_rate.update", target=row, before=before, after=after)
-    return row
+    return _update(LANE, tenant=tenant, by=by, row_id=lane_rate_id, changes=changes)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
 def lane_rate_delete(*, tenant: Tenant, by: Actor, lane_rate_id: Any) -> None:
-    by.require(Scope.RFQ_CONFIGURE)
-    row = access_lane_rate(by=by, id=lane_rate_id, need=Scope.RFQ_CONFIGURE, lock=True)
-    audit_record(tenant=tenant, by=by, action="lane_rate.delete", target=row, before=_picture(row, LANE_PICTURE))
-    row.delete()
+    _delete(LANE, tenant=tenant, by=by, row_id=lane_rate_id)
 
 
 # Settings

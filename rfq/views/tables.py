@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rfq.forms.tables import DutyRateForm, LandedCostSettingsForm, LaneRateForm
@@ -18,6 +18,7 @@ from rfq.services import tables as services
 from rfq.services.access import access_duty_rate, access_lane_rate
 from sourcing.errors import DomainError
 from sourcing.forms import add_service_errors
+from sourcing.list_views import list_page
 from sourcing.roles import Scope
 from sourcing.web import TenantRequest, tenant_view
 
@@ -28,48 +29,70 @@ def _context(request: TenantRequest, tab: str, **context: Any) -> dict[str, Any]
     return {"tab": tab, "can_edit": Scope.RFQ_CONFIGURE in request.membership.scopes, **context}
 
 
+def _form_page(request: TenantRequest, *, kind: str, form: Any, save: Any, row: Any = None) -> HttpResponse | None:
+    """The add and change pages of a rate table: ``save(values)`` runs the service; a refusal is shown on the
+    form's fields, success goes back to the list with ``kind``'s message."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    values = {name: (None if value == "" else value) for name, value in form.cleaned_data.items()}
+    try:
+        save(values)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, TABLES[kind]["added" if row is None else "saved"])
+    return redirect(f"{kind}_rate_list", tenant_slug=request.tenant.slug)
+
+
+def _show_form(request: TenantRequest, kind: str, form: Any, row: Any) -> HttpResponse:
+    tab = TABLES[kind]["tab"]
+    return render(request, f"rfq/setup/{kind}_rate_form.html", _context(request, tab, form=form, row=row))
+
+
+TABLES: dict[str, Any] = {
+    "duty": {"tab": "duties", "added": gettext_lazy("Duty rate added."), "saved": gettext_lazy("Duty rate saved.")},
+    "lane": {"tab": "lanes", "added": gettext_lazy("Lane rate added."), "saved": gettext_lazy("Lane rate saved.")},
+}
+
+
 # Duty rates
 
 
 @tenant_view(Scope.RFQ_READ)
 def duty_rate_list(request: TenantRequest) -> HttpResponse:
     hts = (request.GET.get("hts") or "").strip()[:14]
-    page = Paginator(selectors.duty_rate_list(hts=hts), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.duty_rate_list(hts=hts), default_size=PAGE_SIZE)
     return render(request, "rfq/setup/duty_rate_list.html", _context(request, "duties", page=page, hts=hts))
-
-
-def _save_duty(request: TenantRequest, form: DutyRateForm, row_id: Any = None) -> bool:
-    values = dict(form.cleaned_data)
-    try:
-        if row_id is None:
-            services.duty_rate_create(tenant=request.tenant, by=request.actor, **values)
-        else:
-            services.duty_rate_update(tenant=request.tenant, by=request.actor, duty_rate_id=row_id, **values)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        add_service_errors(form, exc)
-        return False
-    return True
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
 def duty_rate_create(request: TenantRequest) -> HttpResponse:
     form = DutyRateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_duty(request, form):
-        messages.success(request, _("Duty rate added."))
-        return redirect("duty_rate_list", tenant_slug=request.tenant.slug)
-    return render(request, "rfq/setup/duty_rate_form.html", _context(request, "duties", form=form, row=None))
+    done = _form_page(
+        request,
+        kind="duty",
+        form=form,
+        save=lambda values: services.duty_rate_create(tenant=request.tenant, by=request.actor, **values),
+    )
+    return done or _show_form(request, "duty", form, None)
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
 def duty_rate_edit(request: TenantRequest, duty_rate_id: str) -> HttpResponse:
     row = access_duty_rate(by=request.actor, id=duty_rate_id, need=Scope.RFQ_CONFIGURE)
     form = DutyRateForm(request.POST or None, initial=DutyRateForm.initial_for(row))
-    if request.method == "POST" and form.is_valid() and _save_duty(request, form, row.pk):
-        messages.success(request, _("Duty rate saved."))
-        return redirect("duty_rate_list", tenant_slug=request.tenant.slug)
-    return render(request, "rfq/setup/duty_rate_form.html", _context(request, "duties", form=form, row=row))
+    done = _form_page(
+        request,
+        kind="duty",
+        form=form,
+        row=row,
+        save=lambda values: services.duty_rate_update(
+            tenant=request.tenant, by=request.actor, duty_rate_id=row.pk, **values
+        ),
+    )
+    return done or _show_form(request, "duty", form, row)
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
@@ -86,42 +109,36 @@ def duty_rate_delete(request: TenantRequest, duty_rate_id: str) -> HttpResponse:
 
 @tenant_view(Scope.RFQ_READ)
 def lane_rate_list(request: TenantRequest) -> HttpResponse:
-    page = Paginator(selectors.lane_rate_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.lane_rate_list(), default_size=PAGE_SIZE)
     return render(request, "rfq/setup/lane_rate_list.html", _context(request, "lanes", page=page))
-
-
-def _save_lane(request: TenantRequest, form: LaneRateForm, row_id: Any = None) -> bool:
-    values = {name: (None if value == "" else value) for name, value in form.cleaned_data.items()}
-    try:
-        if row_id is None:
-            services.lane_rate_create(tenant=request.tenant, by=request.actor, **values)
-        else:
-            services.lane_rate_update(tenant=request.tenant, by=request.actor, lane_rate_id=row_id, **values)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        add_service_errors(form, exc)
-        return False
-    return True
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
 def lane_rate_create(request: TenantRequest) -> HttpResponse:
     form = LaneRateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_lane(request, form):
-        messages.success(request, _("Lane rate added."))
-        return redirect("lane_rate_list", tenant_slug=request.tenant.slug)
-    return render(request, "rfq/setup/lane_rate_form.html", _context(request, "lanes", form=form, row=None))
+    done = _form_page(
+        request,
+        kind="lane",
+        form=form,
+        save=lambda values: services.lane_rate_create(tenant=request.tenant, by=request.actor, **values),
+    )
+    return done or _show_form(request, "lane", form, None)
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
 def lane_rate_edit(request: TenantRequest, lane_rate_id: str) -> HttpResponse:
     row = access_lane_rate(by=request.actor, id=lane_rate_id, need=Scope.RFQ_CONFIGURE)
     form = LaneRateForm(request.POST or None, initial=LaneRateForm.initial_for(row))
-    if request.method == "POST" and form.is_valid() and _save_lane(request, form, row.pk):
-        messages.success(request, _("Lane rate saved."))
-        return redirect("lane_rate_list", tenant_slug=request.tenant.slug)
-    return render(request, "rfq/setup/lane_rate_form.html", _context(request, "lanes", form=form, row=row))
+    done = _form_page(
+        request,
+        kind="lane",
+        form=form,
+        row=row,
+        save=lambda values: services.lane_rate_update(
+            tenant=request.tenant, by=request.actor, lane_rate_id=row.pk, **values
+        ),
+    )
+    return done or _show_form(request, "lane", form, row)
 
 
 @tenant_view(Scope.RFQ_CONFIGURE)
