@@ -279,7 +279,7 @@ def test_portal_query_count_is_constant(tenant: Tenant, make_member: Any, django
         assert client.get(url).content.decode().count("S5-6") == 1
 
 
-_EXPECTED_PORTAL = 14
+_EXPECTED_PORTAL = 15  # the agent's granted supplier ids are read first, then the suppliers by that list
 
 
 @pytest.mark.parametrize(
