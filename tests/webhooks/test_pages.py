@@ -202,3 +202,13 @@ def test_list_pages_query_count_is_constant(
     grow(5)
     with django_assert_num_queries(_LIST_QUERIES[name]):
         assert client.get(url()).status_code == 200
+
+
+def test_the_pages_speak_chinese_to_a_chinese_administrator(tenant: Tenant, make_member: MakeMember) -> None:
+    endpoint = _endpoint(tenant)
+    _deliveries(tenant, endpoint, 1)
+    client = _client(make_member(tenant, Role.ADMIN, language="zh-hans"))
+    listing = client.get(_url("webhook_endpoint_list", tenant)).content.decode()
+    assert "添加端点" in listing and "供应商被封禁" in listing
+    detail = client.get(_url("webhook_endpoint_detail", tenant, endpoint_id=endpoint.pk)).content.decode()
+    assert "重新投递" in detail and "失败，将重试" in detail  # noqa: RUF001 - Chinese punctuation
