@@ -149,6 +149,27 @@ def test_a_redirect_is_a_failure_and_is_not_followed(tenant: Tenant, receiver: R
     assert [r["path"] for r in receiver.requests] == ["/hooks"]
 
 
+def test_a_receiver_that_does_not_answer_in_time_fails_the_attempt(tenant: Tenant, receiver: Receiver) -> None:
+    _endpoint(tenant, receiver.url)
+    receiver.delay = 1.0
+    (delivery,) = _emit(tenant)
+    with override_settings(WEBHOOKS_TIMEOUT_SECONDS=0.2):
+        delivery = _attempt(tenant, delivery)
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.FAILED, None)
+    assert "timed out" in delivery.last_error
+
+
+def test_the_beat_sweep_fans_out_per_active_tenant(
+    tenant: Tenant, other_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sourcing.webhooks import tasks
+
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.sweep_webhooks_tenant, "delay", lambda tenant_id: queued.append(tenant_id))
+    assert tasks.sweep_webhooks_all() == 2
+    assert sorted(queued) == sorted([str(tenant.pk), str(other_tenant.pk)])
+
+
 def test_a_retry_is_sent_to_the_broker_with_its_countdown(
     tenant: Tenant,
     receiver: Receiver,
