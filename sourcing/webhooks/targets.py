@@ -55,22 +55,29 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def target_problem(url: str, *, allow_private: bool, resolve: Resolver = resolve_host) -> str | None:
+def target_problem(url: str, *, allow_private: bool, resolve: Resolver | None = None) -> str | None:
     """Why ``url`` may not be sent to, or None. Resolves the host unless private targets are allowed."""
+    return target_check(url, allow_private=allow_private, resolve=resolve)[0]
+
+
+def target_check(url: str, *, allow_private: bool, resolve: Resolver | None = None) -> tuple[str | None, list[str]]:
+    """Why ``url`` may not be sent to (or None), and the addresses checked: a delivery connects to one of those,
+    never to what the name resolves to a moment later (DNS rebinding). No addresses when private targets are
+    allowed (nothing to pin: the name is resolved as usual)."""
     problem = url_problem(url)
     if problem or allow_private:
-        return problem
+        return problem, []
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = list(resolve(host, port))
+        addresses = list((resolve or resolve_host)(host, port))
     except (OSError, UnicodeError):
-        return _("The host %(host)s cannot be resolved.") % {"host": host}
+        addresses = []
     if not addresses:
-        return _("The host %(host)s cannot be resolved.") % {"host": host}
+        return _("The host %(host)s cannot be resolved.") % {"host": host}, []
     if any(_refused(address) for address in addresses):
         return _("The host %(host)s is a private, loopback or reserved address; webhooks go to public hosts only.") % {
             "host": host
-        }
-    return None
+        }, []
+    return None, addresses

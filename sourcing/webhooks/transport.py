@@ -1,23 +1,17 @@
 """One HTTP POST of a webhook: no redirects followed (a 3xx is the answer), a short timeout, the response
-body read only a little (its status is what counts)."""
+body read only a little (its status is what counts). With ``address``, the connection goes to that address
+(the one the target check passed) while the Host header and TLS certificate check keep the URL's name."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import http.client
+import socket
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 USER_AGENT = "Sourcewise-Webhooks/1"
 READ_LIMIT = 4096
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # urllib then raises the 3xx as an HTTPError, which is the attempt's answer
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
 
 
 @dataclass(frozen=True)
@@ -26,21 +20,35 @@ class Answer:
     error: str
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Answer:
+def _connection(url: str, timeout: float, address: str | None) -> tuple[http.client.HTTPConnection, str]:
+    parts = urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.hostname or "", parts.port, timeout=timeout)
+    if address is not None:
+
+        def pinned(where: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+            return socket.create_connection((address, where[1]), *args, **kwargs)
+
+        connection._create_connection = pinned  # type: ignore[attr-defined]
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return connection, path
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, address: str | None = None) -> Answer:
     if not url.lower().startswith(("http://", "https://")):
         return Answer(None, "Only http:// and https:// URLs are sent to.")
-    headers = {**headers, "user-agent": USER_AGENT}
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - scheme checked
+    connection, path = _connection(url, timeout, address)
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            response.read(READ_LIMIT)
+        connection.request("POST", path, body=body, headers={**headers, "user-agent": USER_AGENT})
+        response = connection.getresponse()
+        detail = response.read(READ_LIMIT)
+        if 200 <= response.status < 300:
             return Answer(response.status, "")
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode("utf-8", "replace").strip() if exc.fp else ""
-        return Answer(exc.code, f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else ""))
-    except urllib.error.URLError as exc:
-        return Answer(None, str(exc.reason))
+        text = detail[:300].decode("utf-8", "replace").strip()
+        return Answer(response.status, f"HTTP {response.status} {response.reason}" + (f": {text}" if text else ""))
     except TimeoutError:
         return Answer(None, "timed out")
-    except (OSError, ValueError) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return Answer(None, str(exc) or type(exc).__name__)
+    finally:
+        connection.close()

@@ -18,6 +18,7 @@ from standardwebhooks import Webhook
 from sourcing.errors import DomainError
 from sourcing.models import AuditEvent, Tenant
 from sourcing.tenancy import tenant_scope
+from sourcing.webhooks import transport
 from sourcing.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from sourcing.webhooks.services.deliveries import (
     DELIVER_TASK,
@@ -309,3 +310,40 @@ def test_a_refused_block_emits_nothing(tenant: Tenant) -> None:
         with pytest.raises(DomainError):
             supplier_transition(tenant=tenant, by=SYSTEM, supplier_id=supplier.pk, action="block", reason="")
         assert not WebhookDelivery.objects.exists()
+
+
+def test_a_checked_address_is_the_one_connected_to(receiver: Receiver) -> None:
+    """The name in the URL is not resolved again after the check: the connection goes to the checked address,
+    and the Host header keeps the name."""
+    port = receiver.url.split(":")[2].split("/")[0]
+    answer = transport.post(
+        f"http://receiver.invalid:{port}/hooks?x=1",
+        b"{}",
+        {"content-type": "application/json"},
+        timeout=5,
+        address="127.0.0.1",
+    )
+    assert answer == transport.Answer(204, "")
+    (request,) = receiver.requests
+    assert request["headers"]["host"] == f"receiver.invalid:{port}"
+    assert request["path"] == "/hooks?x=1"
+
+
+def test_production_delivers_to_the_address_it_checked(
+    tenant: Tenant, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A public name that resolves, once checked, to a public address is connected to at that address."""
+    _endpoint(tenant, receiver.url.replace("127.0.0.1", "erp.example.com"))
+    (delivery,) = _emit(tenant)
+    monkeypatch.setattr("sourcing.webhooks.targets.resolve_host", lambda host, port: ["93.184.216.34"])
+    used: list[str | None] = []
+
+    def post(*args: Any, **kwargs: Any) -> transport.Answer:
+        used.append(kwargs["address"])
+        return transport.Answer(200, "")
+
+    monkeypatch.setattr(transport, "post", post)
+    with PRODUCTION, tenant_scope(tenant):
+        delivery = webhook_delivery_attempt(tenant=tenant, by=SYSTEM, delivery_id=delivery.pk)
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert used == ["93.184.216.34"]

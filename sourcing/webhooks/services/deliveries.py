@@ -24,7 +24,7 @@ from sourcing.webhooks.selectors.webhooks import TEST_EVENT, deliveries_due, end
 from sourcing.webhooks.services.access import access_webhook_delivery, access_webhook_endpoint
 from sourcing.webhooks.services.endpoints import webhook_endpoint_disable_gone
 from sourcing.webhooks.signing import body_bytes, message_id_new, signed_headers
-from sourcing.webhooks.targets import target_problem
+from sourcing.webhooks.targets import target_check
 
 DELIVER_TASK = "sourcing.webhooks.tasks.deliver_webhook"
 SWEEP_BATCH = 500
@@ -98,12 +98,14 @@ def webhook_redeliver(*, tenant: Tenant, by: Actor, delivery_id: Any) -> Webhook
 
 
 def _sent(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime.datetime) -> transport.Answer:
-    problem = target_problem(endpoint.url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)
+    problem, addresses = target_check(endpoint.url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)
     if problem:  # checked again at every attempt: the name may point elsewhere since it was saved
         return transport.Answer(None, problem)
     body = body_bytes(delivery.payload)
     headers = signed_headers(secret=endpoint.secret, message_id=delivery.message_id, at=now, body=body)
-    return transport.post(endpoint.url, body, headers, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS)
+    timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
+    # sent to the address just checked, not to whatever the name resolves to next (DNS rebinding)
+    return transport.post(endpoint.url, body, headers, timeout=timeout, address=addresses[0] if addresses else None)
 
 
 @transaction.atomic
