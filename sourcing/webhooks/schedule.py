@@ -30,6 +30,18 @@ def delay_after(attempts: int) -> datetime.timedelta | None:
     return RETRY_DELAYS[attempts - 1]
 
 
+RETRY_AFTER_MAX = datetime.timedelta(hours=24)
+
+
+def delay_for(attempts: int, retry_after: int | None) -> datetime.timedelta | None:
+    """The wait after ``attempts`` failed attempts, stretched to the receiver's ``Retry-After`` (seconds, at most a
+    day) when it asked for longer; None once it should give up."""
+    delay = delay_after(attempts)
+    if delay is None or retry_after is None:
+        return delay
+    return max(delay, min(datetime.timedelta(seconds=retry_after), RETRY_AFTER_MAX))
+
+
 def is_success(status: int) -> bool:
     """Any 2xx; a redirect is a failure (it is not followed)."""
     return 200 <= status < 300

@@ -18,6 +18,16 @@ READ_LIMIT = 4096
 class Answer:
     status: int | None  # None when no HTTP answer came (refused, timed out, bad TLS)
     error: str
+    retry_after: int | None = None  # seconds, when the receiver said so (429, 503)
+
+
+def _retry_after(value: str | None) -> int | None:
+    """``Retry-After`` in seconds; the HTTP-date form is not honoured (the schedule applies)."""
+    try:
+        seconds = int((value or "").strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
 
 
 def _connection(url: str, timeout: float, address: str | None) -> tuple[http.client.HTTPConnection, str]:
@@ -45,7 +55,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, addr
         if 200 <= response.status < 300:
             return Answer(response.status, "")
         text = detail[:300].decode("utf-8", "replace").strip()
-        return Answer(response.status, f"HTTP {response.status} {response.reason}" + (f": {text}" if text else ""))
+        error = f"HTTP {response.status} {response.reason}" + (f": {text}" if text else "")
+        return Answer(response.status, error, _retry_after(response.getheader("retry-after")))
     except TimeoutError:
         return Answer(None, "timed out")
     except (OSError, http.client.HTTPException, ValueError) as exc:

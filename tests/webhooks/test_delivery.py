@@ -141,6 +141,16 @@ def test_failures_retry_on_the_schedule_then_give_up(tenant: Tenant, receiver: R
     assert _attempt(tenant, delivery, now=clock + datetime.timedelta(days=1)).attempts == 8
 
 
+def test_retry_after_on_429_delays_the_next_attempt(tenant: Tenant, receiver: Receiver) -> None:
+    _endpoint(tenant, receiver.url)
+    receiver.status, receiver.headers = 429, {"retry-after": "90"}
+    (delivery,) = _emit(tenant)
+    clock = timezone.now()
+    delivery = _attempt(tenant, delivery, now=clock)
+    assert (delivery.status, delivery.last_status_code) == (DeliveryStatus.FAILED, 429)
+    assert delivery.next_attempt_at == clock + datetime.timedelta(seconds=90)
+
+
 def test_a_redirect_is_a_failure_and_is_not_followed(tenant: Tenant, receiver: Receiver) -> None:
     _endpoint(tenant, receiver.url)
     receiver.status, receiver.headers = 302, {"location": receiver.url + "/elsewhere"}

@@ -63,6 +63,22 @@ def test_retry_schedule(attempts: int, delay: datetime.timedelta | None) -> None
     assert schedule.delay_after(attempts) == delay
 
 
+@pytest.mark.parametrize(
+    ("attempts", "retry_after", "delay"),
+    [
+        (1, None, datetime.timedelta(seconds=5)),
+        (1, 120, datetime.timedelta(seconds=120)),  # the receiver asks for longer: wait that long
+        (3, 60, datetime.timedelta(minutes=30)),  # shorter than the schedule: the schedule stands
+        (1, 10**9, datetime.timedelta(hours=24)),  # at most a day
+        (8, 60, None),  # no more attempts either way
+    ],
+)
+def test_retry_after_stretches_the_wait(
+    attempts: int, retry_after: int | None, delay: datetime.timedelta | None
+) -> None:
+    assert schedule.delay_for(attempts, retry_after) == delay
+
+
 def test_the_schedule_gives_up_about_27_and_a_half_hours_after_the_first_attempt() -> None:
     assert sum(schedule.RETRY_DELAYS, datetime.timedelta()) == datetime.timedelta(hours=27, minutes=35, seconds=5)
 

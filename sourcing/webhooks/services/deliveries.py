@@ -137,7 +137,7 @@ def webhook_delivery_attempt(
         delivery.status = DeliveryStatus.GAVE_UP
         webhook_endpoint_disable_gone(tenant=tenant, by=by, endpoint=endpoint)
     else:
-        delay = schedule.delay_after(delivery.attempts)
+        delay = schedule.delay_for(delivery.attempts, answer.retry_after)
         if delay is None:
             delivery.status = DeliveryStatus.GAVE_UP
         else:
