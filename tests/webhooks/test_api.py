@@ -80,13 +80,19 @@ def test_bad_input_names_the_field_and_writes_nothing(tenant: Tenant, api_client
 def test_change_and_delete(tenant: Tenant, api_client: MakeClient) -> None:
     client = api_client(ADMIN)
     endpoint = _endpoint(tenant)
+    with override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False):
+        moved = client.patch(f"/api/v1/webhook-endpoints/{endpoint.pk}/", {"url": "http://10.0.0.9/x"}, format="json")
+        assert moved.status_code == 400 and set(moved.json()["error"]["fields"]) == {"url"}
+        # the URL as it is stays (each attempt checks it again); other fields can change
+        same = {"url": endpoint.url, "description": "ERP"}
+        assert client.patch(f"/api/v1/webhook-endpoints/{endpoint.pk}/", same, format="json").status_code == 200
     response = client.patch(f"/api/v1/webhook-endpoints/{endpoint.pk}/", {"is_enabled": False}, format="json")
     assert response.status_code == 200 and response.json()["is_enabled"] is False
     assert response.json()["disabled_reason"]
     assert client.delete(f"/api/v1/webhook-endpoints/{endpoint.pk}/").status_code == 204
     with tenant_scope(tenant):
         assert not WebhookEndpoint.objects.exists()
-        assert AuditEvent.objects.filter(action__startswith="webhook_endpoint.").count() == 2
+        assert AuditEvent.objects.filter(action__startswith="webhook_endpoint.").count() == 3
 
 
 def test_deliveries_filter_and_redeliver(tenant: Tenant, api_client: MakeClient) -> None:

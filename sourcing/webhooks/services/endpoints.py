@@ -99,7 +99,7 @@ def webhook_endpoint_update(
     endpoint = access_webhook_endpoint(by=by, id=endpoint_id, need=Scope.WEBHOOK_MANAGE, lock=True)
     before = _state(endpoint)
     errors: dict[str, list[str]] = {}
-    if url is not None:
+    if url is not None and str(url).strip() != endpoint.url:  # an unchanged URL is checked at each attempt anyway
         endpoint.url = _clean_url(url, errors)
     if event_types is not None:
         endpoint.event_types = _clean_events(event_types, errors)
