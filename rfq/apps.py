@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,12 @@ class RfqConfig(AppConfig):
     label = "rfq"
     verbose_name = "RFQs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def webhook_event_types(self) -> list[tuple[str, Any]]:
+        """The webhook events this app emits (the webhooks app asks every installed app)."""
+        from django.utils.translation import gettext_lazy as _
+
+        return [
+            ("award.published", _("An award was published")),
+            ("award.revised", _("A published award was revised")),
+        ]

@@ -142,6 +142,13 @@ ACTION_TEXT: dict[str, Any] = {
     "vendor.merge": _("Merged vendors"),
     "vendor.unlink": _("Unlinked a vendor from its supplier"),
     "vendor.unmerge": _("Split a merged vendor"),
+    "webhook_delivery.redeliver": _("Sent a webhook message again"),
+    "webhook_endpoint.create": _("Added a webhook endpoint"),
+    "webhook_endpoint.delete": _("Deleted a webhook endpoint"),
+    "webhook_endpoint.disable": _("Disabled a webhook endpoint that answered 410 Gone"),
+    "webhook_endpoint.rotate_secret": _("Rotated a webhook endpoint's signing secret"),
+    "webhook_endpoint.test": _("Sent a test event to a webhook endpoint"),
+    "webhook_endpoint.update": _("Changed a webhook endpoint"),
 }
 
 # An action code as it would read if it leaked onto a page ("onboarding_task.complete").

@@ -55,13 +55,20 @@ def _forget(future: Future[None]) -> None:
         _pending.discard(future)
 
 
-def send_task(name: str, *args: str) -> Future[None] | None:
+def send_task(name: str, *args: str, countdown: float | None = None) -> Future[None] | None:
     """Send the task registered as ``name`` now: to the pool when it is long-running and runs in-process,
-    otherwise through Celery (eagerly without a broker). Returns the pool's future, for tests."""
+    otherwise through Celery (eagerly without a broker). Returns the pool's future, for tests.
+
+    With ``countdown``, the broker holds it that many seconds. In-process there is nothing to hold it, so a
+    delayed task is not sent: the sender keeps its due time and a sweep picks it up (webhook retries)."""
     module, _, _function = name.rpartition(".")
     importlib.import_module(module)  # registers the task in a process that has not loaded it yet
     task = current_app.tasks[name]
     in_process = current_app.conf.task_always_eager
+    if countdown:
+        if not in_process:
+            task.apply_async(args=args, countdown=countdown)
+        return None
     if in_process and getattr(task, "long_running", False) and settings.BACKGROUND_THREADS > 0:
         future = _executor().submit(_run_in_thread, name, args)
         with _pool_lock:
@@ -72,7 +79,7 @@ def send_task(name: str, *args: str) -> Future[None] | None:
     return None
 
 
-def enqueue_on_commit(name: str, *args: str) -> None:
+def enqueue_on_commit(name: str, *args: str, countdown: float | None = None) -> None:
     """Send the task registered as ``name`` once the current transaction commits.
 
     Tasks are entry points, like pages: a task module imports services, and a service never imports a task.
@@ -81,7 +88,7 @@ def enqueue_on_commit(name: str, *args: str) -> None:
     broker, or in-process on the embedded default (a long-running task on the background pool). Arguments
     are ids and labels, never model instances.
     """
-    transaction.on_commit(lambda: send_task(name, *args))
+    transaction.on_commit(lambda: send_task(name, *args, countdown=countdown))
 
 
 def background_wait(timeout: float = 60) -> None:

@@ -38,4 +38,9 @@ app.conf.beat_schedule = {
         "task": "sourcing.spend.tasks.risk_dependency_refresh_all",
         "schedule": crontab(hour=10, minute=30),
     },
+    # Webhook retries wait in the broker (countdown); a worker restart loses them, so overdue ones are re-queued.
+    "webhooks-sweep": {
+        "task": "sourcing.webhooks.tasks.sweep_webhooks_all",
+        "schedule": 60 * 5,
+    },
 }

@@ -23,6 +23,7 @@ INTERNAL_NAV = [
     (_("Members"), "member_list", Scope.MEMBER_READ),
     (_("Agencies & agents"), "agency_list", Scope.AGENCY_READ),
     (_("API keys"), "api_key_list", Scope.APIKEY_MANAGE),
+    (_("Webhooks"), "webhook_endpoint_list", Scope.WEBHOOK_MANAGE),
     (_("Audit log"), "audit_list", Scope.AUDIT_READ),
     (_("Settings"), "tenant_settings", Scope.TENANT_READ),
 ]
@@ -34,6 +35,7 @@ NAV_SECTIONS = {
     "finding_list": ("spend/findings/", "spend/baselines/"),
     "category_list": ("categories/",),
     "supplier_list": ("suppliers/",),
+    "webhook_endpoint_list": ("admin/webhooks/",),
 }
 PORTAL_NAV = [
     (_("My assignments"), "portal_home", Scope.PORTAL),

@@ -46,6 +46,7 @@ class Scope:
     FX_WRITE = "fx:write"
     RFQ_READ = "rfq:read"  # the landed-cost tables and the calculator
     RFQ_CONFIGURE = "rfq:configure"  # the duty table, freight lane rates and landed-cost settings
+    WEBHOOK_MANAGE = "webhook:manage"  # outbound webhook endpoints, their secrets and delivery log
     PORTAL = "portal:access"
 
 
@@ -73,6 +74,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         Scope.AGENCY_READ,
         Scope.AGENCY_WRITE,
         Scope.APIKEY_MANAGE,
+        Scope.WEBHOOK_MANAGE,
         Scope.AUDIT_READ,
         Scope.SUPPLIER_WRITE,
         Scope.SUPPLIER_ASSIGN,
@@ -106,6 +108,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 class ApiKeyScope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Write")
+    ADMIN = "admin", _("Administration")
 
 
 # What an ERP key may do with each of its key scopes.
@@ -134,6 +137,8 @@ API_KEY_SCOPES: dict[str, frozenset[str]] = {
             Scope.RFQ_CONFIGURE,
         }
     ),
+    # What only an administrator may do in the browser: the outbound webhooks and their secrets.
+    ApiKeyScope.ADMIN: frozenset({Scope.WEBHOOK_MANAGE}),
 }
 
 

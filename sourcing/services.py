@@ -339,7 +339,9 @@ def api_key_create(*, tenant: Tenant, by: Actor, name: str, scopes: list[str]) -
         raise DomainError(_("A name is required."), fields={"name": [_("This field is required.")]})
     bad = [s for s in scopes if s not in ApiKeyScope.values]
     if bad or not scopes:
-        raise DomainError(_("Scopes must be read and/or write."), fields={"scopes": [_("Use read, write.")]})
+        raise DomainError(
+            _("Scopes must be read, write and/or admin."), fields={"scopes": [_("Use read, write, admin.")]}
+        )
     if ApiKey.objects.filter(name=name).exists():
         raise DomainError(_("A key with this name exists."), fields={"name": [_("Already exists.")]})
     prefix, secret_hash, plain = credential_new()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "sourcing",
+    "sourcing.webhooks",
     "sourcing.categories",
     "sourcing.spend",
     "suppliers",
@@ -188,6 +189,11 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Outbound webhooks (sourcing/webhooks, docs/webhooks.md). Production refuses private, loopback, link-local,
+# multicast and reserved targets; the embedded default allows them so a receiver on this machine works.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default="DATABASE_URL" not in os.environ)
+WEBHOOKS_TIMEOUT_SECONDS = float(env("WEBHOOKS_TIMEOUT_SECONDS", "15"))
 
 # E-mail: console on the embedded default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST", "")

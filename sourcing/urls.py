@@ -20,6 +20,8 @@ from sourcing.spend.api import imports as spend_imports_api
 from sourcing.spend.api import lines as spend_lines_api
 from sourcing.spend.api import setup as spend_setup_api
 from sourcing.spend.api import vendors as spend_vendors_api
+from sourcing.webhooks import urls as webhook_urls
+from sourcing.webhooks.api import webhooks as webhook_api
 from sourcing.workspace import portal
 from sourcing.workspace import views as workspace_views
 from suppliers import urls as supplier_urls
@@ -44,6 +46,7 @@ for _module in (
     supplier_onboarding_api,
     supplier_audits_api,
     rfq_tables_api,
+    webhook_api,
 ):
     for _prefix, _viewset, _basename in _module.routes:
         router.register(_prefix, _viewset, basename=_basename)
@@ -154,6 +157,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
         partner_token_views.partner_token_revoke,
         name="partner_token_revoke",
     ),
+    path("admin/webhooks/", include(webhook_urls.page_patterns)),
     path("categories/kraljic/", workspace_views.category_kraljic, name="category_kraljic"),
     path("categories/", include(category_urls.page_patterns)),
     path("spend/", include(spend_urls.page_patterns)),

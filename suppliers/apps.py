@@ -10,6 +10,12 @@ class SuppliersConfig(AppConfig):
     verbose_name = "Suppliers"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def webhook_event_types(self) -> list[tuple[str, Any]]:
+        """The webhook events this app emits (the webhooks app asks every installed app)."""
+        from django.utils.translation import gettext_lazy as _
+
+        return [("supplier.blocked", _("A supplier was blocked"))]
+
     def category_in_use(self, category_id: Any) -> list[str]:
         """What suppliers keep on a category, in people's words; a category with any of it cannot be deleted
         (the categories app asks every installed app; see "Imports run one way" in docs/architecture.md)."""

@@ -150,7 +150,8 @@ def _build() -> Built:
     keys = {}
     _k, keys["acme-read"] = new_api_key(acme, ("read",), "acme-read")
     _k, keys["acme-write"] = new_api_key(acme, ("write",), "acme-write")
-    _k, keys["globex-rw"] = new_api_key(globex, ("read", "write"), "globex-rw")
+    _k, keys["acme-admin"] = new_api_key(acme, ("admin",), "acme-admin")
+    _k, keys["globex-rw"] = new_api_key(globex, ("read", "write", "admin"), "globex-rw")
     with tenant_scope(acme):
         supplier = Supplier.objects.create(
             tenant=acme,
@@ -437,7 +438,7 @@ def _without_csrf(content: bytes) -> bytes:
     return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", content)
 
 
-API_PRINCIPALS = ["anonymous", "acme-read", "acme-write", "globex-rw"]
+API_PRINCIPALS = ["anonymous", "acme-read", "acme-write", "acme-admin", "globex-rw"]
 
 
 def _api_client(world: World, principal: str) -> APIClient:
@@ -480,7 +481,12 @@ def test_api_route(world: World, principal: str, pattern: str, url: URLPattern) 
             else frozenset().union(
                 *(
                     API_KEY_SCOPES[s]
-                    for s in {"acme-read": ["read"], "acme-write": ["write"], "globex-rw": ["read", "write"]}[principal]
+                    for s in {
+                        "acme-read": ["read"],
+                        "acme-write": ["write"],
+                        "acme-admin": ["admin"],
+                        "globex-rw": ["read", "write", "admin"],
+                    }[principal]
                 )
             )
         )

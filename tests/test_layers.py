@@ -1,6 +1,6 @@
 """Imports run one way, between apps and inside each app; a conventions test, so a back edge fails here.
 
-Between apps: core → categories → suppliers → spend → rfq → contracts → quality → kpis. A module may import
+Between apps: core → webhooks → categories → suppliers → spend → rfq → contracts → quality → kpis. A module may import
 its own app and the apps before it, never one after it. Above them all sit the project's URLs, settings,
 Celery app and seed command, and ``sourcing.workspace`` (pages that gather from every app); they may import
 anything, and nothing below imports them.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["sourcing", "suppliers", "rfq", "contracts", "quality", "kpis"]
-APP_ORDER = ["core", "categories", "suppliers", "spend", "rfq", "contracts", "quality", "kpis", "top"]
+APP_ORDER = ["core", "webhooks", "categories", "suppliers", "spend", "rfq", "contracts", "quality", "kpis", "top"]
 TOP = (
     "sourcing.urls",
     "sourcing.settings",
@@ -34,7 +34,7 @@ TOP = (
     "sourcing.workspace",
     "sourcing.management.commands.seed_demo",
 )
-SUB_APPS = {"sourcing.categories": "categories", "sourcing.spend": "spend"}
+SUB_APPS = {"sourcing.webhooks": "webhooks", "sourcing.categories": "categories", "sourcing.spend": "spend"}
 
 # Layers by the first name under an app's package (``services``, ``services_x``, ``x_services`` alike).
 PURE, MODELS, SELECTORS, SERVICES, FORMS, ENTRY, OUTER = range(7)

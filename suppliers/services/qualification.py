@@ -16,6 +16,7 @@ from sourcing.actors import Actor
 from sourcing.audit import audit_record
 from sourcing.errors import DomainError
 from sourcing.models import Tenant
+from sourcing.webhooks.services.deliveries import webhook_emit
 from suppliers import lifecycle
 from suppliers.models import StatusChange, Supplier, SupplierStatus
 from suppliers.selectors.qualification import approval_blockers
@@ -113,7 +114,22 @@ def supplier_transition(
     if step.needs_conditions:
         after |= {"conditions": conditions, "expires_on": expiry.isoformat() if expiry else None}
     audit_record(tenant=tenant, by=by, action=f"supplier.{step.key}", target=supplier, before=before, after=after)
+    if step.to == SupplierStatus.BLOCKED:
+        webhook_emit(tenant=tenant, event_type="supplier.blocked", payload=_blocked_payload(supplier))
     return supplier
+
+
+def _blocked_payload(supplier: Supplier) -> dict[str, Any]:
+    """What a ``supplier.blocked`` webhook says: enough for the ERP to stop ordering, nothing internal."""
+    return {
+        "supplier_id": str(supplier.pk),
+        "erp_id": supplier.external_id,
+        "name": supplier.legal_name,
+        "local_name": supplier.local_name,
+        "status": supplier.status,
+        "reason": supplier.status_reason,
+        "blocked_at": supplier.updated_at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 def may(by: Actor, action: str) -> bool:

@@ -17,7 +17,7 @@ class Command(TenantCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--name", required=True)
-        parser.add_argument("--scopes", default="read", help="comma-separated: read,write")
+        parser.add_argument("--scopes", default="read", help="comma-separated: read,write,admin")
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = self.get_tenant(options["org"])
