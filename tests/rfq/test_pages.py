@@ -171,3 +171,22 @@ def test_list_page_query_count_is_constant(
         response = client.get(_url(name))
         assert response.status_code == 200
     assert _LAST_ROW[name] in response.content.decode()
+
+
+def test_duty_list_reads_rates_and_periods_plainly(tenant: Tenant, make_member: MakeMember) -> None:
+    client = _client(make_member(tenant, Role.CATEGORY_MANAGER))
+    form = {
+        "hts_prefix": "8481",
+        "description": "Taps and valves",
+        "mfn_rate_pct": "10",
+        "additional_duties": "Section 301 List 3: 30",
+        "effective_from": "2026-02-24",
+        "effective_to": "2026-07-23",
+    }
+    assert client.post(_url("duty_rate_create"), form).status_code == 302
+    page = client.get(_url("duty_rate_list")).content.decode()
+    assert '<td class="num">10</td>' in page
+    assert '<td class="num">40</td>' in page
+    assert "E+" not in page
+    # the period breaks between its two dates, never inside one
+    assert '<span class="nowrap">2026-02-24</span> – <span class="nowrap">2026-07-23</span>' in page
