@@ -63,6 +63,9 @@ def test_an_agent_proposes_from_the_chinese_name_alone_in_the_portal(tenant: Ten
     home = client.get("/t/acme/portal/").content.decode()
     detail = client.get(response["Location"]).content.decode()
     assert LICENCE_NAME in home and f"<h1>{LICENCE_NAME}</h1>" in detail
+    # with no English name the registered name is the name: shown once, not again as a subtitle
+    assert f'<span class="cell-sub" lang="zh-Hans">{LICENCE_NAME}</span>' not in home
+    assert f'<span lang="zh-Hans">{LICENCE_NAME}</span> ·' not in detail
 
 
 def test_a_proposal_without_any_name_is_refused_naming_the_field(tenant: Tenant, make_member: Any) -> None:
@@ -121,7 +124,9 @@ def test_the_buyer_sees_the_chinese_name_approves_it_and_adds_the_english_name_l
     supplier_id = response.json()["id"]
     buyer, quality = _client(make_member(tenant, Role.BUYER)), _client(make_member(tenant, Role.QUALITY))
     assert LICENCE_NAME in buyer.get("/t/acme/suppliers/").content.decode()
-    assert f"<h1>{LICENCE_NAME}</h1>" in buyer.get(f"/t/acme/suppliers/{supplier_id}/").content.decode()
+    profile = buyer.get(f"/t/acme/suppliers/{supplier_id}/").content.decode()
+    assert f"<h1>{LICENCE_NAME}</h1>" in profile
+    assert f'<span lang="zh-Hans">{LICENCE_NAME}</span> ·' not in profile
     internal = api_client().get(f"/api/v1/suppliers/{supplier_id}/").json()
     assert (internal["legal_name"], internal["display_name"]) == ("", LICENCE_NAME)
     url = f"/t/acme/suppliers/{supplier_id}/status/"
