@@ -17,6 +17,7 @@ from sourcing.tenancy import tenant_scope
 from suppliers.models import Supplier
 from suppliers.names import display_name, name_key
 from suppliers.services.master import supplier_create
+from suppliers.services.supplier_fields import SupplierFields
 from tests.conftest import SYSTEM
 
 LICENCE_NAME = "宁波永辉家居用品有限公司"
@@ -100,7 +101,9 @@ def test_the_partner_api_takes_a_proposal_with_the_chinese_name_alone(tenant: Te
 def test_the_duplicate_check_compares_the_chinese_name(tenant: Tenant, make_member: Any) -> None:
     with tenant_scope(tenant):
         known = supplier_create(
-            tenant=tenant, by=SYSTEM, data={"legal_name": "Ningbo Yonghui Housewares", "local_name": LICENCE_NAME}
+            tenant=tenant,
+            by=SYSTEM,
+            fields=SupplierFields(legal_name="Ningbo Yonghui Housewares", local_name=LICENCE_NAME),
         )
     agent = make_member(tenant, Role.AGENT)
     response = _token(tenant, agent).post(
