@@ -123,8 +123,11 @@ def test_calculator_shows_every_component_of_the_worked_example(seeded: Tenant, 
     client = _client(make_member(seeded, Role.BUYER))
     form = {k: v for k, v in EXAMPLE_BODY.items() if k != "payments"} | {"payments": "30, 75\n70%, 30"}
     page = client.post(_url("landed_cost_calculator"), form).content.decode()
-    for figure in ("74337.32", "14.8675", "174.90", "12500.00", "173.20", "62.50", "476.72"):
-        assert figure in page
+    # money reads as everywhere else: the currency first, the figure grouped
+    for figure in ("74,337.32", "14.8675", "174.90", "12,500.00", "173.20", "62.50", "476.72"):
+        assert f"USD\u00a0{figure}" in page
+    assert "5,000 units, FOB" in page
+    assert "74337.32 USD" not in page
     wrong = client.post(_url("landed_cost_calculator"), form | {"hts_code": "9999"}).content.decode()
     assert "The duty table has no rate for this HTS number" in wrong
 
