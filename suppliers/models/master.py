@@ -123,6 +123,13 @@ class Supplier(TenantScopedModel):
         chinese_first = (translation.get_language() or "").startswith("zh")
         return display_name(self.legal_name, self.local_name, chinese_first=chinese_first)
 
+    @property
+    def second_name(self) -> str:
+        """The other of its two names, shown under ``display_name`` where a supplier has both ('' otherwise)."""
+        if not (self.legal_name.strip() and self.local_name.strip()):
+            return ""
+        return self.legal_name if self.display_name == self.local_name.strip() else self.local_name
+
     def certificate_states(self, today: datetime.date | None = None) -> tuple[int, int]:
         """How many of its current certificates (renewed and not yet valid ones left out) have ended, and how
         many end within ``EXPIRING_DAYS``, on ``today`` (the viewer's today unless given; a list passes it once

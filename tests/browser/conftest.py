@@ -151,11 +151,17 @@ def page_problems(page: Page, forbidden: re.Pattern[str]) -> list[str]:
             scroll: document.scrollingElement.scrollWidth,
             inner: window.innerWidth,
             text: document.body.innerText,
+            // boxes that hide what does not fit: a figure wider than its stat card, a table cut by its card
+            spilled: [...document.querySelectorAll(".stat, .card-flush")]
+                .filter(box => box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1)
+                .map(box => box.innerText.trim().split("\\n")[0].slice(0, 60)),
         })"""
     )
     problems = []
     if found["scroll"] > found["inner"]:
         problems.append(f"scrolls sideways: {found['scroll']}px wide in a {found['inner']}px window")
+    for box in found["spilled"]:
+        problems.append(f"does not fit its box: {box!r}")
     for pattern in (UUID_RE, forbidden):
         shown = sorted({m.group(0) for m in pattern.finditer(found["text"])})
         if shown:

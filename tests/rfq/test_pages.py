@@ -123,8 +123,11 @@ def test_calculator_shows_every_component_of_the_worked_example(seeded: Tenant, 
     client = _client(make_member(seeded, Role.BUYER))
     form = {k: v for k, v in EXAMPLE_BODY.items() if k != "payments"} | {"payments": "30, 75\n70%, 30"}
     page = client.post(_url("landed_cost_calculator"), form).content.decode()
-    for figure in ("74337.32", "14.8675", "174.90", "12500.00", "173.20", "62.50", "476.72"):
-        assert figure in page
+    # money reads as everywhere else: the currency first, the figure grouped
+    for figure in ("74,337.32", "14.8675", "174.90", "12,500.00", "173.20", "62.50", "476.72"):
+        assert f"USD\u00a0{figure}" in page
+    assert "5,000 units, FOB" in page
+    assert "74337.32 USD" not in page
     wrong = client.post(_url("landed_cost_calculator"), form | {"hts_code": "9999"}).content.decode()
     assert "The duty table has no rate for this HTS number" in wrong
 
@@ -171,3 +174,22 @@ def test_list_page_query_count_is_constant(
         response = client.get(_url(name))
         assert response.status_code == 200
     assert _LAST_ROW[name] in response.content.decode()
+
+
+def test_duty_list_reads_rates_and_periods_plainly(tenant: Tenant, make_member: MakeMember) -> None:
+    client = _client(make_member(tenant, Role.CATEGORY_MANAGER))
+    form = {
+        "hts_prefix": "8481",
+        "description": "Taps and valves",
+        "mfn_rate_pct": "10",
+        "additional_duties": "Section 301 List 3: 30",
+        "effective_from": "2026-02-24",
+        "effective_to": "2026-07-23",
+    }
+    assert client.post(_url("duty_rate_create"), form).status_code == 302
+    page = client.get(_url("duty_rate_list")).content.decode()
+    assert '<td class="num">10</td>' in page
+    assert '<td class="num">40</td>' in page
+    assert "E+" not in page
+    # the period breaks between its two dates, never inside one
+    assert '<span class="nowrap">2026-02-24</span> – <span class="nowrap">2026-07-23</span>' in page

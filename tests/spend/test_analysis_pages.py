@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from sourcing.models import AuditEvent, Tenant
 from sourcing.roles import Role
@@ -420,3 +422,18 @@ def test_a_skus_prices_end_with_every_supplier_together(
     assert re.findall(r'<td class="num">(?:<strong>)?([^<]+)<', footer) == [
         "4", "400", "4,600.00", "10.00", "11.50", "13.00"
     ]  # fmt: skip
+
+
+def test_the_lines_tab_and_the_lines_column_read_differently_in_chinese(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any
+) -> None:
+    member = make_member(tenant, Role.CATEGORY_MANAGER)
+    member.user.language = "zh-hans"
+    member.user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(member.user)
+    page = client.get(_url("vendor_list", tenant), {"show": "all"}).content.decode()
+    tab = re.search(rf'<a[^>]*href="{re.escape(_url("spend_lines", tenant))}"[^>]*>([^<]*)</a>', page)
+    assert tab is not None and tab.group(1).strip() == "明细"  # the invoice lines, not a count
+    with translation.override("zh-hans"):
+        assert gettext("Lines") == "明细行数"  # a column that counts lines keeps its own word

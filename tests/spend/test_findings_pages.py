@@ -197,6 +197,9 @@ def test_list_shows_open_totals_and_filters_by_category_subtree_and_mine(
     # then the totals count what is still open, with the currency
     assert (response.context["totals"].open_count, response.context["totals"].open_saving) == (2, Decimal("1000.50"))
     assert "USD\u00a01,000.50" in body
+    # the open saving fits its card (a smaller figure than a count), and a kind never breaks inside its word
+    assert '<div class="stat-value text">USD\u00a01,000.50</div>' in body
+    assert '<td class="nowrap">Maverick spend</td>' in body
 
     # and the filters narrow the list
     def titles(**params: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from sourcing.actors import Actor
@@ -64,6 +65,9 @@ def test_an_agent_proposes_from_the_chinese_name_alone_in_the_portal(tenant: Ten
     home = client.get("/t/acme/portal/").content.decode()
     detail = client.get(response["Location"]).content.decode()
     assert LICENCE_NAME in home and f"<h1>{LICENCE_NAME}</h1>" in detail
+    # with no English name the registered name is the name: shown once, not again as a subtitle
+    assert f'<span class="cell-sub" lang="zh-Hans">{LICENCE_NAME}</span>' not in home
+    assert f'<span lang="zh-Hans">{LICENCE_NAME}</span> ·' not in detail
 
 
 def test_a_proposal_without_any_name_is_refused_naming_the_field(tenant: Tenant, make_member: Any) -> None:
@@ -124,7 +128,9 @@ def test_the_buyer_sees_the_chinese_name_approves_it_and_adds_the_english_name_l
     supplier_id = response.json()["id"]
     buyer, quality = _client(make_member(tenant, Role.BUYER)), _client(make_member(tenant, Role.QUALITY))
     assert LICENCE_NAME in buyer.get("/t/acme/suppliers/").content.decode()
-    assert f"<h1>{LICENCE_NAME}</h1>" in buyer.get(f"/t/acme/suppliers/{supplier_id}/").content.decode()
+    profile = buyer.get(f"/t/acme/suppliers/{supplier_id}/").content.decode()
+    assert f"<h1>{LICENCE_NAME}</h1>" in profile
+    assert f'<span lang="zh-Hans">{LICENCE_NAME}</span> ·' not in profile
     internal = api_client().get(f"/api/v1/suppliers/{supplier_id}/").json()
     assert (internal["legal_name"], internal["display_name"]) == ("", LICENCE_NAME)
     url = f"/t/acme/suppliers/{supplier_id}/status/"
@@ -153,3 +159,13 @@ def test_a_chinese_reader_reads_the_registered_chinese_name_first() -> None:
     assert display_name("Ningbo Yonghui Housewares Co., Ltd.", "", chinese_first=True) == (
         "Ningbo Yonghui Housewares Co., Ltd."
     )
+
+
+def test_the_second_name_is_the_one_not_shown_first_in_each_language() -> None:
+    supplier = Supplier(legal_name="Ningbo Yonghui Housewares Co., Ltd.", local_name=LICENCE_NAME)
+    with translation.override("en"):
+        assert (supplier.display_name, supplier.second_name) == ("Ningbo Yonghui Housewares Co., Ltd.", LICENCE_NAME)
+    with translation.override("zh-hans"):
+        assert (supplier.display_name, supplier.second_name) == (LICENCE_NAME, "Ningbo Yonghui Housewares Co., Ltd.")
+    with translation.override("zh-hans"):
+        assert Supplier(legal_name="", local_name=LICENCE_NAME).second_name == ""

@@ -188,3 +188,18 @@ def test_list_runs_a_constant_number_of_queries(
 # The fixed cost of a tenant page, the owner choices, the page count, and the page of flags with suppliers and
 # owners.
 EXPECTED_LIST = 16
+
+
+def test_short_labels_in_the_lists_do_not_break_between_characters(tenant: Tenant, make_member: Any) -> None:
+    """Chinese breaks anywhere: a kind or a state squeezed into a narrow column would read 供应依 / 赖."""
+    member = make_member(tenant, Role.QUALITY)
+    member.user.language = "zh-hans"
+    member.user.save(update_fields=["language"])
+    supplier = _supplier(tenant)
+    _flag(tenant, supplier)
+    client = _client(member)
+    listing = client.get(_url("risk_flag_list")).content.decode()
+    assert '<td class="nowrap">手动</td>' in listing
+    assert '<td class="nowrap">未完成</td>' in listing
+    tab = client.get(_url("supplier_risk", supplier_id=supplier.pk)).content.decode()
+    assert '<td class="nowrap">手动</td>' in tab

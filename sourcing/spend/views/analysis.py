@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from sourcing.export_formats import Money, UnitPrice
@@ -48,7 +48,7 @@ SPEND_TABS = [
     ("spend_concentration", gettext_lazy("Concentration")),
     ("spend_price_variance", gettext_lazy("Price variance")),
     ("spend_maverick", gettext_lazy("Maverick")),
-    ("spend_lines", gettext_lazy("Lines")),
+    ("spend_lines", pgettext_lazy("spend tab", "Lines")),
     ("vendor_list", gettext_lazy("Vendors")),
     ("vendor_duplicates", gettext_lazy("Duplicates")),
     ("spend_import_list", gettext_lazy("Imports")),

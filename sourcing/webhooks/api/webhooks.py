@@ -21,6 +21,7 @@ from sourcing.roles import Scope
 from sourcing.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from sourcing.webhooks.selectors import webhooks as selectors
 from sourcing.webhooks.services import deliveries, endpoints
+from sourcing.webhooks.services.access import access_webhook_delivery, access_webhook_endpoint
 
 MANAGE = {m: Scope.WEBHOOK_MANAGE for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
 
@@ -91,6 +92,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     required_scopes = MANAGE
     serializer_class = WebhookEndpointSerializer
     model = WebhookEndpoint
+    access = access_webhook_endpoint
 
     def scoped_queryset(self) -> Any:
         return selectors.endpoint_list()
@@ -180,6 +182,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     serializer_class = WebhookDeliverySerializer
     filterset_class = WebhookDeliveryFilter
     model = WebhookDelivery
+    access = access_webhook_delivery
 
     def scoped_queryset(self) -> Any:
         return selectors.delivery_list()
