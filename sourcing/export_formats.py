@@ -109,11 +109,22 @@ def xlsx_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
-def xlsx_cell(value: Any) -> Any:
-    """Numbers stay numbers; text is escaped as in CSV (openpyxl would store "=…" as a formula)."""
+def xlsx_cell(value: Any, sheet: Any = None) -> Any:
+    """Numbers stay numbers. Text that would start a formula is stored as a text cell with Excel's quote prefix
+    (the cell shows the text as written, without the CSV's apostrophe, and stays text when edited); with no
+    ``sheet`` to make such a cell, the CSV's apostrophe guards it instead."""
     if is_number(value):
         return number(value)
-    return xlsx_text(cell_text(value))
+    text = xlsx_text(cell_text(value))
+    raw = str(value) if isinstance(value, str) else ""
+    if sheet is None or not raw.startswith(FORMULA_STARTS):
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text[1:])  # without the guard's apostrophe
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def csv_writer(out: Any) -> Any:
@@ -150,7 +161,7 @@ def write_xlsx(
     sheet.append([xlsx_text(cell_text(h)) for h in header])
     done = 0
     for row in rows:
-        sheet.append([xlsx_cell(v) for v in row])
+        sheet.append([xlsx_cell(v, sheet) for v in row])
         done += 1
         if on_rows is not None and done % 1000 == 0:
             on_rows(done)

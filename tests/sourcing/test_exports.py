@@ -53,5 +53,13 @@ def test_xlsx_export_replaces_characters_xlsx_cannot_hold() -> None:
 def test_xlsx_export_keeps_numbers_and_stores_no_formula() -> None:
     response = xlsx_response("x.xlsx", ["name", "amount"], [["=cmd()", Decimal("-5")]])
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A2"].value == "'=cmd()" and sheet["A2"].data_type == "s"
+    # text as written, stored as text with Excel's quote prefix: shown, never calculated, even when edited
+    assert (sheet["A2"].value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == ("=cmd()", "s", True)
     assert sheet["B2"].value == -5
+
+
+def test_xlsx_export_shows_a_phone_number_as_written() -> None:
+    response = xlsx_response("x.xlsx", ["phone", "note"], [["+84 274 3812 345", "plain"]])
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert (sheet["A2"].value, sheet["A2"].data_type, sheet["A2"].quotePrefix) == ("+84 274 3812 345", "s", True)
+    assert (sheet["B2"].value, sheet["B2"].quotePrefix) == ("plain", False)

@@ -117,8 +117,9 @@ def test_exports_escape_formulas_in_csv_and_xlsx(tenant: Tenant, spend_world: di
     assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text
     xlsx = client.get(_url("spend_pareto", tenant) + "?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    names = [c.value for c in sheet["A"]]
-    assert '\'=HYPERLINK("http://x")' in names
+    cells = {c.value: c for c in sheet["A"]}
+    guarded = cells['=HYPERLINK("http://x")']  # the text as written, a text cell with Excel's quote prefix
+    assert guarded.data_type == "s" and guarded.quotePrefix
 
 
 @pytest.mark.parametrize(
