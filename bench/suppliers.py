@@ -269,10 +269,10 @@ def run(
         def go() -> list[Any]:
             with tenant_scope(tenant):
                 cursor = selectors.cursor_for(*after) if after is not None else None
-                rows_, _next = selectors.list_page(
+                found = selectors.list_page(
                     selectors.supplier_list(), cursor, 50, members=members, refs=refs, today=timezone.localdate()
                 )
-                return rows_
+                return found.rows
 
         return go
 
@@ -294,7 +294,7 @@ def run(
     # cursor pages them, against a bare .values() of the same columns of the same rows.
     from suppliers.api.master import SupplierSerializer
 
-    derived = {"owner_email", "open_risk_flags", "certificates_expiring", "certificates_expired"}
+    derived = {"owner_email", "open_risk_flags", "certificates_expiring", "certificates_expired", "display_name"}
     api_columns = [
         f"{name}_id" if name in {"owner", "merged_into"} else name
         for name in SupplierSerializer.Meta.fields
