@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import tempfile
+import zoneinfo
 from typing import Any
 
 from django.apps import apps
@@ -84,15 +85,23 @@ def export_job_start(*, tenant: Tenant, by: Actor, kind: str, fmt: str, filters:
     return job
 
 
+def _zone_of(job: ExportJob) -> zoneinfo.ZoneInfo | None:
+    """The requester's time zone: the file's dates, times and name read as on the requester's pages."""
+    try:
+        return zoneinfo.ZoneInfo(job.requested_by.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def export_job_run(*, tenant: Tenant, by: Actor, job_id: Any) -> ExportJob | None:
     """Write the job's file, row by row, reporting progress; a finished job is left as is. Should writing fail,
     nothing is kept and the job ends failed with the reason."""
-    job = ExportJob.objects.filter(pk=job_id).first()
+    job = ExportJob.objects.filter(pk=job_id).select_related("requested_by").first()
     if job is None or job.is_finished:
         return job
     kind = export_kinds().get(job.kind)
     try:
-        with transaction.atomic(), translation.override(job.language or None):
+        with transaction.atomic(), translation.override(job.language or None), timezone.override(_zone_of(job)):
             if kind is None:
                 raise DomainError(_("This export is no longer offered."))
             return _write(tenant=tenant, by=by, job=job, kind=kind)

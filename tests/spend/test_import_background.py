@@ -143,6 +143,6 @@ def test_an_export_job_answers_at_once_and_its_page_shows_the_rows_written(
     gate.set()
     background_wait()
     page = buyer.get(response["Location"]).content.decode()
-    assert "Ready: 3000 rows." in page
+    assert "Ready: 3,000 rows." in page
     with tenant_scope(tenant):
         assert ExportJob.objects.get().status == ExportStatus.SUCCEEDED

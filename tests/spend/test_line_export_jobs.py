@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import datetime
 import io
+import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,26 @@ def test_the_file_speaks_the_requesters_language_whoever_runs_it(
     download = client.get(_url("export_job_download", tenant, export_job_id=job.pk))
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert job.language == "zh-hans" and rows[0][0] == "发票日期"
+
+
+def test_the_files_name_reads_the_time_in_the_requesters_zone(
+    tenant: Tenant, spend_world: dict[str, Any], make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a requester fourteen hours ahead of UTC, so the day and hour differ from the server's
+    _book(tenant)
+    user = make_member(tenant, Role.FINANCE).user
+    user.time_zone = "Pacific/Kiritimati"
+    user.save(update_fields=["time_zone"])
+    client = Client()
+    client.force_login(user)
+    # when the lines are exported
+    _export(client, tenant, django_capture_on_commit_callbacks)
+    # then the name's stamp is the requester's wall-clock time, between the job's start and end
+    job = _job(tenant)
+    zone = zoneinfo.ZoneInfo("Pacific/Kiritimati")
+    stamp = datetime.datetime.strptime(
+        job.file_name.rsplit("-", 2)[-2] + job.file_name.rsplit("-", 1)[-1][:4], "%Y%m%d%H%M"
+    )
+    start = job.created_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    assert job.finished_at is not None
+    assert start <= stamp <= job.finished_at.astimezone(zone).replace(tzinfo=None)
