@@ -308,12 +308,12 @@ def _components(
 
     duty_by = who(split.import_clearance)
     per_entry = f"× {_n(share.quantize(_UNIT, rounding=ROUND_HALF_UP))}"
-    parts = [Component("goods", cents(legs.goods), BUYER, f"{line.unit_price} {line.currency} × {line.quantity}")]
+    parts = [Component("goods", cents(legs.goods), BUYER, f"{line.currency} {line.unit_price} × {line.quantity}")]
     if not split.origin:
         parts.append(
             Component("origin", cents(costs.origin_charge * share), BUYER, f"{costs.origin_charge} {per_entry}")
         )
-    freight_basis = f"{_n(shipped.units)} × {shipped.basis} @ {shipped.rate} {shipped.currency}"
+    freight_basis = f"{_n(shipped.units)} × {shipped.basis} @ {shipped.currency} {shipped.rate}"
     parts.append(Component("freight", cents(legs.freight), who(split.main_carriage), freight_basis))
     insured = f"{_n(costs.insurance_rate_pct)} % × {_n(costs.insurance_cover_pct)} % × CFR"
     parts.append(Component("insurance", cents(legs.insurance), who(split.insurance), insured))
@@ -323,7 +323,7 @@ def _components(
         amount = cents(_pct(customs, extra.rate_pct))
         parts.append(Component("duty_additional", amount, duty_by, f"{_n(extra.rate_pct)} % × {value}", extra.program))
     fiscal = f"FY{fy}" if limits_year == fy else f"FY{fy} ← FY{limits_year}"
-    mpf_basis = f"{_n(costs.mpf_rate_pct)} %, {fiscal} {limits.minimum}–{limits.maximum} USD {per_entry}"
+    mpf_basis = f"{_n(costs.mpf_rate_pct)} %, {fiscal} USD {limits.minimum}–{limits.maximum} {per_entry}"
     parts.append(Component("mpf", cents(mpf), duty_by, mpf_basis))
     hmf_basis = f"{_n(costs.hmf_rate_pct)} % × {value}" if hmf else "—"
     parts.append(Component("hmf", cents(hmf), duty_by, hmf_basis))
@@ -334,11 +334,12 @@ def _components(
         inland = cents(legs.inland * share)
         parts.append(Component("inland", inland, who(split.destination_inland), f"{cents(legs.inland)} {per_entry}"))
     if legs.tooling:
-        amortised = f"{line.tooling_cost} {line.currency} × {line.quantity} ÷ {line.tooling_quantity or line.quantity}"
+        amortised = f"{line.currency} {line.tooling_cost} × {line.quantity} ÷ {line.tooling_quantity or line.quantity}"
         parts.append(Component("tooling", cents(legs.tooling), BUYER, amortised))
     financing = _financing(legs.goods, line.payments, costs.cost_of_capital_pct)
-    paid = ", ".join(f"{_n(p.percent)} % × {p.days_before_receipt}/365" for p in line.payments) or "—"
-    parts.append(Component("financing", financing, BUYER, f"{_n(costs.cost_of_capital_pct)} % × ({paid})"))
+    paid = ", ".join(f"{_n(p.percent)} % × {p.days_before_receipt}/365" for p in line.payments)
+    financed = f"{_n(costs.cost_of_capital_pct)} % × ({paid})" if paid else "—"  # nothing paid before receipt
+    parts.append(Component("financing", financing, BUYER, financed))
     return parts
 
 

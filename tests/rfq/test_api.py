@@ -45,13 +45,13 @@ def test_preview_reproduces_the_worked_example(seeded: Tenant, api_client: MakeC
     body = response.json()
     amounts = {(c["code"], c["program"]): (c["amount"], c["basis"]) for c in body["components"]}
     assert amounts == {
-        ("goods", ""): ("50000.00", "10.00 USD × 5000"),
-        ("freight", ""): ("3000.00", "1 × 40 @ 3000.00 USD"),
+        ("goods", ""): ("50000.00", "USD 10.00 × 5000"),
+        ("freight", ""): ("3000.00", "1 × 40 @ USD 3000.00"),
         ("insurance", ""): ("174.90", "0.3 % × 110 % × CFR"),
         ("duty_mfn", ""): ("2000.00", "4 % × 50000.00"),
         ("duty_additional", "Section 301 List 3 (9903.88.03)"): ("12500.00", "25 % × 50000.00"),
         ("duty_additional", "Section 122 (9903.03.01)"): ("5000.00", "10 % × 50000.00"),
-        ("mpf", ""): ("173.20", "0.3464 %, FY2026 33.58–651.50 USD × 1"),
+        ("mpf", ""): ("173.20", "0.3464 %, FY2026 USD 33.58–651.50 × 1"),
         ("hmf", ""): ("62.50", "0.125 % × 50000.00"),
         ("broker", ""): ("150.00", "150.00 × 1"),
         ("inland", ""): ("800.00", "800.00 × 1"),

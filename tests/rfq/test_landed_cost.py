@@ -76,11 +76,11 @@ def test_worked_example_of_the_domain_reference() -> None:
     # 74,337.32 in the reference, whose broker line is 150 and inland 800
     assert result.total == D("74337.32")
     assert {c.code: c.basis for c in result.components if c.code != "duty_additional"} == {
-        "goods": "10.00 USD × 5000",
-        "freight": "1 × 40 @ 3000 USD",
+        "goods": "USD 10.00 × 5000",
+        "freight": "1 × 40 @ USD 3000",
         "insurance": "0.3 % × 110 % × CFR",
         "duty_mfn": "4 % × 50000.00",
-        "mpf": "0.3464 %, FY2026 33.58–651.50 USD × 1",
+        "mpf": "0.3464 %, FY2026 USD 33.58–651.50 × 1",
         "hmf": "0.125 % × 50000.00",
         "broker": "150 × 1",
         "inland": "800.00 × 1",
@@ -175,7 +175,7 @@ def test_entry_share_splits_broker_and_inland() -> None:
 def test_a_fiscal_year_without_limits_uses_the_latest_earlier_one_and_says_so() -> None:
     small = dataclasses.replace(EXAMPLE, unit_price=D("1.00"), quantity=1000, entry_date=datetime.date(2026, 10, 1))
     [mpf] = [c for c in run(small).components if c.code == "mpf"]
-    assert (mpf.amount, mpf.basis) == (D("33.58"), "0.3464 %, FY2027 ← FY2026 33.58–651.50 USD × 1")
+    assert (mpf.amount, mpf.basis) == (D("33.58"), "0.3464 %, FY2027 ← FY2026 USD 33.58–651.50 × 1")
     with pytest.raises(landed_cost.LandedCostError) as caught:
         run(dataclasses.replace(EXAMPLE, entry_date=datetime.date(2024, 9, 30)))  # FY2024: before every year given
     assert caught.value.field == "entry_date"
@@ -264,3 +264,9 @@ def test_containers_by_weight_when_weight_binds() -> None:
     heavy = freight.Load(cartons=3000, cbm=D("20"), gross_kg=D("60000"))
     assert freight.containers_needed(heavy, freight.CONTAINERS[0]) == 3  # 60 t over 28 t payloads
     assert freight.load_of(101, CARTONS).cartons == 3  # a part carton ships as a carton
+
+
+def test_financing_costs_nothing_and_says_so_when_nothing_is_paid_before_receipt() -> None:
+    result = run(dataclasses.replace(EXAMPLE, payments=()))
+    financing = next(c for c in result.components if c.code == "financing")
+    assert (financing.amount, financing.basis) == (D("0.00"), "—")
