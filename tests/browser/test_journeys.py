@@ -90,8 +90,10 @@ def test_an_agent_proposes_a_supplier_in_chinese(signed_in: Callable[..., Watche
     if page.locator("input[name=allow_duplicates]").count():  # proposed on this server before: confirm
         page.check("input[name=allow_duplicates]")
         page.click("form .btn-primary")
-    expect(page.locator(".alert-success")).to_contain_text("已提议 Wenzhou Brightway Hardware Co., Ltd.")
-    expect(page.locator("h1")).to_contain_text("Wenzhou Brightway Hardware Co., Ltd.")
+    # a reader of Chinese reads the registered Chinese name first, the English one under it
+    expect(page.locator(".alert-success")).to_contain_text("已提议 温州明途五金有限公司")
+    expect(page.locator("h1")).to_contain_text("温州明途五金有限公司")
+    expect(page.locator(".page-header")).to_contain_text("Wenzhou Brightway Hardware Co., Ltd.")
     assert watched.take_errors() == []
 
 
