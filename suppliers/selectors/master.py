@@ -293,7 +293,11 @@ def list_page(
                 categories=sorted((refs[c] for c in v["category_ids"] if c in refs), key=lambda c: c.code),
             )
         )
-    before = _before(field, position, descending) if position else Q(pk__in=[])
+    if position is None or position.start is not None:
+        # the first page starts at 1, and a page reached by its cursor knows its place: one count, the total
+        start = position.start if position is not None and position.start is not None else 1
+        return SupplierPage(rows, cursor, queryset.order_by().count(), start)
+    before = _before(field, (position.value, position.pk), descending)
     counts = queryset.order_by().aggregate(total=Count("id"), before=Count("id", filter=before))
     return SupplierPage(rows, cursor, counts["total"], counts["before"] + 1)
 
@@ -306,9 +310,20 @@ def _before(field: str, position: tuple[Any, Any], descending: bool) -> Q:
     return Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lte": pk})
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a cursor points: after the row (``value``, ``pk``); ``start`` is the place of the page's first row
+    (from 1) when the cursor carries it (the list's own next links do), so showing "501–550 of N" needs no
+    second count. It only labels the page: which rows come is decided by (value, pk) alone."""
+
+    value: Any
+    pk: Any
+    start: int | None = None
+
+
 def page_after(
     queryset: QuerySet[Any], after: Any, size: int, *, field: str = "legal_name", descending: bool = False
-) -> tuple[list[Any], str, tuple[Any, Any] | None]:
+) -> tuple[list[Any], str, Position | None]:
     """One page of ``queryset`` ordered by ``field`` then id (both descending with ``descending``) after the
     cursor ``after``, the cursor of the next page ('' on the last), and the cursor's position (None on the
     first page). Keyset paging: page 1,000 costs what page 1 does. The cursor carries the last row's value and
@@ -316,7 +331,7 @@ def page_after(
     queryset = queryset.order_by(f"-{field}", "-id") if descending else queryset.order_by(field, "id")
     position = _cursor_position(after, field)
     if position is not None:
-        value, pk = position
+        value, pk = position.value, position.pk
         # (value, id) past the cursor's: a range on the column's index, then that one value's ties dropped
         if descending:
             queryset = queryset.filter(**{f"{field}__lte": value}).exclude(**{field: value, "id__gte": pk})
@@ -328,32 +343,37 @@ def page_after(
     if not (more and rows):
         return rows, "", position
     last = rows[-1]
+    start = position.start if position is not None else 1
+    following = start + len(rows) if start is not None else None
     if isinstance(last, dict):  # a page of .values()
-        return rows, cursor_for(last[field], last["id"], field=field), position
-    return rows, cursor_for(getattr(last, field), last.pk, field=field), position
+        return rows, cursor_for(last[field], last["id"], field=field, start=following), position
+    return rows, cursor_for(getattr(last, field), last.pk, field=field, start=following), position
 
 
-def cursor_for(value: Any, pk: Any, *, field: str = "legal_name") -> str:
-    """The cursor of the page that starts after the supplier (value of ``field``, pk)."""
-    token = json.dumps([field, value, str(pk)], ensure_ascii=False).encode()
+def cursor_for(value: Any, pk: Any, *, field: str = "legal_name", start: int | None = None) -> str:
+    """The cursor of the page that starts after the supplier (value of ``field``, pk), at place ``start``."""
+    token = json.dumps([field, value, str(pk), *([start] if start else [])], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(token).decode().rstrip("=")
 
 
-def _cursor_position(after: Any, field: str) -> tuple[Any, Any] | None:
-    """The (value, id) a cursor of this sort carries, or None for a missing, malformed or other sort's one
+def _cursor_position(after: Any, field: str) -> Position | None:
+    """The position a cursor of this sort carries, or None for a missing, malformed or other sort's one
     (the first page)."""
     if not after:
         return None
     try:
         text = base64.urlsafe_b64decode(str(after) + "=" * (-len(str(after)) % 4)).decode()
-        cursor_field, value, raw_id = json.loads(text)
+        cursor_field, value, raw_id, *rest = json.loads(text)
     except (ValueError, TypeError, UnicodeDecodeError):
         return None
     pk = as_uuid(raw_id)
     if cursor_field != field or pk is None:
         return None
     expected = int if field == "open_flag_count" else str
-    return (value, pk) if isinstance(value, expected) and not isinstance(value, bool) else None
+    if not isinstance(value, expected) or isinstance(value, bool):
+        return None
+    start = rest[0] if len(rest) == 1 and type(rest[0]) is int and 1 < rest[0] < 10**9 else None
+    return Position(value, pk, start)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sourcing.models import AuditEvent, Membership, Tenant
 from sourcing.roles import Role
 from sourcing.tenancy import tenant_scope
 from suppliers.models import Certification, RiskFlag, Supplier, SupplierCategory
+from suppliers.selectors import master as selectors
 from suppliers.services.master import supplier_create
 from suppliers.services.row_facts import row_facts_refresh
 from suppliers.services.supplier_fields import SupplierFields
@@ -239,3 +240,17 @@ def test_the_next_page_holds_when_the_last_row_is_renamed(tenant: Tenant, make_m
         Supplier.objects.filter(pk=made[49].pk).update(legal_name="Aaa renamed")
     second = client.get(f"/t/acme/suppliers/?after={after}").content.decode()
     assert "Mid 50" in second and "Mid 59" in second and "Mid 48" not in second
+
+
+def test_a_cursor_without_its_place_still_says_where_the_page_stands(tenant: Tenant, make_member: Any) -> None:
+    # given a cursor that carries only the row it follows (as a link made by hand or kept from before would)
+    client = _client(make_member(tenant, Role.BUYER))
+    with tenant_scope(tenant):
+        made = [Supplier.objects.create(tenant=tenant, legal_name=f"Pos {i:02d}") for i in range(30)]
+    bare = selectors.cursor_for(made[9].legal_name, made[9].pk)
+    # when the page is opened with it, then its place is counted: rows 11 to 20
+    body = client.get("/t/acme/suppliers/", {"after": bare, "page_size": "25"}).content.decode()
+    assert "11–30 of 30" in body and "Pos 10" in body and "Pos 09" not in body
+    # and a place the cursor carries labels the page without a second count (the rows still follow the row)
+    labelled = selectors.cursor_for(made[9].legal_name, made[9].pk, start=11)
+    assert "11–30 of 30" in client.get("/t/acme/suppliers/", {"after": labelled, "page_size": "25"}).content.decode()
