@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AGENT_EMAILS, INTERNAL_EMAILS, Watched
+from tests.browser.conftest import AGENT_EMAILS, DESKTOP, INTERNAL_EMAILS, PHONE, Watched
 
 TIMEOUT = 30_000
 
@@ -120,3 +120,20 @@ def test_a_bank_change_takes_effect_when_a_second_person_approves_it(signed_in: 
     expect(admin.locator(".alert-success")).to_contain_text("they are now the active ones")
     expect(admin.locator("main")).to_contain_text("Bank of China Yiwu Branch")
     expect(admin.locator("main")).to_contain_text("5678")
+
+
+def test_an_agent_reads_the_assigned_suppliers_on_a_phone(signed_in: Callable[..., Watched]) -> None:
+    watched = signed_in(AGENT_EMAILS[0], "zh-CN")
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto("/t/acme/portal/")
+        # each supplier is a block whose status, type and place sit inside the screen, not in a column off it
+        first = page.locator("table.table-stack tbody tr").first
+        expect(first).to_be_visible()
+        for cell in first.locator("td:not(.actions)").all():
+            box = cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+    finally:
+        page.set_viewport_size(DESKTOP)
+    assert watched.take_errors() == []
