@@ -5,6 +5,7 @@ service's to check."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from collections.abc import Callable, Mapping
@@ -64,15 +65,23 @@ def money(value: Any) -> tuple[Decimal | None, str | None]:
     return number(value, high=MAX_MONEY, places=2)
 
 
+# The years a date may fall in: rates, entries and orders of this century (the factory calendar's holiday
+# tables cover them, and its caches stay small).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def day(value: Any) -> tuple[datetime.date | None, str | None]:
+    found = None
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value, None
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip()), None
-        except ValueError:
-            pass
-    return None, _("Enter a date as YYYY-MM-DD.")
+        found = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            found = datetime.date.fromisoformat(value.strip())
+    if found is None:
+        return None, _("Enter a date as YYYY-MM-DD.")
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        return None, _("Use a date from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+    return found, None
 
 
 def hts_digits(value: Any) -> str:

@@ -36,13 +36,16 @@ def _executor() -> ThreadPoolExecutor:
 
 def _run_in_thread(name: str, args: tuple[str, ...]) -> None:
     close_old_connections()
-    if connection.vendor == "sqlite":
+    task = current_app.tasks[name]
+    if connection.vendor == "sqlite" and getattr(task, "write_lock_first", True):
         # The task writes in one long transaction: taking the write lock when it begins (rather than on its
         # first write) means a page's commit in between cannot void its snapshot; pages keep reading (WAL).
+        # A task that waits on the network inside its transaction (a webhook attempt) says
+        # ``write_lock_first=False``, so pages are not held up while it waits.
         connection.ensure_connection()
         connection.transaction_mode = "IMMEDIATE"  # type: ignore[attr-defined]
     try:
-        current_app.tasks[name].apply(args=args, throw=True)
+        task.apply(args=args, throw=True)
     except Exception:
         # the task's own service records its failure where the page shows it; this is for the operator
         logger.exception("background task %s failed", name)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sourcing.tenancy import TenantScopedModel
-from sourcing.webhooks.targets import URL_MAX
+from sourcing.webhooks.targets import URL_MAX, shown_url
 
 ERROR_MAX = 500  # the last error kept on a delivery, truncated
 
@@ -31,7 +31,7 @@ class WebhookEndpoint(TenantScopedModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.url
+        return shown_url(self.url)  # never the path or query: they often hold the receiver's token
 
 
 class DeliveryStatus(models.TextChoices):

@@ -6,6 +6,7 @@ when the endpoint is saved and again before each attempt (so a name re-pointed a
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import socket
 from collections.abc import Callable, Iterable
@@ -22,10 +23,28 @@ def resolve_host(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
 
 
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+
+
+def shown_url(url: str) -> str:
+    """The URL as the audit log and lists name it: scheme, host and port, with the path and query (which often
+    carry a receiver's token) replaced by a short fingerprint that still tells two URLs apart."""
+    parts = urlsplit(url)
+    rest = parts.path + (f"?{parts.query}" if parts.query else "")
+    if rest in ("", "/"):
+        return f"{parts.scheme}://{parts.netloc}{rest}"
+    return f"{parts.scheme}://{parts.netloc}/…#{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+
+
 def _refused(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in SITE_LOCAL:
+            return True
+        # an IPv4 address carried inside IPv6 (mapped, 6to4, Teredo) is judged as that IPv4 address
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is not None:
+            ip = carried
     return bool(
         ip.is_private
         or ip.is_loopback

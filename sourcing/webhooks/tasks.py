@@ -11,7 +11,16 @@ from sourcing.tasks import for_each_active_tenant, tenant_task
 from sourcing.webhooks.services.deliveries import webhook_deliveries_sweep, webhook_delivery_attempt
 
 
-@tenant_task(name="sourcing.webhooks.tasks.deliver_webhook", acks_late=True, long_running=True)
+# An attempt ends within transport.ATTEMPT_TIMEOUTS × WEBHOOKS_TIMEOUT_SECONDS; the time limit is the backstop.
+# It runs in the background on the embedded default, without taking SQLite's write lock before its first write.
+@tenant_task(
+    name="sourcing.webhooks.tasks.deliver_webhook",
+    acks_late=True,
+    long_running=True,
+    write_lock_first=False,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def deliver_webhook(tenant: Tenant, delivery_id: str) -> str:
     """Attempt one delivery if it is due; a duplicate or early task changes nothing."""
     delivery = webhook_delivery_attempt(tenant=tenant, by=Actor.system("webhooks"), delivery_id=delivery_id)

@@ -84,6 +84,8 @@ def test_preview_counts_the_ready_date_on_the_factory_calendar(seeded: Tenant, a
         ({"entry_date": "2025-06-01"}, "hts_code"),  # no duty row that day
         ({"payments": [{"percent": "130", "days_before_receipt": 10}]}, "payments[0].percent"),
         ({"order_date": "2026-01-30"}, "lead_time_days"),
+        ({"order_date": "9999-12-31", "lead_time_days": 30}, "order_date"),  # outside the calendar's years
+        ({"entry_date": "1850-01-01"}, "entry_date"),
         ({"discount": "5"}, "discount"),
     ],
 )

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -357,3 +360,37 @@ def test_production_delivers_to_the_address_it_checked(
         delivery = webhook_delivery_attempt(tenant=tenant, by=SYSTEM, delivery_id=delivery.pk)
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert used == ["93.184.216.34"]
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_attempts_deadline() -> None:
+    # given a receiver that answers one byte at a time, each well within the per-operation timeout
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10_000:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    # when an attempt is made with a 0.3 s timeout per operation
+    started = time.monotonic()
+    answer = transport.post(url, b"{}", {"content-type": "application/json"}, timeout=0.3)
+    took = time.monotonic() - started
+    stop.set()
+    listener.close()
+    # then the whole attempt ends at its deadline (2 × 0.3 s), not when the receiver is done
+    assert (answer.status, answer.error) == (None, "timed out")
+    assert took < 0.3 * transport.ATTEMPT_TIMEOUTS + 1.0

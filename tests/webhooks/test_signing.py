@@ -9,7 +9,7 @@ import json
 import pytest
 from standardwebhooks import Webhook
 
-from sourcing.webhooks import schedule
+from sourcing.webhooks import schedule, targets
 from sourcing.webhooks.signing import body_bytes, message_id_new, secret_new, signed_headers
 from sourcing.webhooks.targets import target_problem, url_problem
 
@@ -145,3 +145,32 @@ def test_an_unresolvable_host_is_refused() -> None:
 def test_only_plain_http_urls_are_accepted(url: str) -> None:
     assert url_problem(url) is not None
     assert target_problem(url, allow_private=True) is not None
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "2002:7f00:1::",  # 6to4 carrying 127.0.0.1
+        "2002:a00:1::",  # 6to4 carrying 10.0.0.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "fec0::1",  # site-local
+        "::ffff:192.168.1.1",  # IPv4-mapped
+    ],
+)
+def test_addresses_that_carry_a_private_one_are_refused(address: str) -> None:
+    problem = targets.target_problem("https://hooks.example.com/x", allow_private=False, resolve=lambda h, p: [address])
+    assert problem is not None
+
+
+def test_a_public_address_is_accepted() -> None:
+    assert (
+        targets.target_problem("https://hooks.example.com/x", allow_private=False, resolve=lambda h, p: ["8.8.8.8"])
+        is None
+    )
+
+
+def test_the_audit_log_names_a_url_without_its_token() -> None:
+    shown = targets.shown_url("https://hooks.slack.com/services/T000/B000/SECRETTOKEN?x=1")
+    assert "SECRETTOKEN" not in shown and shown.startswith("https://hooks.slack.com/…#")
+    assert shown != targets.shown_url("https://hooks.slack.com/services/T000/B000/OTHER")
+    assert targets.shown_url("https://hooks.example.com") != targets.shown_url("https://hooks.example.com/")

@@ -18,7 +18,7 @@ from sourcing.webhooks.models import WebhookEndpoint
 from sourcing.webhooks.selectors.webhooks import subscribable_event_types
 from sourcing.webhooks.services.access import access_webhook_endpoint
 from sourcing.webhooks.signing import secret_new
-from sourcing.webhooks.targets import target_problem
+from sourcing.webhooks.targets import shown_url, target_problem
 
 DESCRIPTION_MAX = 200
 
@@ -79,7 +79,7 @@ def webhook_endpoint_create(
         by=by,
         action="webhook_endpoint.create",
         target=endpoint,
-        after={"url": url, "event_types": events, "description": description},
+        after={"url": shown_url(url), "event_types": events, "description": description},
     )
     return endpoint, secret
 
@@ -129,7 +129,7 @@ def webhook_endpoint_update(
 
 def _state(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {
-        "url": endpoint.url,
+        "url": shown_url(endpoint.url),
         "event_types": list(endpoint.event_types),
         "description": endpoint.description,
         "is_enabled": endpoint.is_enabled,
@@ -151,7 +151,9 @@ def webhook_endpoint_rotate_secret(*, tenant: Tenant, by: Actor, endpoint_id: An
 def webhook_endpoint_delete(*, tenant: Tenant, by: Actor, endpoint_id: Any) -> None:
     """Remove the endpoint and its delivery log; nothing more is sent to it."""
     endpoint = access_webhook_endpoint(by=by, id=endpoint_id, need=Scope.WEBHOOK_MANAGE, lock=True)
-    audit_record(tenant=tenant, by=by, action="webhook_endpoint.delete", target=endpoint, before={"url": endpoint.url})
+    audit_record(
+        tenant=tenant, by=by, action="webhook_endpoint.delete", target=endpoint, before={"url": shown_url(endpoint.url)}
+    )
     endpoint.delete()
 
 
