@@ -9,6 +9,8 @@ below document the bodies; they do not parse them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -159,43 +161,45 @@ def _rule_arguments(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class SetupServices:
+    """How a set-up viewset's writes call its services: ``create(request, data)``,
+    ``update(request, record, data)`` and ``delete(request, record)``."""
+
+    create: Callable[[TenantAPIRequest, dict[str, Any]], Any]
+    update: Callable[[TenantAPIRequest, Any, dict[str, Any]], Any]
+    delete: Callable[[TenantAPIRequest, Any], None]
+
+
 class _SetupWrites:
     """Create, replace (PUT: what is left out takes its default), change (PATCH) and delete for category rules
-    and column mappings; each viewset says how its service is called."""
+    and column mappings; each viewset names its services in ``writes``."""
 
     input_serializer: type[InputSerializer]
     output: Any
     needed: list[str]  # what a create or a replacement must send
     defaults: dict[str, Any]  # what a replacement leaves out
+    writes: SetupServices
     get_object: Any
-
-    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
-        raise NotImplementedError
 
     def create(self, request: TenantAPIRequest) -> Response:
         data = json_body(request, self.input_serializer)
         require_fields(data, self.needed)
-        return Response(self.output(self._create(request, data)).data, status=status.HTTP_201_CREATED)
+        return Response(self.output(self.writes.create(request, data)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: TenantAPIRequest, pk: str) -> Response:
         record = self.get_object()
         data = json_body(request, self.input_serializer)
         require_fields(data, self.needed)
-        return Response(self.output(self._update(request, record, {**self.defaults, **data})).data)
+        return Response(self.output(self.writes.update(request, record, {**self.defaults, **data})).data)
 
     def partial_update(self, request: TenantAPIRequest, pk: str) -> Response:
         record = self.get_object()
         data = json_body(request, self.input_serializer)
-        return Response(self.output(self._update(request, record, data)).data)
+        return Response(self.output(self.writes.update(request, record, data)).data)
 
     def destroy(self, request: TenantAPIRequest, pk: str) -> Response:
-        self._delete(request, self.get_object())
+        self.writes.delete(request, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -224,20 +228,20 @@ class CategoryRuleViewSet(_SetupWrites, mixins.ListModelMixin, mixins.RetrieveMo
     access = access_category_rule
     input_serializer, output = CategoryRuleInputSerializer, CategoryRuleSerializer
     needed, defaults = ["field", "pattern", "category"], {"priority": 100}
+    writes = SetupServices(
+        create=lambda request, data: services.category_rule_create(
+            tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data)
+        ),
+        update=lambda request, record, data: services.category_rule_update(
+            tenant=request.auth.tenant, by=request.actor, rule_id=record.pk, **_rule_arguments(data)
+        ),
+        delete=lambda request, record: services.category_rule_delete(
+            tenant=request.auth.tenant, by=request.actor, rule_id=record.pk
+        ),
+    )
 
     def scoped_queryset(self) -> Any:
         return selectors.category_rule_list()
-
-    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
-        return services.category_rule_create(tenant=request.auth.tenant, by=request.actor, **_rule_arguments(data))
-
-    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
-        return services.category_rule_update(
-            tenant=request.auth.tenant, by=request.actor, rule_id=record.pk, **_rule_arguments(data)
-        )
-
-    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
-        services.category_rule_delete(tenant=request.auth.tenant, by=request.actor, rule_id=record.pk)
 
 
 # Column mappings
@@ -270,20 +274,20 @@ class ColumnMappingViewSet(_SetupWrites, mixins.ListModelMixin, mixins.RetrieveM
     access = access_column_mapping
     input_serializer, output = ColumnMappingInputSerializer, ColumnMappingSerializer
     needed, defaults = ["name", "columns"], {"date_format": "", "decimal_comma": False}
+    writes = SetupServices(
+        create=lambda request, data: services.column_mapping_create(
+            tenant=request.auth.tenant, by=request.actor, **data
+        ),
+        update=lambda request, record, data: services.column_mapping_update(
+            tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk, **data
+        ),
+        delete=lambda request, record: services.column_mapping_delete(
+            tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk
+        ),
+    )
 
     def scoped_queryset(self) -> Any:
         return selectors.column_mapping_list()
-
-    def _create(self, request: TenantAPIRequest, data: dict[str, Any]) -> Any:
-        return services.column_mapping_create(tenant=request.auth.tenant, by=request.actor, **data)
-
-    def _update(self, request: TenantAPIRequest, record: Any, data: dict[str, Any]) -> Any:
-        return services.column_mapping_update(
-            tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk, **data
-        )
-
-    def _delete(self, request: TenantAPIRequest, record: Any) -> None:
-        services.column_mapping_delete(tenant=request.auth.tenant, by=request.actor, mapping_id=record.pk)
 
 
 # (prefix, viewset, basename) for the router
